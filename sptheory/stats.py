@@ -1,0 +1,379 @@
+"""Confidence intervals, log-log slope fits and the verdict rules of SPEC section 7.
+
+Everything here is a pure function of its arguments: no printing, no files,
+no randomness.  The verdict strings are ``"holds"``, ``"violated"`` and
+``"inconclusive"``.
+
+Verdict rules (SPEC section 7: "a claim fails when the measurement's
+confidence interval lies beyond the bound"):
+
+* upper bound  -- *violated* when the whole interval lies above the bound
+  (``lo > bound``), *holds* when the whole interval lies at or below it
+  (``hi <= bound``), *inconclusive* otherwise;
+* rate         -- *violated* when the slope interval excludes the predicted
+  exponent, *holds* when it contains it and is no wider than ``max_width``,
+  *inconclusive* when it contains it but is too wide to mean anything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable, NamedTuple
+
+import numpy as np
+from scipy import stats as _st
+
+__all__ = [
+    "VERDICTS",
+    "Estimate",
+    "SlopeFit",
+    "CurveVerdict",
+    "mean_ci",
+    "loglog_slope",
+    "bound_verdict",
+    "bound_verdict_curve",
+    "slope_verdict",
+    "combine_verdicts",
+    "clt_margin",
+]
+
+VERDICTS = ("holds", "violated", "inconclusive")
+
+
+def _check_level(level: float) -> float:
+    level = float(level)
+    if not 0.0 < level < 1.0:
+        raise ValueError(f"level must lie in (0, 1), got {level!r}")
+    return level
+
+
+def _fmt(v: float, digits: int = 3) -> str:
+    return f"{float(v):.{digits}g}"
+
+
+# ---------------------------------------------------------------------------
+# Means with confidence intervals
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A sample mean with its standard error and a two-sided t interval.
+
+    Attributes are floats for 1-d input and arrays when :func:`mean_ci`
+    reduced one axis of a larger array.  ``lo``/``hi`` are the ends of the
+    ``level`` confidence interval for the mean.  An exactly known value can be
+    written ``Estimate(mean=v, sem=0.0, n=1, lo=v, hi=v)``.
+    """
+
+    mean: Any
+    sem: Any
+    n: int
+    lo: Any
+    hi: Any
+    level: float = 0.95
+
+    def format(self, digits: int = 3) -> str:
+        """Human summary ``mean [lo, hi] (n=...)`` for scalar estimates."""
+        return (
+            f"{_fmt(self.mean, digits)} [{_fmt(self.lo, digits)}, "
+            f"{_fmt(self.hi, digits)}] (n={self.n})"
+        )
+
+
+def mean_ci(x, axis: int = 0, level: float = 0.95) -> Estimate:
+    """Mean of ``x`` along ``axis`` with a Student-t confidence interval.
+
+    Parameters
+    ----------
+    x : array_like
+        Samples; replicates run along ``axis``.
+    axis : int
+        Axis of independent replicates (default 0, the replicate axis of the
+        ``(replicates, cells)`` convention).
+    level : float
+        Two-sided confidence level, in (0, 1).
+
+    Returns
+    -------
+    Estimate
+        ``mean``, ``sem = std(ddof=1) / sqrt(n)``, ``n`` and
+        ``lo, hi = mean -/+ t_{(1+level)/2, n-1} * sem``.
+
+    Raises
+    ------
+    ValueError
+        if ``x`` has fewer than two samples along ``axis`` or holds NaN/inf.
+    """
+    level = _check_level(level)
+    x = np.asarray(x, dtype=float)
+    if x.ndim == 0:
+        raise ValueError("x must have at least one dimension, got a scalar")
+    n = x.shape[axis]
+    if n < 2:
+        raise ValueError(f"x needs at least 2 samples along axis {axis}, got {n}")
+    if not np.all(np.isfinite(x)):
+        raise ValueError("x contains NaN or inf")
+    mean = x.mean(axis=axis)
+    sem = x.std(axis=axis, ddof=1) / np.sqrt(n)
+    half = _st.t.ppf(0.5 * (1.0 + level), df=n - 1) * sem
+    if np.ndim(mean) == 0:
+        mean, sem, half = float(mean), float(sem), float(half)
+    return Estimate(mean=mean, sem=sem, n=int(n), lo=mean - half, hi=mean + half, level=level)
+
+
+# ---------------------------------------------------------------------------
+# Log-log slopes
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SlopeFit:
+    """Least-squares fit of ``log y = intercept + slope * log x``.
+
+    ``lo``/``hi`` bound the slope at confidence ``level``; ``se`` is the
+    slope's standard error; ``r2`` the (weighted, if weights were used)
+    coefficient of determination; ``weighted`` says whether ``y_err`` was used.
+    Logarithms are natural, so ``y ~ exp(intercept) * x**slope``.
+    """
+
+    slope: float
+    intercept: float
+    lo: float
+    hi: float
+    n: int
+    r2: float
+    se: float = float("nan")
+    level: float = 0.95
+    weighted: bool = False
+
+    @property
+    def width(self) -> float:
+        """Width ``hi - lo`` of the slope interval."""
+        return self.hi - self.lo
+
+    def format(self, digits: int = 3) -> str:
+        """Human summary ``slope [lo, hi]``."""
+        return f"{_fmt(self.slope, digits)} [{_fmt(self.lo, digits)}, {_fmt(self.hi, digits)}]"
+
+
+def loglog_slope(x, y, y_err=None, level: float = 0.95) -> SlopeFit:
+    """Fit a power law ``y ~ C x**slope`` by least squares in log-log space.
+
+    Without ``y_err`` this is ordinary least squares of ``log y`` on
+    ``log x``; the slope interval is ``slope -/+ t_{(1+level)/2, n-2} * se``
+    with ``se`` from the residual variance (``n - 2`` degrees of freedom).
+
+    With ``y_err`` (one standard error per point, e.g. ``Estimate.sem``) the
+    fit is weighted least squares with ``sigma_i = y_err_i / y_i`` (the
+    first-order error of ``log y_i``) and weights ``1 / sigma_i**2``.  The
+    reported interval comes from this weighted fit and is deliberately
+    conservative: its standard error is the larger of (a) the one implied by
+    the stated errors alone and (b) the one rescaled by the observed scatter
+    (reduced chi-square), so neither optimistic error bars nor a lucky
+    alignment of few points can make the interval too narrow.  The t
+    quantile with ``n - 2`` degrees of freedom is used in both cases.
+
+    Raises
+    ------
+    ValueError
+        naming the argument: ``x``/``y`` not 1-d of equal length, fewer than
+        3 points, non-positive or non-finite values, all ``x`` equal, or
+        ``y_err`` of the wrong length or not positive and finite.
+    """
+    level = _check_level(level)
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    if x.ndim != 1:
+        raise ValueError(f"x must be 1-d, got shape {x.shape}")
+    if y.ndim != 1:
+        raise ValueError(f"y must be 1-d, got shape {y.shape}")
+    if x.size != y.size:
+        raise ValueError(f"x and y must have equal lengths, got {x.size} and {y.size}")
+    n = x.size
+    if n < 3:
+        raise ValueError(f"x needs at least 3 points for a slope interval, got {n}")
+    if not (np.all(np.isfinite(x)) and np.all(x > 0)):
+        raise ValueError(f"x must be positive and finite, got {x.tolist()}")
+    if not (np.all(np.isfinite(y)) and np.all(y > 0)):
+        raise ValueError(f"y must be positive and finite, got {y.tolist()}")
+    lx, ly = np.log(x), np.log(y)
+
+    weighted = y_err is not None
+    if weighted:
+        y_err = np.asarray(y_err, dtype=float)
+        if y_err.shape != y.shape:
+            raise ValueError(f"y_err must have the shape of y {y.shape}, got {y_err.shape}")
+        if not (np.all(np.isfinite(y_err)) and np.all(y_err > 0)):
+            raise ValueError(f"y_err must be positive and finite, got {y_err.tolist()}")
+        w = (y / y_err) ** 2
+    else:
+        w = np.ones(n)
+
+    sw = w.sum()
+    xbar = np.dot(w, lx) / sw
+    ybar = np.dot(w, ly) / sw
+    sxx = np.dot(w, (lx - xbar) ** 2)
+    if not sxx > 0:
+        raise ValueError("x must contain at least two distinct values")
+    slope = np.dot(w, (lx - xbar) * (ly - ybar)) / sxx
+    intercept = ybar - slope * xbar
+    resid = ly - (intercept + slope * lx)
+    rss = float(np.dot(w, resid**2))
+    tss = float(np.dot(w, (ly - ybar) ** 2))
+    r2 = 1.0 - rss / tss if tss > 0 else 1.0
+
+    dof = n - 2
+    se_scatter = np.sqrt(rss / dof / sxx)
+    se = max(se_scatter, np.sqrt(1.0 / sxx)) if weighted else se_scatter
+    half = _st.t.ppf(0.5 * (1.0 + level), df=dof) * se
+    return SlopeFit(
+        slope=float(slope),
+        intercept=float(intercept),
+        lo=float(slope - half),
+        hi=float(slope + half),
+        n=int(n),
+        r2=float(r2),
+        se=float(se),
+        level=level,
+        weighted=weighted,
+    )
+
+
+# ---------------------------------------------------------------------------
+# Verdicts
+# ---------------------------------------------------------------------------
+
+
+class CurveVerdict(NamedTuple):
+    """Verdict over a curve of measurements and the worst ``measured / bound``."""
+
+    verdict: str
+    worst_ratio: float | None
+
+
+def _check_kind(kind: str) -> None:
+    if kind not in ("upper", "lower"):
+        raise ValueError(f"kind must be 'upper' or 'lower', got {kind!r}")
+
+
+def bound_verdict_curve(lo, hi, bound, mean=None, kind: str = "upper") -> CurveVerdict:
+    """Verdict of measured intervals ``[lo, hi]`` against a bound, point by point.
+
+    For an upper bound (``kind="upper"``): *violated* if any point has
+    ``lo > bound``; *holds* if every point has ``hi <= bound``; otherwise
+    *inconclusive*.  For a lower bound (``kind="lower"``) the inequalities are
+    mirrored (violated if any ``hi < bound``, holds if all ``lo >= bound``).
+
+    ``worst_ratio`` is ``measured / bound`` at the worst point (largest for an
+    upper bound, smallest for a lower bound), with ``measured = mean`` or,
+    when ``mean`` is None, the interval midpoint.  Points with a
+    non-positive or infinite bound are left out of the ratio; if none remain
+    it is None.  All arguments broadcast together.
+    """
+    _check_kind(kind)
+    lo, hi, bound = np.broadcast_arrays(
+        np.asarray(lo, dtype=float), np.asarray(hi, dtype=float), np.asarray(bound, dtype=float)
+    )
+    if lo.size == 0:
+        raise ValueError("lo, hi and bound must not be empty")
+    if np.any(np.isnan(lo)) or np.any(np.isnan(hi)):
+        raise ValueError("lo/hi contain NaN")
+    if np.any(np.isnan(bound)):
+        raise ValueError("bound contains NaN")
+    if np.any(lo > hi):
+        raise ValueError("lo must not exceed hi")
+
+    if kind == "upper":
+        violated, holds = np.any(lo > bound), np.all(hi <= bound)
+    else:
+        violated, holds = np.any(hi < bound), np.all(lo >= bound)
+    verdict = "violated" if violated else ("holds" if holds else "inconclusive")
+
+    measured = 0.5 * (lo + hi) if mean is None else np.broadcast_to(np.asarray(mean, float), lo.shape)
+    ok = (bound > 0) & np.isfinite(bound)
+    if np.any(ok):
+        r = measured[ok] / bound[ok]
+        worst = float(r.max() if kind == "upper" else r.min())
+    else:
+        worst = None
+    return CurveVerdict(verdict, worst)
+
+
+def bound_verdict(measured, bound, kind: str = "upper") -> str:
+    """Verdict of one measurement (anything with ``lo`` and ``hi``) against a bound.
+
+    Upper bound: ``"violated"`` when the interval lies entirely above the
+    bound (``lo > bound``), ``"holds"`` when ``hi <= bound``, otherwise
+    ``"inconclusive"``; ``kind="lower"`` mirrors this.  Array-valued
+    estimates are judged as a curve (see :func:`bound_verdict_curve`).
+    """
+    return bound_verdict_curve(measured.lo, measured.hi, bound, kind=kind).verdict
+
+
+def slope_verdict(fit: SlopeFit, predicted: float, max_width: float = 1.0, kind: str = "equal") -> str:
+    """Verdict of a fitted slope interval against a predicted exponent.
+
+    ``kind="equal"`` (a Theta(.) rate): *violated* if ``predicted`` lies
+    outside ``[lo, hi]`` -- an interval that excludes the prediction rejects
+    it whatever its width; otherwise *inconclusive* if ``hi - lo >
+    max_width``; otherwise *holds*.
+
+    ``kind="at_most"`` (an O(.) rate, measured decay at least as fast):
+    violated only if ``lo > predicted``.  ``kind="at_least"``: violated only
+    if ``hi < predicted``.  The width rule is the same.
+    """
+    if kind not in ("equal", "at_most", "at_least"):
+        raise ValueError(f"kind must be 'equal', 'at_most' or 'at_least', got {kind!r}")
+    if not max_width > 0:
+        raise ValueError(f"max_width must be positive, got {max_width!r}")
+    predicted = float(predicted)
+    lo, hi = float(fit.lo), float(fit.hi)
+    if np.isnan(lo) or np.isnan(hi) or np.isnan(predicted):
+        raise ValueError("fit interval and predicted must not be NaN")
+    too_low, too_high = hi < predicted, lo > predicted
+    violated = {"equal": too_low or too_high, "at_most": too_high, "at_least": too_low}[kind]
+    if violated:
+        return "violated"
+    if hi - lo > max_width:
+        return "inconclusive"
+    return "holds"
+
+
+def combine_verdicts(verdicts: Iterable[str]) -> str:
+    """Combine the verdicts of parts of a claim.
+
+    ``"violated"`` if any part is violated, else ``"inconclusive"`` if any
+    part is inconclusive, else ``"holds"``.
+    """
+    verdicts = list(verdicts)
+    if not verdicts:
+        raise ValueError("verdicts must not be empty")
+    bad = [v for v in verdicts if v not in VERDICTS]
+    if bad:
+        raise ValueError(f"verdicts must be among {VERDICTS}, got {bad!r}")
+    if "violated" in verdicts:
+        return "violated"
+    if "inconclusive" in verdicts:
+        return "inconclusive"
+    return "holds"
+
+
+def clt_margin(std, n, p_false: float = 1e-6):
+    """CLT margin ``z_{1 - p_false/2} * std / sqrt(n)`` for statistical tests.
+
+    A test asserting ``|mean - expected| <= clt_margin(std, n, p_false)`` on
+    the mean of ``n`` independent samples with standard deviation ``std``
+    fails by chance with probability about ``p_false`` (two-sided, normal
+    approximation).  Default ``p_false = 1e-6``.
+    """
+    if not 0.0 < p_false < 1.0:
+        raise ValueError(f"p_false must lie in (0, 1), got {p_false!r}")
+    n_arr = np.asarray(n, dtype=float)
+    if np.any(n_arr < 1):
+        raise ValueError(f"n must be at least 1, got {n!r}")
+    std_arr = np.asarray(std, dtype=float)
+    if np.any(std_arr < 0):
+        raise ValueError(f"std must be non-negative, got {std!r}")
+    out = _st.norm.isf(0.5 * p_false) * std_arr / np.sqrt(n_arr)
+    return float(out) if np.ndim(out) == 0 else out

@@ -1,0 +1,122 @@
+"""Command line: ``python -m verification [--quick] [--only ID ...] [--out DIR] [--workers N] [--seed S] [--list]``.
+
+Runs the selected claims, writes ``DIR/verification.json`` and
+``DIR/report.md`` (figures under ``DIR/figures``).  Exit status: 0 when no
+claim crashed (whatever the verdicts), 1 when one crashed, 2 on bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import platform
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import numpy as np
+
+
+def _version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("sptheory")
+    except Exception:
+        return "unknown"
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m verification",
+        description="Check every claim of the paper by simulation and write a report.",
+    )
+    p.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
+    p.add_argument("--only", nargs="+", metavar="ID", help="run only these claim ids")
+    p.add_argument("--out", default="results", metavar="DIR", help="output folder (default: results)")
+    p.add_argument("--workers", type=int, default=1, metavar="N", help="processes for sweeps (default: 1)")
+    p.add_argument("--seed", type=int, default=0, metavar="S", help="base seed (default: 0)")
+    p.add_argument("--list", action="store_true", help="list claim ids and exit")
+    p.add_argument("--no-progress", action="store_true", help="no progress bars")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    from tqdm.auto import tqdm
+
+    from .harness import load_claims, run_claim
+    from .report import verdict_counts, write_json, write_report
+
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.workers < 1:
+        parser.error(f"--workers must be at least 1, got {args.workers}")
+
+    claims = load_claims()
+    if args.list:
+        if not claims:
+            print("(no claims registered in verification.CLAIM_MODULES)")
+        for c in claims:
+            status = "" if c.ok else "  [import failed]"
+            print(f"{c.id:28s} {c.title}{status}")
+        return 0
+
+    if args.only:
+        known = [c.id for c in claims]
+        unknown = [i for i in args.only if i not in known]
+        if unknown:
+            print(
+                f"error: unknown claim id(s): {', '.join(unknown)}\n"
+                f"known ids: {', '.join(known) if known else '(none registered)'}",
+                file=sys.stderr,
+            )
+            return 2
+        claims = [c for c in claims if c.id in args.only]
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    started = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+    t0 = time.perf_counter()
+    results = []
+    executor = ProcessPoolExecutor(max_workers=args.workers) if args.workers > 1 else None
+    try:
+        bar = tqdm(claims, desc="claims", unit="claim", file=sys.stderr, disable=args.no_progress)
+        for claim in bar:
+            bar.set_postfix_str(claim.id)
+            for r in run_claim(claim, args.quick, args.seed, out, executor=executor):
+                results.append(r)
+                tqdm.write(f"{r.verdict:>12s}  {r.id}  ({r.seconds:.1f} s)", file=sys.stderr)
+                if r.traceback:
+                    tqdm.write(r.traceback.rstrip(), file=sys.stderr)
+    finally:
+        if executor is not None:
+            executor.shutdown(cancel_futures=True)
+
+    meta = {
+        "quick": bool(args.quick),
+        "seed": args.seed,
+        "only": args.only,
+        "workers": args.workers,
+        "started": started,
+        "seconds": time.perf_counter() - t0,
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "platform": platform.platform(),
+        "version": _version(),
+        "counts": verdict_counts(results),
+    }
+    write_json(results, meta, out / "verification.json")
+    write_report(results, meta, out / "report.md")
+    counts = meta["counts"]
+    print(
+        f"{len(results)} results: " + ", ".join(f"{k} {v}" for k, v in counts.items())
+        + f"; report in {out / 'report.md'}, data in {out / 'verification.json'}",
+        file=sys.stderr,
+    )
+    crashed = any(r.verdict == "crashed" or r.traceback for r in results)
+    return 1 if crashed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

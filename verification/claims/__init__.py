@@ -1,0 +1,1 @@
+"""Claim modules of the verification suite (listed in ``verification.CLAIM_MODULES``)."""

@@ -1,0 +1,237 @@
+"""Result type, claim registry and runner of the verification suite.
+
+The runner never lets one claim stop the others: an import error, an
+exception in ``run`` or in ``plot`` is caught and recorded (with its
+traceback) as verdict ``"crashed"`` (import/run) or as a figure error
+(plot).  Printing happens only in ``verification.__main__``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import math
+import re
+import time
+import traceback
+import zlib
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+__all__ = [
+    "RESULT_VERDICTS",
+    "ClaimResult",
+    "LoadedClaim",
+    "load_claims",
+    "claim_seed",
+    "run_claim",
+    "figure_name",
+    "to_jsonable",
+]
+
+#: Verdicts a claim may return, plus ``"crashed"`` set by the runner.
+RESULT_VERDICTS = ("holds", "violated", "inconclusive", "crashed")
+
+
+@dataclass(kw_only=True)
+class ClaimResult:
+    """What one verification measured, the theory it is held against, and the verdict.
+
+    Fields (keyword-only):
+
+    id        -- identifier, unique in a run (``"zs-average"``, ``"zs-average/hfo2"``)
+    claim     -- one-line statement of the claim
+    source    -- where the paper states it, e.g. ``"Thm 2.2, eq. (25)"``
+    setting   -- the simulated setting in words (device, sizes, replicates)
+    measured  -- human summary of the measurement with its confidence interval
+    bound     -- human summary of the theoretical value
+    ratio     -- worst ``measured / bound`` along the curve, or None
+    slope     -- fitted log-log slope with its interval vs the prediction, or None
+    verdict   -- ``"holds"``, ``"violated"``, ``"inconclusive"`` (``"crashed"`` is the runner's)
+    notes     -- free text for the report (method, caveats, what a verdict means here)
+    data      -- JSON-serialisable numbers/lists for the figure and the JSON file
+    figure    -- path of the figure relative to the output folder (set by the runner)
+    seed      -- the seed the run used (the runner fills it when left None)
+    seconds   -- wall time (the runner fills it when left 0)
+    traceback -- set by the runner when run or plot raised
+    """
+
+    id: str
+    claim: str
+    source: str
+    setting: str
+    measured: str
+    bound: str
+    ratio: float | None = None
+    slope: str | None = None
+    verdict: str
+    notes: str = ""
+    data: dict = field(default_factory=dict)
+    figure: str | None = None
+    seed: int | None = None
+    seconds: float = 0.0
+    traceback: str | None = None
+
+    def __post_init__(self):
+        if self.verdict not in RESULT_VERDICTS:
+            raise ValueError(f"verdict must be one of {RESULT_VERDICTS}, got {self.verdict!r}")
+        if not isinstance(self.id, str) or not self.id:
+            raise ValueError(f"id must be a non-empty string, got {self.id!r}")
+
+    def to_dict(self) -> dict:
+        """``asdict`` with every value made JSON-serialisable (see :func:`to_jsonable`)."""
+        return to_jsonable(asdict(self))
+
+
+def to_jsonable(obj: Any) -> Any:
+    """Convert numpy scalars/arrays, tuples and paths to plain JSON types.
+
+    Non-finite floats become None so the output is strict JSON.
+    """
+    if isinstance(obj, dict):
+        return {str(k): to_jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [to_jsonable(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return to_jsonable(obj.tolist())
+    if isinstance(obj, (bool, np.bool_)):
+        return bool(obj)
+    if isinstance(obj, (int, np.integer)):
+        return int(obj)
+    if isinstance(obj, (float, np.floating)):
+        v = float(obj)
+        return v if math.isfinite(v) else None
+    if isinstance(obj, Path):
+        return str(obj)
+    if obj is None or isinstance(obj, str):
+        return obj
+    return str(obj)
+
+
+@dataclass
+class LoadedClaim:
+    """A claim module after import; ``error`` holds the traceback if import failed."""
+
+    module_path: str
+    id: str
+    title: str
+    module: Any = None
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def _fallback_id(module_path: str) -> str:
+    return module_path.rsplit(".", 1)[-1].replace("_", "-")
+
+
+def load_claims(modules: list[str] | None = None) -> list[LoadedClaim]:
+    """Import the claim modules (default ``verification.CLAIM_MODULES``), in order.
+
+    A module that fails to import, or lacks ``ID``/``TITLE``/``run``/``plot``,
+    is returned with ``error`` set and the id derived from its module name.
+    """
+    if modules is None:
+        import verification
+
+        modules = list(verification.CLAIM_MODULES)
+    loaded = []
+    for path in modules:
+        try:
+            mod = importlib.import_module(path)
+            missing = [a for a in ("ID", "TITLE", "run", "plot") if not hasattr(mod, a)]
+            if missing:
+                raise AttributeError(f"claim module {path} lacks {', '.join(missing)}")
+            loaded.append(LoadedClaim(path, str(mod.ID), str(mod.TITLE), mod))
+        except Exception:
+            loaded.append(
+                LoadedClaim(path, _fallback_id(path), f"(import of {path} failed)", None, traceback.format_exc())
+            )
+    return loaded
+
+
+def claim_seed(base_seed: int, claim_id: str) -> int:
+    """Seed for one claim, derived from the run seed and the claim id.
+
+    Independent of which other claims run, so ``--only`` reproduces a full run.
+    """
+    ss = np.random.SeedSequence([int(base_seed), zlib.crc32(claim_id.encode())])
+    return int(ss.generate_state(1, dtype=np.uint32)[0])
+
+
+def figure_name(result_id: str) -> str:
+    """File name of a result's figure: the id with unsafe characters replaced."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", result_id) + ".png"
+
+
+def _crashed(claim: LoadedClaim, seed: int | None, seconds: float, tb: str) -> ClaimResult:
+    last = tb.strip().splitlines()[-1] if tb.strip() else "unknown error"
+    return ClaimResult(
+        id=claim.id,
+        claim=claim.title,
+        source="",
+        setting="",
+        measured="",
+        bound="",
+        verdict="crashed",
+        notes=f"Crashed: {last}",
+        seed=seed,
+        seconds=seconds,
+        traceback=tb,
+    )
+
+
+def run_claim(
+    claim: LoadedClaim,
+    quick: bool,
+    base_seed: int,
+    out_dir: str | Path,
+    executor=None,
+) -> list[ClaimResult]:
+    """Run one claim, draw its figures into ``out_dir/figures``, never raise.
+
+    Returns one or more results.  An import or run failure gives a single
+    ``"crashed"`` result; a plot failure keeps the verdict, sets ``figure`` to
+    None and records the traceback (and counts as a crash for the exit code).
+    """
+    t0 = time.perf_counter()
+    seed = claim_seed(base_seed, claim.id)
+    if not claim.ok:
+        return [_crashed(claim, seed, 0.0, claim.error)]
+    try:
+        out = claim.module.run(quick=quick, rng_seed=seed, executor=executor)
+        results = list(out) if isinstance(out, (list, tuple)) else [out]
+        if not results or not all(isinstance(r, ClaimResult) for r in results):
+            raise TypeError(f"{claim.module_path}.run must return ClaimResult or a list of them, got {out!r}")
+    except Exception:
+        return [_crashed(claim, seed, time.perf_counter() - t0, traceback.format_exc())]
+    elapsed = time.perf_counter() - t0
+
+    fig_dir = Path(out_dir) / "figures"
+    plot: Callable = claim.module.plot
+    for r in results:
+        if r.seed is None:
+            r.seed = seed
+        if not r.seconds:
+            r.seconds = elapsed
+        try:
+            import matplotlib
+
+            matplotlib.use("Agg")
+            import matplotlib.pyplot as plt
+
+            fig_dir.mkdir(parents=True, exist_ok=True)
+            name = figure_name(r.id)
+            plot(r, fig_dir / name)
+            plt.close("all")
+            r.figure = f"figures/{name}" if (fig_dir / name).exists() else None
+        except Exception:
+            r.figure = None
+            tb = traceback.format_exc()
+            r.traceback = tb
+            r.notes = (r.notes + "\n\n" if r.notes else "") + "Figure failed: " + tb.strip().splitlines()[-1]
+    return results

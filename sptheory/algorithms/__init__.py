@@ -1,0 +1,16 @@
+"""Training algorithms as step functions over explicit state (SPEC sections 3-4).
+
+    algo = algorithms.rider(dev_p, dev_w, alpha, beta, eta, gamma)
+    state = algo.init(W0, replicates=64)
+    state, trace = algorithms.run(algo, objective, state, n_iter, rng)
+"""
+
+from .base import PULSE_MODES, Trace, analog_update, run
+from .rider import Rider, TrainState, TwoStage, e_rider, residual_learning, rider
+from .sgd import AnalogSGD, DigitalSGD
+
+__all__ = [
+    "PULSE_MODES", "Trace", "analog_update", "run",
+    "Rider", "TrainState", "TwoStage", "rider", "e_rider", "residual_learning",
+    "AnalogSGD", "DigitalSGD",
+]

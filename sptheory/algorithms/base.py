@@ -1,0 +1,124 @@
+"""Shared pieces of the training algorithms: the analog update, the trace, the run loop.
+
+Algorithms are frozen dataclasses with ``init(...) -> State`` and
+``step(state, objective, rng) -> State`` over NamedTuple states (DESIGN
+habit 3); :func:`run` drives any of them and records a :class:`Trace`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Callable
+
+import numpy as np
+
+from .. import pulses
+from ..devices import Device
+
+__all__ = ["PULSE_MODES", "analog_update", "Trace", "run"]
+
+#: ``exact``: pulse-exact (stochastic rounding, pulse by pulse);
+#: ``model``: update model with matched discretization noise;
+#: ``noiseless``: the update model without noise (the theorems' recursion, dw_min -> 0).
+PULSE_MODES = ("exact", "model", "noiseless")
+
+
+def check_mode(mode: str) -> str:
+    if mode not in PULSE_MODES:
+        raise ValueError(f"pulse_mode must be one of {PULSE_MODES}, got {mode!r}")
+    return mode
+
+
+def check_rate(name: str, value, *, upper=None, allow_zero=False) -> float:
+    value = float(value)
+    ok = np.isfinite(value) and (value >= 0 if allow_zero else value > 0)
+    if upper is not None:
+        ok = ok and value <= upper
+    if not ok:
+        rng_txt = f"in {'[' if allow_zero else '('}0, {upper}]" if upper is not None else ("> 0" if not allow_zero else ">= 0")
+        raise ValueError(f"{name} must be {rng_txt}, got {value!r}")
+    return value
+
+
+def analog_update(dev: Device, w, dW, rng, mode: str, c2c: float = 0.0) -> pulses.PulseResult:
+    """Ask ``dev`` for the signed increment ``dW`` (eq. (2)) in the chosen pulse mode."""
+    if mode == "exact":
+        return pulses.apply_exact(dev, w, dW, rng, c2c=c2c)
+    if mode == "model":
+        return pulses.apply_model(dev, w, dW, rng, c2c=c2c)
+    return pulses.apply_model(dev, w, dW, rng, noise=False)
+
+
+@dataclass(frozen=True)
+class Trace:
+    """What :func:`run` recorded, each array ``(records, replicates)``.
+
+    k          iteration index of each record
+    f_gap      ``f(W_bar_k) - f*``
+    w_dist     ``||W_k - W*||^2``
+    pq         ``||P_k - Q_k||^2``            (NaN for single-array methods)
+    gp         ``||G_p(P_k)||^2``             (NaN for single-array methods)
+    q_sp       ``||Q_k - W_sp||^2``           (NaN for single-array methods)
+    pulses     pulses fired per cell so far, all arrays together (energy accounting)
+    pulses_p, pulses_w  the same per array (P: fast array incl. calibration; W: slow array)
+    cycles     update cycles so far; ``cycles * BL`` is the paper's Fig. 4 time accounting
+    programs   reprogramming events of E-RIDER's analog reference copy
+    calibration  zero-shifting pulses per cell spent before training (two-stage)
+    """
+
+    k: np.ndarray
+    f_gap: np.ndarray
+    w_dist: np.ndarray
+    pq: np.ndarray
+    gp: np.ndarray
+    q_sp: np.ndarray
+    pulses: np.ndarray
+    pulses_p: np.ndarray
+    pulses_w: np.ndarray
+    cycles: np.ndarray
+    programs: np.ndarray
+    calibration: np.ndarray
+
+    def time_cost(self, BL: int = 5) -> np.ndarray:
+        """Fig. 4 accounting: calibration pulses + update cycles x BL (pulses per update)."""
+        return self.calibration + self.cycles * BL
+
+    def average(self, name: str, start: int = 0) -> np.ndarray:
+        """Mean over records from ``start`` of a metric, per replicate (e.g. the E_K of eq. (14))."""
+        return getattr(self, name)[start:].mean(axis=0)
+
+
+def run(algo, objective, state, n_iter: int, rng, record_every: int = 1, progress: bool = False) -> tuple:
+    """Run ``n_iter`` steps of ``algo`` from ``state``; returns ``(final_state, Trace)``.
+
+    Records at ``k = 0, record_every, 2 record_every, ...`` and at ``n_iter``.
+    ``rng`` is normalised with ``np.random.default_rng``; one generator drives
+    every replicate (replicates are the leading axis of the state arrays).
+    """
+    if isinstance(n_iter, (bool, np.bool_)) or not isinstance(n_iter, (int, np.integer)) or n_iter < 0:
+        raise ValueError(f"n_iter must be a non-negative integer, got {n_iter!r}")
+    if not isinstance(record_every, (int, np.integer)) or record_every < 1:
+        raise ValueError(f"record_every must be a positive integer, got {record_every!r}")
+    rng = np.random.default_rng(rng)
+    records = []
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=n_iter, desc=type(algo).__name__, unit="it", leave=False)
+    for k in range(n_iter + 1):
+        if k % record_every == 0 or k == n_iter:
+            records.append(dict(algo.observe(state, objective), k=k))
+        if k == n_iter:
+            break
+        state = algo.step(state, objective, rng)
+        if bar is not None:
+            bar.update(1)
+    if bar is not None:
+        bar.close()
+    names = [f.name for f in fields(Trace)]
+    return state, Trace(**{n: np.array([r[n] for r in records]) for n in names})
+
+
+def sq_norm(x) -> np.ndarray:
+    return np.sum(np.asarray(x) ** 2, axis=-1)

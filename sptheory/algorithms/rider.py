@@ -1,0 +1,211 @@
+"""RIDER (Algorithm 2), E-RIDER (Algorithm 3), residual learning and the two-stage baseline.
+
+Three sequences per cell (SPEC section 3): ``P`` on the fast analog array
+(responses ``F_p, G_p`` of ``dev_p``), ``W`` on the slow analog array
+(``dev_w``), and the digital SP tracker ``Q``.  One iteration, with chopper
+sign ``c_k`` (``c = 1`` for RIDER):
+
+    W_bar   = W + gamma c (P - Q)
+    g       = grad f(W_bar; xi)
+    P_{k+1} = P - alpha c g F_p(P) - alpha |g| G_p(P) + b                    (11a)/(18a)
+    W_{k+1} = W + beta c (P_{k+1} - R) F_w(W) - beta |P_{k+1} - R| G_w(W) + b'   (11b)/(18b)
+    Q_{k+1} = (1 - eta) Q + eta P_{k+1}                                       (12)
+    c_{k+1} = -c with probability p                                           (17)
+
+``R`` is the reference read against ``P``: the digital ``Q_k`` itself
+(``reference="digital"``, Algorithm 2), or E-RIDER's analog copy ``Qt`` that
+is reprogrammed to ``Q`` only when the chopper flips
+(``reference="analog"``, Algorithm 3; each reprogramming is counted).
+RIDER is therefore ``p = 0, reference="digital"``; residual learning
+(Wu et al. 2025) is RIDER with ``eta = 0`` and ``Q_0 = 0``; the two-stage
+baseline (Algorithm 4) calibrates ``Q`` by zero-shifting and keeps it fixed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+
+from .. import calibration
+from ..devices import Device
+from .base import analog_update, check_mode, check_rate, sq_norm
+
+__all__ = ["TrainState", "Rider", "TwoStage", "rider", "e_rider", "residual_learning"]
+
+
+class TrainState(NamedTuple):
+    """State of a (possibly residual) analog training run; arrays ``(replicates, D)``.
+
+    ``c`` is the chopper sign per replicate, shape ``(replicates, 1)``.
+    ``pulses_p``/``pulses_w`` are the pulses fired so far per cell (mean over
+    cells, per replicate), ``cycles`` the update cycles, ``programs`` the
+    reference reprogramming events, ``calibration`` the zero-shifting pulses
+    per cell spent before training.  Unused arrays are ``None``.
+    """
+
+    W: np.ndarray
+    P: np.ndarray | None
+    Q: np.ndarray | None
+    Qt: np.ndarray | None
+    c: np.ndarray | None
+    pulses_p: np.ndarray
+    pulses_w: np.ndarray
+    cycles: int
+    programs: np.ndarray
+    calibration: float
+
+
+def _check_dev(name, dev):
+    if not isinstance(dev, Device):
+        raise TypeError(f"{name} must be a sptheory.devices.Device, got {type(dev).__name__}")
+
+
+def _start(W0, P0, Q0, replicates):
+    W0 = np.atleast_1d(np.asarray(W0, dtype=float))
+    D = W0.shape[-1]
+    lead = (replicates,) if replicates is not None else W0.shape[:-1] or (1,)
+    shape = lead + (D,)
+
+    def full(name, x, default):
+        x = default if x is None else x
+        try:
+            return np.array(np.broadcast_to(np.asarray(x, dtype=float), shape))
+        except ValueError:
+            raise ValueError(f"{name} with shape {np.shape(x)} does not broadcast to {shape}") from None
+
+    return full("W0", W0, 0.0), full("P0", P0, 0.0), full("Q0", Q0, 0.0), shape
+
+
+@dataclass(frozen=True)
+class Rider:
+    """RIDER / E-RIDER on two analog arrays with a digital SP tracker (module docstring).
+
+    Parameters map to SPEC symbols: ``alpha`` fast learning rate, ``beta``
+    transfer rate, ``eta`` filter weight of (12), ``gamma`` residual scale,
+    ``p`` chopper probability.  ``pulse_mode`` in ``("exact", "model",
+    "noiseless")`` picks the pulse-exact engine, the update model, or its
+    noiseless limit (``dw_min -> 0``, the theorems' recursion); ``c2c`` is the
+    cycle-to-cycle noise of every pulse.
+    """
+
+    dev_p: Device
+    dev_w: Device
+    alpha: float
+    beta: float
+    eta: float
+    gamma: float
+    p: float = 0.0
+    reference: str = "digital"
+    pulse_mode: str = "exact"
+    c2c: float = 0.0
+
+    def __post_init__(self):
+        _check_dev("dev_p", self.dev_p)
+        _check_dev("dev_w", self.dev_w)
+        check_rate("alpha", self.alpha)
+        check_rate("beta", self.beta, allow_zero=True)
+        check_rate("eta", self.eta, upper=1.0, allow_zero=True)
+        check_rate("gamma", self.gamma, allow_zero=True)
+        check_rate("p", self.p, upper=1.0, allow_zero=True)
+        check_rate("c2c", self.c2c, allow_zero=True)
+        check_mode(self.pulse_mode)
+        if self.reference not in ("digital", "analog"):
+            raise ValueError(f"reference must be 'digital' or 'analog', got {self.reference!r}")
+
+    def init(self, W0, P0=None, Q0=None, replicates=None) -> TrainState:
+        """Start from ``W0`` (and ``P0``, ``Q0``, default 0); ``Qt = Q0``, ``c = +1``."""
+        W, P, Q, shape = _start(W0, P0, Q0, replicates)
+        R = shape[0] if len(shape) > 1 else 1
+        zeros = np.zeros(shape[:-1])
+        return TrainState(W, P, Q, Q.copy(), np.ones(shape[:-1] + (1,)), zeros.copy(), zeros.copy(), 0,
+                          np.zeros(shape[:-1], dtype=np.int64), 0.0)
+
+    def step(self, state: TrainState, objective, rng) -> TrainState:
+        W, P, Q, Qt, c = state.W, state.P, state.Q, state.Qt, state.c
+        g = objective.grad(W + self.gamma * c * (P - Q), rng)
+        res_p = analog_update(self.dev_p, P, -self.alpha * c * g, rng, self.pulse_mode, self.c2c)
+        P1 = res_p.w
+        ref = Qt if self.reference == "analog" else Q
+        res_w = analog_update(self.dev_w, W, self.beta * c * (P1 - ref), rng, self.pulse_mode, self.c2c)
+        Q1 = Q if self.eta == 0.0 else (1.0 - self.eta) * Q + self.eta * P1
+        if self.p > 0.0:
+            flip = rng.random(c.shape) < self.p
+            c1 = np.where(flip, -c, c)
+            Qt1 = np.where(flip, Q1, Qt) if self.reference == "analog" else Qt
+            programs = state.programs + flip[..., 0]
+        else:
+            c1, Qt1, programs = c, Qt, state.programs
+        return TrainState(
+            res_w.w, P1, Q1, Qt1, c1,
+            state.pulses_p + res_p.n_pulses.mean(axis=-1),
+            state.pulses_w + res_w.n_pulses.mean(axis=-1),
+            state.cycles + 1, programs, state.calibration,
+        )
+
+    def observe(self, state: TrainState, objective) -> dict:
+        W_bar = state.W + self.gamma * state.c * (state.P - state.Q)
+        return dict(
+            f_gap=objective.f(W_bar) - objective.f_star,
+            w_dist=sq_norm(state.W - objective.W_star),
+            pq=sq_norm(state.P - state.Q),
+            gp=sq_norm(self.dev_p.G(state.P)),
+            q_sp=sq_norm(state.Q - self.dev_p.symmetric_point()),
+            pulses=state.pulses_p + state.pulses_w,
+            pulses_p=state.pulses_p,
+            pulses_w=state.pulses_w,
+            cycles=np.full(state.W.shape[:-1], state.cycles),
+            programs=state.programs,
+            calibration=np.full(state.W.shape[:-1], state.calibration),
+        )
+
+
+def rider(dev_p, dev_w, alpha, beta, eta, gamma, **kw) -> Rider:
+    """RIDER, Algorithm 2 (no chopper, digital reference)."""
+    return Rider(dev_p, dev_w, alpha, beta, eta, gamma, p=0.0, reference="digital", **kw)
+
+
+def e_rider(dev_p, dev_w, alpha, beta, eta, gamma, p, **kw) -> Rider:
+    """E-RIDER, Algorithm 3: chopper with flip probability ``p`` and the analog reference copy."""
+    return Rider(dev_p, dev_w, alpha, beta, eta, gamma, p=p, reference="analog", **kw)
+
+
+def residual_learning(dev_p, dev_w, alpha, beta, gamma, **kw) -> Rider:
+    """Residual learning (Wu et al. 2025): RIDER with ``eta = 0``; start it with ``Q0 = 0``
+    (the default of :meth:`Rider.init`), i.e. it assumes the SP sits at 0."""
+    return Rider(dev_p, dev_w, alpha, beta, 0.0, gamma, p=0.0, reference="digital", **kw)
+
+
+@dataclass(frozen=True)
+class TwoStage:
+    """Algorithm 4: zero-shift the P array for ``n_zs`` pulses, then train with ``Q`` fixed
+    to that SP estimate (RIDER with ``eta = 0``).
+
+    :meth:`init` runs the calibration (so it needs ``rng``); its pulses are
+    counted in ``pulses_p`` and ``calibration`` (one pulse per cycle).
+    """
+
+    trainer: Rider
+    n_zs: int
+    schedule: str = "cyclic"
+
+    def __post_init__(self):
+        if self.trainer.eta != 0.0 or self.trainer.p != 0.0:
+            raise ValueError("the two-stage trainer keeps Q fixed: use eta = 0 and p = 0")
+        if not isinstance(self.n_zs, (int, np.integer)) or self.n_zs < 0:
+            raise ValueError(f"n_zs must be a non-negative integer, got {self.n_zs!r}")
+
+    def init(self, W0, rng, P0=None, replicates=None) -> TrainState:
+        W, P, _, shape = _start(W0, P0, None, replicates)
+        cal = calibration.zero_shift(self.trainer.dev_p, P, int(self.n_zs), rng, schedule=self.schedule,
+                                     track_g2=False)
+        base = self.trainer.init(W, P0=cal.w, Q0=cal.w)
+        n = float(self.n_zs)
+        return base._replace(pulses_p=base.pulses_p + n, calibration=n)
+
+    def step(self, state, objective, rng):
+        return self.trainer.step(state, objective, rng)
+
+    def observe(self, state, objective):
+        return self.trainer.observe(state, objective)

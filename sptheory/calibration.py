@@ -286,105 +286,112 @@ class _SignBits:
 
 # ----- exact moments for affine devices ---------------------------------------
 
-class _Block(NamedTuple):
-    """``n`` steps of a linear moment recursion on ``x = (E z, E z^2)``.
+class _Map(NamedTuple):
+    """One step of the linear moment recursion on ``(m1, m2) = (E z, E z^2)``:
 
-    ``x_n = M x_0 + c`` and ``sum_{m<n} x_m = P x_0 + d``; ``M`` and ``P`` are
-    lower triangular 2x2, stored by entries (11, 21, 22).
+        m1' = a m1 + c1,        m2' = e m1 + c m2 + c2.
+
+    ``oma = 1 - a`` and ``omc = 1 - c`` are carried separately: they are of
+    order ``dw_min`` and would lose their digits if formed as ``1 - a``.
     """
 
-    m11: np.ndarray
-    m21: np.ndarray
-    m22: np.ndarray
+    a: np.ndarray
+    oma: np.ndarray
+    c: np.ndarray
+    omc: np.ndarray
+    e: np.ndarray
     c1: np.ndarray
     c2: np.ndarray
-    p11: np.ndarray
-    p21: np.ndarray
-    p22: np.ndarray
-    d1: np.ndarray
-    d2: np.ndarray
 
 
-def _pulse_block(x, y, c2c) -> _Block:
+def _pulse_map(x, y, c2c) -> _Map:
     """Moment map of one pulse ``z -> (1 - X) z + Y`` with ``X = x (1 + c2c xi)``,
-    ``Y = y (1 + c2c xi)`` (one shared ``xi``, the pulse's step noise).
-
-    ``E z' = (1 - x) E z + y``;
+    ``Y = y (1 + c2c xi)`` (one shared ``xi``, the pulse's step noise):
+    ``E z' = (1 - x) E z + y`` and
     ``E z'^2 = E(1-X)^2 E z^2 + 2 E[(1-X) Y] E z + E Y^2``.
     """
     k = 1.0 + c2c**2
-    one, zero = np.ones_like(x), np.zeros_like(x)
-    return _Block(
-        m11=1.0 - x,
-        m21=2.0 * (y - x * y * k),
-        m22=1.0 - 2.0 * x + x * x * k,
-        c1=y.copy(),
-        c2=y * y * k,
-        p11=one, p21=zero, p22=one.copy(), d1=zero.copy(), d2=zero.copy(),
+    omc = 2.0 * x - k * x * x
+    return _Map(a=1.0 - x, oma=x.copy(), c=1.0 - omc, omc=omc, e=2.0 * (y - k * x * y), c1=y.copy(), c2=k * y * y)
+
+
+def _mix(u: _Map, d: _Map) -> _Map:
+    """Equal-probability mixture of the up and down maps (stochastic schedule)."""
+    return _Map(*(0.5 * (p + q) for p, q in zip(u, d)))
+
+
+def _then(first: _Map, second: _Map) -> _Map:
+    """``first`` followed by ``second`` (cyclic schedule: an up/down pair)."""
+    f, s = first, second
+    return _Map(
+        a=s.a * f.a,
+        oma=f.oma + s.oma - f.oma * s.oma,
+        c=s.c * f.c,
+        omc=f.omc + s.omc - f.omc * s.omc,
+        e=s.e * f.a + s.c * f.e,
+        c1=s.a * f.c1 + s.c1,
+        c2=s.e * f.c1 + s.c * f.c2 + s.c2,
     )
 
 
-def _mix(a: _Block, b: _Block) -> _Block:
-    """Equal-probability mixture of two one-pulse moment maps (stochastic schedule)."""
-    return _Block(*(0.5 * (u + v) for u, v in zip(a, b)))
+def _geometric(oma, n):
+    """``(a^n, (1 - a^n)/(1 - a))`` from ``1 - a`` without cancellation."""
+    log_a = np.log1p(-oma)
+    an = np.exp(n * log_a)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = np.where(oma > 0, -np.expm1(n * log_a) / oma, float(n))
+    return an, ratio
 
 
-def _compose(first: _Block, second: _Block) -> _Block:
-    """The block of ``first`` followed by ``second``."""
-    a, b = first, second
-    return _Block(
-        m11=b.m11 * a.m11,
-        m21=b.m21 * a.m11 + b.m22 * a.m21,
-        m22=b.m22 * a.m22,
-        c1=b.m11 * a.c1 + b.c1,
-        c2=b.m21 * a.c1 + b.m22 * a.c2 + b.c2,
-        p11=a.p11 + b.p11 * a.m11,
-        p21=a.p21 + b.p21 * a.m11 + b.p22 * a.m21,
-        p22=a.p22 + b.p22 * a.m22,
-        d1=a.d1 + b.p11 * a.c1 + b.d1,
-        d2=a.d2 + b.p21 * a.c1 + b.p22 * a.c2 + b.d2,
-    )
+def _moments_after(m: _Map, m1, m2, n: int):
+    """Closed form of ``n`` steps of the map: ``(m1_n, m2_n, sum_{j<n} m1_j, sum_{j<n} m2_j)``.
 
-
-def _apply(block: _Block, state):
-    """Advance ``(m1, m2, s1, s2)`` (moments and their running sums) by a block."""
-    m1, m2, s1, s2 = state
-    return (
-        block.m11 * m1 + block.c1,
-        block.m21 * m1 + block.m22 * m2 + block.c2,
-        s1 + block.p11 * m1 + block.d1,
-        s2 + block.p21 * m1 + block.p22 * m2 + block.d2,
-    )
-
-
-def _flush(block: _Block) -> _Block:
-    """Set vanishing contraction factors to exactly 0.
-
-    High powers of a contraction underflow through subnormal numbers, which
-    are two orders of magnitude slower to multiply; below ``1e-250`` they are
-    negligible against every other term.
+    With fixed points ``p1 = c1/(1-a)``, ``p2 = (e p1 + c2)/(1-c)`` and
+    ``d = m1 - p1``, ``u = m2 - p2``:
+    ``m1_n = p1 + d a^n``, ``m2_n = p2 + u c^n + e d (c^n - a^n)/(c - a)``,
+    and the sums are the matching geometric series (``c - a`` is of order
+    ``dw_min``, never 0 for a contracting device).
     """
-    for v in (block.m11, block.m21, block.m22):
-        v[np.abs(v) < 1e-250] = 0.0
-    return block
+    p1 = m.c1 / m.oma
+    p2 = (m.e * p1 + m.c2) / m.omc
+    d, u = m1 - p1, m2 - p2
+    an, ga = _geometric(m.oma, n)
+    cn, gc = _geometric(m.omc, n)
+    c_minus_a = m.oma - m.omc
+    m1_n = p1 + d * an
+    m2_n = p2 + u * cn + m.e * d * (cn - an) / c_minus_a
+    s1 = n * p1 + d * ga
+    s2 = n * p2 + u * gc + m.e * d * (gc - ga) / c_minus_a
+    return m1_n, m2_n, s1, s2
 
 
-class _Powers:
-    """``block^(2^j)`` computed on demand by repeated squaring and cached."""
+_MOMENT_CHUNK = 65536  # cells per chunk in zero_shift_moments (bounds temporary memory)
 
-    def __init__(self, block):
-        self.powers = [block]
 
-    def advance(self, state, k: int):
-        j = 0
-        while k:
-            if j == len(self.powers):
-                self.powers.append(_flush(_compose(self.powers[-1], self.powers[-1])))
-            if k & 1:
-                state = _apply(self.powers[j], state)
-            k >>= 1
-            j += 1
-        return state
+def _moments_chunk(x_up, y_up, x_dn, y_dn, w_sp, w0, slope_sq, ckpt, schedule, c2c) -> dict:
+    """Exact moments at the checkpoints for one chunk of cells (1-D arrays)."""
+    up = _pulse_map(x_up, y_up - x_up * w_sp, c2c)
+    dn = _pulse_map(x_dn, y_dn - x_dn * w_sp, c2c)
+    z0 = w0 - w_sp
+    step = _mix(up, dn) if schedule == "stochastic" else _then(up, dn)
+    out = {k: np.empty((len(ckpt),) + z0.shape) for k in ("mean", "var", "dist_sq", "avg_g2")}
+    for i, n in enumerate(ckpt):
+        n = int(n)
+        if schedule == "stochastic":
+            m1, m2, _, s2 = _moments_after(step, z0, z0 * z0, n)
+        else:
+            k = n // 2
+            m1, m2, s1, s2 = _moments_after(step, z0, z0 * z0, k)
+            # the odd (after-up) steps of the k pairs: m2_{2j+1} = e_u m1_{2j} + c_u m2_{2j} + c2_u
+            s2 = s2 + up.e * s1 + up.c * s2 + k * up.c2
+            if n % 2:  # one more up pulse; the sum gains the last even step
+                s2 = s2 + m2
+                m1, m2 = up.a * m1 + up.c1, up.e * m1 + up.c * m2 + up.c2
+        out["mean"][i] = m1 + w_sp
+        out["var"][i] = np.maximum(m2 - m1 * m1, 0.0)
+        out["dist_sq"][i] = m2
+        out["avg_g2"][i] = slope_sq * s2 / n
+    return out
 
 
 @dataclass(frozen=True)
@@ -413,13 +420,12 @@ def zero_shift_moments(dev: SoftBounds, w0, checkpoints, schedule: str = "stocha
 
     On SoftBounds every pulse is an affine map of ``z = W - w_sp`` with
     (under cycle-to-cycle noise) random coefficients, so ``(E z, E z^2)``
-    follows a linear recursion; together with its running sums it forms a
-    block that composes associatively.  ``N`` pulses cost ``O(log N)``
-    block compositions (repeated squaring), each a handful of array
-    operations over the cells: ``N = 8e6`` on a 512x512 array takes a
-    fraction of a second.  Stochastic schedule: each pulse is the
-    equal-weight mixture of the up and down maps; cyclic: up/down pairs,
-    with an extra up pulse for odd ``n``.
+    follows a linear recursion with a closed form (geometric series towards
+    its fixed point, see ``_moments_after``), and so do its running sums.
+    Any ``N`` costs a few dozen array operations over the cells: ``N = 8e6``
+    on a 512x512 array takes a small fraction of a second.  Stochastic
+    schedule: each pulse is the equal-weight mixture of the up and down
+    maps; cyclic: up/down pairs, with an extra up pulse for odd ``n``.
 
     The recursion ignores clipping at the bounds, which the noiseless maps
     never reach (the bounds are their fixed points); with ``c2c > 0`` a rare
@@ -434,29 +440,18 @@ def zero_shift_moments(dev: SoftBounds, w0, checkpoints, schedule: str = "stocha
     if np.any(x_up >= 1) or np.any(x_dn >= 1):
         raise ValueError("dw_min * a / tau >= 1 for some cell: pulses overshoot the bound; use zero_shift")
     w_sp = dev.symmetric_point()
-    full = lambda a: np.broadcast_to(a, shape).astype(float)  # noqa: E731
-    x_up, x_dn, w_sp_b = full(x_up), full(x_dn), full(w_sp)
-    up = _pulse_block(x_up, full(y_up) - x_up * w_sp_b, c2c)
-    dn = _pulse_block(x_dn, full(y_dn) - x_dn * w_sp_b, c2c)
-    z0 = full(w0) - w_sp_b
-    state = (z0, z0 * z0, np.zeros(shape), np.zeros(shape))
-    powers = _Powers(_mix(up, dn) if schedule == "stochastic" else _compose(up, dn))
-    out = {k: np.empty((len(ckpt),) + shape) for k in ("mean", "var", "dist_sq", "avg_g2")}
-    slope_sq = np.broadcast_to(dev.slope**2, shape)
-    done = 0
-    for i, n in enumerate(ckpt):
-        n = int(n)
-        if schedule == "stochastic":
-            state = powers.advance(state, n - done)
-            done = n
-            here = state
-        else:
-            state = powers.advance(state, n // 2 - done)
-            done = n // 2
-            here = _apply(up, state) if n % 2 else state
-        m1, m2, _, s2 = here
-        out["mean"][i] = m1 + w_sp_b
-        out["var"][i] = np.maximum(m2 - m1 * m1, 0.0)
-        out["dist_sq"][i] = m2
-        out["avg_g2"][i] = slope_sq * s2 / n
+    size = int(np.prod(shape))
+    flat = lambda a: np.broadcast_to(a, shape).reshape(size).astype(float)  # noqa: E731
+    cells = dict(x_up=flat(x_up), y_up=flat(y_up), x_dn=flat(x_dn), y_dn=flat(y_dn), w_sp=flat(w_sp),
+                 w0=flat(w0), slope_sq=flat(dev.slope**2))
+    out = {k: np.empty((len(ckpt), size)) for k in ("mean", "var", "dist_sq", "avg_g2")}
+    # Chunks of cells keep the cached block powers small (cache-resident), so
+    # memory stays flat in the array size.
+    for lo in range(0, size, _MOMENT_CHUNK):
+        sl = slice(lo, min(lo + _MOMENT_CHUNK, size))
+        part = _moments_chunk(**{k: v[sl] for k, v in cells.items()}, ckpt=ckpt, schedule=schedule, c2c=c2c)
+        for k in out:
+            out[k][:, sl] = part[k]
+    out = {k: v.reshape((len(ckpt),) + shape) for k, v in out.items()}
+    w_sp_b = np.broadcast_to(w_sp, shape).copy()
     return ZeroShiftMoments(checkpoints=ckpt, w_sp=w_sp_b, schedule=schedule, c2c=c2c, **out)

@@ -2,6 +2,8 @@
 (SPEC 9.1, 9.2, 9.3, 9.8). Each ``errata_*_expr()`` is the symbolic argument;
 each ``errata_*()`` evaluates it at given numbers for the errata report.
 Simulation evidence (which form holds) belongs to ``verification``.
+Thm 3.7 (RIDER, SPEC 9.4-9.6): ``errata_9_4``, ``errata_9_5``, ``errata_9_6``
+take no arguments and return the sympy findings with a verdict (bool).
 """
 
 from __future__ import annotations
@@ -244,3 +246,134 @@ def errata_9_8(dw_min, mu_q, q_max, *, cells=1) -> Errata98:
     paper = np.asarray(zs_last_iterate_bound(0, dw_min, mu_q, q_max, 0.0, cells=cells, const="paper"))
     tight = np.asarray(zs_last_iterate_bound(0, dw_min, mu_q, q_max, 0.0, cells=cells, const="tight"))
     return Errata98(C.out(paper), C.out(tight), C.out(paper / tight))
+
+
+# --------------------------------------------------------------------------
+# 9.4 -- Thm 3.7: the condition on C_star (sigma/mu) vs the C2 interval of the proof
+# --------------------------------------------------------------------------
+
+class Errata94(NamedTuple):
+    c_star_min_stated: Any    # sympy: 4 sqrt2 (sigma/mu) (q_max/q_min)^{3/2}  (Thm 3.7)
+    c_star_min_proof: Any     # sympy: 4 sqrt2 sigma q_max^{3/2}/(sqrt(mu) q_min^{3/2})
+    nonempty_iff: Any         # sympy relation: solve(lo <= hi, C_star)
+    stated_over_proof: Any    # sympy: 1/sqrt(mu)
+    stated_sufficient_iff: Any  # sympy relation on mu: mu <= 1
+    stated_sufficient: bool   # False: not for every mu (it is for mu <= 1 only)
+    proof_form_exact: bool    # True: at C_star = proof threshold lo == hi
+
+
+@lru_cache(maxsize=None)
+def errata_9_4() -> Errata94:
+    """SPEC 9.4: the C2 interval [4 sigma^2/(C_star q_min), mu q_min^2 C_star/(8 q_max^3)]
+    is non-empty iff C_star >= 4 sqrt2 sigma q_max^{3/2}/(sqrt(mu) q_min^{3/2})
+    (sympy solves lo <= hi); Thm 3.7 prints sigma/mu instead of sigma/sqrt(mu).
+    stated/proof = 1/sqrt(mu): the stated condition implies the proof's iff
+    mu <= 1. E.g. mu = 4, sigma = 1, q_max/q_min = 2: stated 4, needed 8.
+    """
+    import sympy as sp
+
+    from .rider import rider_c2_interval_expr, rider_cstar_condition_expr, rider_symbols
+
+    s = rider_symbols()
+    stated = rider_cstar_condition_expr("stated").expr
+    proof = rider_cstar_condition_expr("proof").expr
+    iff = rider_c2_interval_expr().steps["nonempty_iff"]
+    ratio = sp.simplify(stated / proof)
+    suff = sp.solve(ratio >= 1, s.mu)
+    lo, hi = rider_c2_interval_expr().expr
+    exact = sp.simplify((lo - hi).subs(s.C_star, proof)) == 0
+    return Errata94(stated, proof, iff, ratio, suff, bool(suff == sp.true), bool(exact))
+
+
+# --------------------------------------------------------------------------
+# 9.5 -- Thm 3.7: "alpha large enough" vs positivity of 1/(2 alpha q_max) - 3 gamma^2 L - C2 L
+# --------------------------------------------------------------------------
+
+class Errata95(NamedTuple):
+    positivity: Any           # sympy: 1/(2 alpha q_max) - 3 gamma^2 L - C2 L
+    d_dalpha: Any             # sympy: -1/(2 alpha^2 q_max) < 0
+    limit_alpha_to_inf: Any   # sympy: -L (3 gamma^2 + C2) < 0
+    alpha_sup: Any            # sympy: 1/(2 L q_max (3 gamma^2 + C2))
+    needs_alpha_small: bool   # True: holds iff alpha < alpha_sup
+
+
+@lru_cache(maxsize=None)
+def errata_9_5() -> Errata95:
+    """SPEC 9.5: the positivity condition decreases in alpha and is negative
+    for large alpha; it holds iff alpha < 1/(2 L q_max (3 gamma^2 + C2)),
+    so the proof needs alpha SMALL enough, not large. E.g. L = q_max =
+    gamma = 1, C2 = 0.5: alpha_sup = 1/7; at alpha = 0.2 the term is -1.
+    """
+    import sympy as sp
+
+    from .rider import rider_side_conditions_expr, rider_symbols
+
+    s = rider_symbols()
+    pos, _ = rider_side_conditions_expr()["positivity"]
+    d = sp.simplify(sp.diff(pos, s.alpha))
+    lim = sp.factor(sp.limit(pos, s.alpha, sp.oo))
+    (sup,) = sp.solve(sp.Eq(pos, 0), s.alpha)
+    sup = sp.factor(sup)
+    at_0 = sp.limit(pos, s.alpha, 0, "+")  # +oo
+    # strictly decreasing from +oo to a negative limit: positive exactly on (0, alpha_sup)
+    small = bool(d.is_negative) and bool(lim.is_negative) and at_0 == sp.oo
+    return Errata95(pos, d, lim, sup, small)
+
+
+# --------------------------------------------------------------------------
+# 9.6 -- Thm 3.7: (15) kappa1 kappa2^5/sqrt K vs the proof's (73) kappa2^5/(kappa1 sqrt K)
+# --------------------------------------------------------------------------
+
+class Errata96(NamedTuple):
+    stated: Any               # sympy: kappa1 kappa2^5 / sqrt K   (15)
+    proof_last_line: Any      # sympy: kappa2^5 / (kappa1 sqrt K)  (73)
+    stated_over_proof: Any    # sympy: kappa1^2
+    bound72_times_sqrtK: Any  # (72) at alpha = c/sqrt K, V_K = 0, times sqrt K, L = kappa1 mu, q_min = q_max/kappa2
+    kappa1_degree: int        # 1
+    kappa2_degree: int        # 5
+    kappa1_degree_alpha_c_over_L: int   # 1 as well, with alpha = c/(L sqrt K) (c dimensionless)
+    kappa1_power_optimal_c: Any         # 1/2, with c minimising the bound
+    stated_follows_from_72: bool  # True
+    proof_follows_from_72: bool   # False
+
+
+@lru_cache(maxsize=None)
+def errata_9_6() -> Errata96:
+    """SPEC 9.6: derive the rate from (72) with alpha = c/sqrt(K).
+
+    sqrt(K) * (72) = 16 sqrt34 kappa2^5 V0/(c mu q_max)
+                     + 80 sqrt34 c kappa1 kappa2^5 q_max sigma^2
+    (V_K = 0; L = kappa1 mu, q_min = q_max/kappa2; mu, q_max, sigma, V0, c fixed):
+    degree 1 in kappa1, 5 in kappa2, so O(kappa1 kappa2^5 / sqrt K) as (15)
+    states. The kappa1 growth survives other choices of the constant:
+    c = c'/L (alpha scaled to the alpha <= 1/(2 gamma L q_max) side condition)
+    moves kappa1 onto the V0 term (degree 1 again); the c minimising the bound
+    gives kappa1^{1/2}. No choice yields (73)'s kappa1^{-1}, which is kappa1^2
+    below (15) and does not follow from (72).
+    """
+    import sympy as sp
+
+    from .rider import rider_bound_72_expr, rider_rate_kappa_expr, rider_symbols
+
+    s = rider_symbols()
+    stated = rider_rate_kappa_expr("stated").expr
+    proof = rider_rate_kappa_expr("proof").expr
+    ratio = sp.simplify(stated / proof)
+    b = rider_bound_72_expr()
+    in_kappa = b.steps["in_kappa"]
+    poly = sp.Poly(in_kappa, s.kappa1, s.kappa2)
+    deg1, deg2 = poly.degree(s.kappa1), poly.degree(s.kappa2)
+    # alpha = c/(L sqrt K): c -> c/L = c/(kappa1 mu)
+    over_L = sp.expand(in_kappa.subs(s.c, s.c / (s.kappa1 * s.mu)))
+    deg1_over_L = int(sp.degree(sp.expand(over_L * s.kappa1), s.kappa1)) - 1
+    # optimal c: minimise A/c + B c -> 2 sqrt(A B)
+    (c_opt,) = sp.solve(sp.diff(in_kappa, s.c), s.c)
+    at_opt = sp.simplify(in_kappa.subs(s.c, c_opt))
+    power_opt = sp.simplify(s.kappa1 * sp.diff(sp.log(at_opt), s.kappa1))
+    # leading behaviour as kappa1 -> oo: bound / stated finite and positive; bound / proof -> oo
+    lead_stated = sp.limit(in_kappa / (s.kappa1 * s.kappa2**5), s.kappa1, sp.oo)
+    lead_proof = sp.limit(in_kappa / (s.kappa2**5 / s.kappa1), s.kappa1, sp.oo)
+    stated_ok = bool(lead_stated.is_positive) and lead_stated.is_finite and deg1 == 1
+    proof_ok = bool(lead_proof.is_finite)
+    return Errata96(stated, proof, ratio, in_kappa, int(deg1), int(deg2), deg1_over_L, power_opt,
+                    bool(stated_ok), proof_ok)

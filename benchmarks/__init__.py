@@ -1,0 +1,20 @@
+"""Benchmarks for sptheory (DESIGN.md, "Performance expectations").
+
+Run with ``python -m benchmarks`` (or ``make bench``); see ``python -m
+benchmarks --help``.  Each benchmark prints a table and writes
+``<out>/<name>.json``.  Benchmarks measure; they are not timed tests.  Each
+one also checks that the code it times gives the right answer (against a
+straightforward NumPy reference), because a benchmark of a wrong answer is
+worthless.
+
+Benchmarks
+----------
+zero_shift          pulse-by-pulse zero-shifting (calibration.zero_shift) vs a per-pulse NumPy loop
+zero_shift_moments  exact moments (calibration.zero_shift_moments) at N = 8.192e6 and on a checkpoint grid
+"""
+
+from __future__ import annotations
+
+BENCHMARKS = ("zero_shift", "zero_shift_moments")
+
+__all__ = ["BENCHMARKS"]

@@ -5,8 +5,10 @@ Two realisations of the paper's Analog Update (2), (5):
 * :func:`apply_exact` -- pulse-exact.  ``n = stochastic_round(|dW| / dw_min)``
   pulses of sign ``sign(dW)`` are fired one after another, each evaluating
   ``q`` at the current weight; optional cycle-to-cycle noise multiplies each
-  pulse's step by ``(1 + c2c * xi)``, ``xi ~ N(0, 1)``; weights are clipped
-  to the device bounds after every pulse.
+  pulse's step by ``(1 + c2c * xi)``, ``xi ~ N(0, 1)`` (Gaussian, as in
+  aihwkit's ``dw_min_std``: for ``xi < -1/c2c`` a pulse moves the wrong way,
+  a ``1/c2c``-sigma event); weights are clipped to the device bounds after
+  every pulse.
 * :func:`apply_model` -- the update model ``W + dW F(W) - |dW| G(W) + b``
   with a Gaussian ``b`` whose mean (0) and variance match the pulse
   discretization to first order.

@@ -11,10 +11,11 @@ Benchmarks
 ----------
 zero_shift          pulse-by-pulse zero-shifting (calibration.zero_shift) vs a per-pulse NumPy loop
 zero_shift_moments  exact moments (calibration.zero_shift_moments) at N = 8.192e6 and on a checkpoint grid
+rider               RIDER iterations/s, 1000 cells x 64 replicates, pulse modes exact/model/noiseless
 """
 
 from __future__ import annotations
 
-BENCHMARKS = ("zero_shift", "zero_shift_moments")
+BENCHMARKS = ("zero_shift", "zero_shift_moments", "rider")
 
 __all__ = ["BENCHMARKS"]

@@ -122,7 +122,9 @@ def zero_shift(
         ``N``, pulses per cell.  For the cyclic schedule Thm C.3/C.4's ``2N``.
     rng : seed or numpy Generator
         Drives the stochastic schedule's signs and cycle-to-cycle noise.
-    schedule : "stochastic" (eq. (7)) or "cyclic" (eq. (31), up first)
+    schedule : "stochastic" (eq. (7)) or "cyclic" (eq. (31), up first).  Every call
+        starts its cycle with an up pulse: to continue a cyclic run across
+        calls, give each segment an even number of pulses.
     checkpoints : ints in ``[1, N]``; ``N`` is always included.
     c2c : float
         Cycle-to-cycle noise: each pulse's step is multiplied by ``1 + c2c xi``.

@@ -174,10 +174,16 @@ class Device:
         on ``G`` over the device bounds, where ``G < 0`` at the lower bound
         (``q_minus = 0``) and ``G > 0`` at the upper bound (``q_plus = 0``).
         """
-        sp0 = self._sp0()
-        if sp0 is None:
-            sp0 = self._bisect_sp()
-        return np.broadcast_to(sp0 + self.offset, self.shape).copy()
+        cached = self.__dict__.get("_sp_cache")
+        if cached is None:
+            sp0 = self._sp0()
+            if sp0 is None:
+                sp0 = self._bisect_sp()
+            # the parameters never change after construction, so the SP is computed once
+            cached = np.broadcast_to(sp0 + self.offset, self.shape).copy()
+            cached.flags.writeable = False
+            self.__dict__["_sp_cache"] = cached
+        return cached.copy()
 
     def _sp0(self):
         return None

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import special
 
-__all__ = ["Quadratic", "LeastSquares"]
+__all__ = ["Quadratic", "LeastSquares", "abs_normal_mean"]
 
 
 def _as_W(W, D, name="W"):
@@ -23,7 +23,7 @@ def _as_W(W, D, name="W"):
     return W
 
 
-def _abs_normal_mean(m, s):
+def abs_normal_mean(m, s):
     """``E|m + s Z|`` for ``Z ~ N(0, 1)`` (folded normal mean), elementwise."""
     m = np.abs(np.asarray(m, dtype=float))
     s = np.asarray(s, dtype=float)
@@ -91,7 +91,7 @@ class Quadratic:
 
     def c_star(self, W):
         """``min_d E|g_d(W)|`` (Assumption 3.6), exact for the Gaussian noise."""
-        return _abs_normal_mean(self.full_grad(W), np.sqrt(self.sigma2 / self.D)).min(axis=-1)
+        return abs_normal_mean(self.full_grad(W), np.sqrt(self.sigma2 / self.D)).min(axis=-1)
 
 
 class LeastSquares:

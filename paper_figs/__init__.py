@@ -1,0 +1,17 @@
+"""The paper's figures, regenerated small and fast: ``python -m paper_figs [--out DIR] [--quick] [--only NAME ...]``.
+
+Each figure module exposes ``NAME``, ``TITLE`` and
+``make(out_dir, quick=False, rng_seed=0, side=None) -> dict`` (the paths it
+wrote: a PNG and a JSON file with the plotted data, both in ``out_dir``).
+Shared computation lives in :mod:`paper_figs.zs_scaling`, which the
+verification claims ``zs-pulses-scaling`` and ``zs-floor-scaling`` use too.
+"""
+
+#: Figure name -> module path, in order.
+FIGURES: dict[str, str] = {
+    "fig1a": "paper_figs.fig1a",
+    "fig1b": "paper_figs.fig1b",
+    "fig3": "paper_figs.fig3",
+    "fig4_left": "paper_figs.fig4_left",
+    "thm37": "paper_figs.thm37",
+}

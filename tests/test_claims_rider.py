@@ -1,0 +1,81 @@
+"""Smoke tests of the Thm 3.7 claims (rider-rate, rider-floor, rider-bound) and paper_figs.thm37:
+tiny sizes (``sizes`` patched) run, verdicts are valid, results are JSON-serialisable and plots are written.
+The real quick modes (~10-20 s each) are marked slow."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from verification.claims import _rider_common as rc
+from verification.claims import rider_bound, rider_floor, rider_rate
+from verification.harness import ClaimResult
+
+VERDICTS = ("holds", "violated", "inconclusive")
+
+TINY = {
+    rider_rate: lambda quick: dict(D=4, R=4, Ks=[40, 80, 160]),
+    rider_floor: lambda quick: dict(D=4, R=4, K=200, dw=[4e-3, 8e-3, 1.6e-2]),
+    rider_bound: lambda quick: dict(D=4, R=4, K=300),
+}
+
+
+@pytest.fixture
+def tiny(monkeypatch):
+    for mod, fn in TINY.items():
+        monkeypatch.setattr(mod, "sizes", fn)
+
+
+def _check(results, tmp_path, mod):
+    results = results if isinstance(results, list) else [results]
+    for r in results:
+        assert isinstance(r, ClaimResult)
+        assert r.verdict in VERDICTS
+        assert r.id.split("/")[0] == mod.ID
+        json.dumps(r.to_dict(), allow_nan=False)
+        path = tmp_path / (r.id.replace("/", "_") + ".png")
+        mod.plot(r, path)
+        assert path.stat().st_size > 1000
+    return results
+
+
+@pytest.mark.parametrize("mod", [rider_rate, rider_floor, rider_bound], ids=lambda m: m.ID)
+def test_claim_tiny(mod, tiny, tmp_path):
+    results = _check(mod.run(quick=True, rng_seed=3, executor=None), tmp_path, mod)
+    if mod is rider_rate:
+        assert {r.id for r in results} == {"rider-rate/rider", "rider-rate/e-rider"}
+
+
+def test_tanh_device_def21():
+    dev = rc.TanhDevice(0.5, np.array([0.3, -0.1]), 1e-3)
+    assert np.allclose(dev.symmetric_point(), [0.3, -0.1])
+    assert np.allclose(dev.G(dev.symmetric_point()), 0.0)
+    w = np.linspace(-4, 4, 101)[:, None]
+    q = np.concatenate([dev.q_plus(w), dev.q_minus(w)])
+    assert q.min() >= 0.5 and q.max() <= 1.5
+    assert np.all(dev.phi(w) >= -1e-12)
+
+
+def test_bound_uses_theorem_step_sizes(tiny):
+    m = rider_bound.measure(True, 0)
+    assert m["steps"]["C2"] == 0.0  # sigma = 0: low end of the C2 interval
+    assert all(v["holds"] for v in m["side_conditions"].values())
+    assert len(m["bound"]) == len(m["mean"])
+
+
+def test_thm37_figure(tiny, tmp_path):
+    from paper_figs import FIGURES, thm37
+
+    assert FIGURES["thm37"] == "paper_figs.thm37"
+    paths = thm37.make(tmp_path, quick=True, rng_seed=1)
+    assert paths["png"].stat().st_size > 1000
+    data = json.loads(paths["json"].read_text())
+    assert {"bound", "rate", "floor"} <= set(data)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("mod", [rider_rate, rider_floor, rider_bound], ids=lambda m: m.ID)
+def test_claim_quick(mod, tmp_path):
+    _check(mod.run(quick=True, rng_seed=0, executor=None), tmp_path, mod)

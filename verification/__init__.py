@@ -15,6 +15,7 @@ See :mod:`verification.harness` for ``ClaimResult`` and the runner.
 # Import paths of the claim modules, in report order.  A module that fails to
 # import is reported as a crashed claim, never skipped.
 CLAIM_MODULES: list[str] = [
+    # zero-shifting calibration (SPEC section 2)
     "verification.claims.zs_avg",
     "verification.claims.zs_last",
     "verification.claims.zs_cyclic_avg",
@@ -24,13 +25,14 @@ CLAIM_MODULES: list[str] = [
     "verification.claims.update_model",
     "verification.claims.sp_formula_104",
     "verification.claims.zs_errata",
-    "verification.claims.cor39",
-    "verification.claims.rider_sp_tracking",
-    "verification.claims.residual_bias",
-    "verification.claims.chopper",
-    "verification.claims.lemma35",
-    "verification.claims.lemma310",
+    # training with RIDER / E-RIDER (SPEC sections 3-4)
     "verification.claims.rider_rate",
     "verification.claims.rider_floor",
     "verification.claims.rider_bound",
+    "verification.claims.rider_sp_tracking",
+    "verification.claims.residual_bias",
+    "verification.claims.cor39",
+    "verification.claims.lemma35",
+    "verification.claims.lemma310",
+    "verification.claims.chopper",
 ]

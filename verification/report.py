@@ -11,6 +11,16 @@ from .harness import RESULT_VERDICTS, ClaimResult, to_jsonable
 __all__ = ["write_json", "write_report", "verdict_counts"]
 
 
+_SUMMARY_CHARS = 220
+
+
+def _short(text):
+    """Shorten a summary-table cell; the claim's own section keeps the full text."""
+    if text is None or len(text) <= _SUMMARY_CHARS:
+        return text
+    return text[: _SUMMARY_CHARS - 1].rstrip() + "…"
+
+
 def verdict_counts(results: list[ClaimResult]) -> dict[str, int]:
     c = Counter(r.verdict for r in results)
     return {v: c.get(v, 0) for v in RESULT_VERDICTS}
@@ -53,7 +63,8 @@ def write_report(results: list[ClaimResult], meta: dict, path: str | Path) -> No
         "Verdict rule: an upper bound is *violated* when the measured confidence interval lies "
         "entirely above it, *holds* when it lies entirely at or below it, and is *inconclusive* "
         "otherwise; a rate *holds* when the fitted slope interval contains the predicted exponent "
-        "(and is narrow enough to mean something). Ratio = measured / bound at the worst point.",
+        "(and is narrow enough to mean something). Ratio = measured / bound at the worst point. "
+        f"Long entries are cut at {_SUMMARY_CHARS} characters in the summary; each claim's section has them in full.",
         "",
         "## Summary",
         "",
@@ -62,8 +73,9 @@ def write_report(results: list[ClaimResult], meta: dict, path: str | Path) -> No
     ]
     for r in results:
         lines.append(
-            f"| [{_cell(r.id)}](#{_anchor(r.id)}) | {_cell(r.claim)} | {_cell(r.setting)} | {_cell(r.measured)} "
-            f"| {_cell(r.bound)} | {_ratio(r.ratio)} | {_cell(r.slope)} | {_BADGE[r.verdict]} |"
+            f"| [{_cell(r.id)}](#{_anchor(r.id)}) | {_cell(r.claim)} | {_cell(_short(r.setting))} "
+            f"| {_cell(_short(r.measured))} | {_cell(_short(r.bound))} | {_ratio(r.ratio)} "
+            f"| {_cell(_short(r.slope))} | {_BADGE[r.verdict]} |"
         )
     if not results:
         lines.append("| — | no claims were run | | | | | | |")

@@ -118,7 +118,7 @@ def child_measure(setup, run) -> dict:
     tracemalloc.start()
     base, _ = tracemalloc.get_traced_memory()
     tracemalloc.reset_peak()
-    out = run(state)
+    run(state)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     kb = 1 if sys.platform == "darwin" else 1024  # ru_maxrss: bytes on macOS, KiB on Linux

@@ -5,7 +5,7 @@ import json
 
 import numpy as np
 
-from sptheory import algorithms, bounds, calibration, devices, objectives, pulses  # noqa: F401
+from sptheory import bounds, calibration, devices
 
 
 def params(fn):

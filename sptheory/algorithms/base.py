@@ -8,7 +8,6 @@ habit 3); :func:`run` drives any of them and records a :class:`Trace`.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from typing import Callable
 
 import numpy as np
 

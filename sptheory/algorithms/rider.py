@@ -117,7 +117,6 @@ class Rider:
     def init(self, W0, P0=None, Q0=None, replicates=None) -> TrainState:
         """Start from ``W0`` (and ``P0``, ``Q0``, default 0); ``Qt = Q0``, ``c = +1``."""
         W, P, Q, shape = _start(W0, P0, Q0, replicates)
-        R = shape[0] if len(shape) > 1 else 1
         zeros = np.zeros(shape[:-1])
         return TrainState(W, P, Q, Q.copy(), np.ones(shape[:-1] + (1,)), zeros.copy(), zeros.copy(), 0,
                           np.zeros(shape[:-1], dtype=np.int64), 0.0)

@@ -427,7 +427,7 @@ def rider_admissible(L, mu, sigma, q_min, q_max, C_star, gamma) -> RiderAdmissib
     st, failed = failing(sup)
     free = [k for k in failed if k not in ALPHA_BOUND_NAMES]
     if free:  # conditions alpha cannot fix (none under Def. 2.1, kept for safety)
-        return empty(f"side condition(s) independent of alpha fail: "
+        return empty("side condition(s) independent of alpha fail: "
                      + "; ".join(f"{k}: {RIDER_SIDE_CONDITIONS[k]}" for k in free))
     alpha = sup
     for _ in range(64):  # a few ulps: rounding of the closed forms, and the strict "positivity"

@@ -318,7 +318,7 @@ def _variance_c2c(quick, rng):
     v, mv = _var_curve(dev, dW, C2C)
     x = float(np.squeeze(dev.pulse_steps()[0]))
     r = 2 * dW * abs(dq) + ks * x**2 * C2C**2
-    fits.append(_fit_dict(_fit(dW, v, r), 1.0, f"|dW| (dw_min=1e-4, n=|dW|/dw_min integer)"))
+    fits.append(_fit_dict(_fit(dW, v, r), 1.0, "|dW| (dw_min=1e-4, n=|dW|/dw_min integer)"))
     curves.append({"x": dW.tolist(), "var": v.tolist(), "model": mv.tolist(), "axis": "dW", "c2c": C2C,
                    "label": "vs |dW|"})
     dws = np.array([1e-5, 2e-5, 5e-5, 1e-4, 2e-4, 5e-4, 1e-3])

@@ -120,7 +120,7 @@ def _item_92(quick, rng):
         setting=(f"stochastic ZS, SoftBounds(a_up=1.3, a_dn=0.7, tau=1), dw_min={dw:g}, w_sp={sp:.3g}, W0={w0}; "
                  f"constants over [{w_lo:.3f}, {w_hi:.3f}] (simulated envelope of {R_env} runs +/- {MARGIN}): "
                  f"q_max={q_max:.3g}, mu_q={mu_q:.3g}; delta = 4 dw q_max^2/mu_q = {delta:.3g}; exact moments"),
-        measured=(f"E dist^2 (exact) at N30/8..8 N30: " + ", ".join(f"{k}: {v:.3g}" for k, v in at.items())
+        measured=("E dist^2 (exact) at N30/8..8 N30: " + ", ".join(f"{k}: {v:.3g}" for k, v in at.items())
                   + f"; first grid N with E dist^2 <= delta: {first_ok}"),
         bound=f"delta = {delta:.3g} for N >= N30 = {n30:.0f} (exact threshold of (28): {n_ex:.0f})",
         ratio=float(np.max(dist[ge] / delta)),

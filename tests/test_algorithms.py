@@ -279,3 +279,20 @@ def test_bad_objective_inputs():
         objectives.LeastSquares(np.eye(3), np.ones(3), batch=0)
     with pytest.raises(ValueError, match="length D"):
         quad(3).f(np.zeros(4))
+
+
+def test_run_keep_states_matches_final_state():
+    rng = np.random.Generator(np.random.PCG64(5))
+    prob = objectives.Quadratic(np.linspace(0.5, 2.0, 4), 0.2 * rng.standard_normal(4), sigma=0.3)
+    dev = devices.SoftBounds(dw_min=1e-3, offset=0.2)
+    algo = algorithms.e_rider(dev, devices.SoftBounds(dw_min=1e-3), 0.05, 0.02, 0.01, 0.5, p=0.1)
+    state = algo.init(np.zeros(4), replicates=3)
+    final, trace = algorithms.run(algo, prob, state, 25, np.random.Generator(np.random.PCG64(1)),
+                                  record_every=10, keep_states=True)
+    assert list(trace.k) == [0, 10, 20, 25]
+    np.testing.assert_array_equal(trace.states["P"][-1], final.P)
+    np.testing.assert_array_equal(trace.states["c"][-1], final.c[..., 0])
+    assert trace.states["W"].shape == (4, 3, 4)
+    _, plain = algorithms.run(algo, prob, state, 25, np.random.Generator(np.random.PCG64(1)), record_every=10)
+    assert plain.states is None
+    np.testing.assert_array_equal(plain.f_gap, trace.f_gap)

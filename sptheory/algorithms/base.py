@@ -63,6 +63,8 @@ class Trace:
     cycles     update cycles so far; ``cycles * BL`` is the paper's Fig. 4 time accounting
     programs   reprogramming events of E-RIDER's analog reference copy
     calibration  zero-shifting pulses per cell spent before training (two-stage)
+    states     with ``run(..., keep_states=True)``: the arrays ``W, P, Q, c`` of every record,
+               each ``(records, replicates, D)`` (``c``: ``(records, replicates)``); else None
     """
 
     k: np.ndarray
@@ -77,6 +79,7 @@ class Trace:
     cycles: np.ndarray
     programs: np.ndarray
     calibration: np.ndarray
+    states: dict | None = None
 
     def time_cost(self, BL: int = 5) -> np.ndarray:
         """Fig. 4 accounting: calibration pulses + update cycles x BL (pulses per update)."""
@@ -87,10 +90,13 @@ class Trace:
         return getattr(self, name)[start:].mean(axis=0)
 
 
-def run(algo, objective, state, n_iter: int, rng, record_every: int = 1, progress: bool = False) -> tuple:
+def run(algo, objective, state, n_iter: int, rng, record_every: int = 1, progress: bool = False,
+        keep_states: bool = False) -> tuple:
     """Run ``n_iter`` steps of ``algo`` from ``state``; returns ``(final_state, Trace)``.
 
-    Records at ``k = 0, record_every, 2 record_every, ...`` and at ``n_iter``.
+    Records at ``k = 0, record_every, 2 record_every, ...`` and at ``n_iter``;
+    with ``keep_states`` also the state arrays themselves (for signals such
+    as the Fig. 3 traces of P and Q).
     ``rng`` is normalised with ``np.random.default_rng``; one generator drives
     every replicate (replicates are the leading axis of the state arrays).
     """
@@ -100,6 +106,7 @@ def run(algo, objective, state, n_iter: int, rng, record_every: int = 1, progres
         raise ValueError(f"record_every must be a positive integer, got {record_every!r}")
     rng = np.random.default_rng(rng)
     records = []
+    kept = {"W": [], "P": [], "Q": [], "c": []}
     bar = None
     if progress:
         from tqdm.auto import tqdm
@@ -108,6 +115,11 @@ def run(algo, objective, state, n_iter: int, rng, record_every: int = 1, progres
     for k in range(n_iter + 1):
         if k % record_every == 0 or k == n_iter:
             records.append(dict(algo.observe(state, objective), k=k))
+            if keep_states:
+                for name in kept:
+                    value = getattr(state, name)
+                    if value is not None:
+                        kept[name].append(value[..., 0].copy() if name == "c" else value.copy())
         if k == n_iter:
             break
         state = algo.step(state, objective, rng)
@@ -115,8 +127,9 @@ def run(algo, objective, state, n_iter: int, rng, record_every: int = 1, progres
             bar.update(1)
     if bar is not None:
         bar.close()
-    names = [f.name for f in fields(Trace)]
-    return state, Trace(**{n: np.array([r[n] for r in records]) for n in names})
+    names = [f.name for f in fields(Trace) if f.name != "states"]
+    states = {n: np.array(v) for n, v in kept.items() if v} if keep_states else None
+    return state, Trace(**{n: np.array([r[n] for r in records]) for n in names}, states=states)
 
 
 def sq_norm(x) -> np.ndarray:

@@ -115,26 +115,11 @@ def starts(st: Setting) -> list[tuple[str, np.ndarray, np.ndarray]]:
 
 
 def record_states(algo, prob, state, n_iter: int, rng, every: int = 1) -> dict:
-    """Drive ``algo.step`` for ``n_iter`` steps and return the states ``P, Q, W, c`` (and
+    """Drive ``algo`` for ``n_iter`` steps and return the states ``P, Q, W, c`` (and
     ``programs``) at ``k = 0, every, 2 every, ...`` as arrays ``(records, replicates, D)``
-    (``P, Q, c`` only for two-array methods)."""
-    rng = np.random.default_rng(rng)
-    keep = {"k": [], "P": [], "Q": [], "W": [], "c": []}
-
-    def rec(k, s):
-        keep["k"].append(k)
-        keep["W"].append(s.W.copy())
-        if s.P is not None:  # two-array methods only
-            keep["P"].append(s.P.copy())
-            keep["Q"].append(s.Q.copy())
-            keep["c"].append(s.c[..., 0].copy())
-
-    rec(0, state)
-    for k in range(1, n_iter + 1):
-        state = algo.step(state, prob, rng)
-        if k % every == 0 or k == n_iter:
-            rec(k, state)
-    out = {name: np.array(v) for name, v in keep.items() if v}
+    (``P, Q, c`` only for two-array methods); a thin view of ``algorithms.run(keep_states=True)``."""
+    state, trace = algorithms.run(algo, prob, state, n_iter, rng, record_every=every, keep_states=True)
+    out = dict(trace.states, k=trace.k)
     out["programs"] = np.asarray(state.programs)
     out["state"] = state
     return out

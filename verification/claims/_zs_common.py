@@ -46,6 +46,11 @@ EDGE = 0.05  # the interval keeps this fraction of the device range away from ea
 CROSS_CHECK_DW = 3e-3
 
 
+def family_seeds(rng_seed: int) -> list[int]:
+    """One independent seed per device family, derived from the claim's seed."""
+    return [int(x) for x in np.random.default_rng(rng_seed).integers(2**62, size=len(FAMILIES))]
+
+
 def dw_values(quick: bool) -> tuple[float, ...]:
     return (1e-2, 3e-3, 1e-3) if quick else (1e-2, 3e-3, 1e-3, 3e-4)
 

@@ -9,7 +9,6 @@ pulse-by-pulse Monte Carlo).
 
 from __future__ import annotations
 
-import numpy as np
 
 from sptheory import bounds
 
@@ -32,13 +31,9 @@ EXTRA = (
 )
 
 
-def _family_seeds(rng_seed: int):
-    return [int(s) for s in np.random.default_rng(rng_seed).integers(2**62, size=len(C.FAMILIES))]
-
-
 def run(quick: bool, rng_seed: int, executor=None):
     results = []
-    for family, seed in zip(C.FAMILIES, _family_seeds(rng_seed)):
+    for family, seed in zip(C.FAMILIES, C.family_seeds(rng_seed)):
         curves, devs, cross = C.run_family(family, quick, seed, "stochastic", "avg_g2", executor)
         consts = [C.theorem_constants(d, C.stochastic_margin(d), c.seen_min, c.seen_max) for d, c in zip(devs, curves)]
         bnd = [bounds.zs_average_bound(c.n[:, None], c.dw, k.phi0, k.L_q, k.q_max) for c, k in zip(curves, consts)]

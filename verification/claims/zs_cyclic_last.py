@@ -21,10 +21,6 @@ TITLE = ("Thm C.4: cyclic ZS, (W_2N - w_sp)^2 <= (1 - 2 dw_min mu_q)^{2N} (W_0 -
 SOURCE = "Thm C.4, eq. (43)"
 
 
-def _family_seeds(rng_seed: int):
-    return [int(s) for s in np.random.default_rng(rng_seed).integers(2**62, size=len(C.FAMILIES))]
-
-
 def _extra(curves, proof) -> str:
     verdicts = [stats.bound_verdict_curve(c.lo, c.hi, b, mean=c.mean) for c, b in zip(curves, proof)]
     v = stats.combine_verdicts(x.verdict for x in verdicts)
@@ -51,7 +47,7 @@ def _extra(curves, proof) -> str:
 
 def run(quick: bool, rng_seed: int, executor=None):
     results = []
-    for family, seed in zip(C.FAMILIES, _family_seeds(rng_seed)):
+    for family, seed in zip(C.FAMILIES, C.family_seeds(rng_seed)):
         curves, devs, cross = C.run_family(family, quick, seed, "cyclic", "dist_sq", executor)
         consts = [C.theorem_constants(d, C.cyclic_margin(d), c.seen_min, c.seen_max) for d, c in zip(devs, curves)]
         args = [(c.n[:, None], c.dw, k.mu_q, k.q_max, k.L_q, k.dist0) for c, k in zip(curves, consts)]

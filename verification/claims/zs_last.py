@@ -8,7 +8,6 @@ constant (``const="tight"``, floor halved, SPEC 9.8) is reported beside it.
 
 from __future__ import annotations
 
-import numpy as np
 
 from sptheory import bounds, stats
 
@@ -17,10 +16,6 @@ from . import _zs_common as C
 ID = "zs-last"
 TITLE = "Thm C.2: stochastic ZS, E[(W_N - w_sp)^2] <= (1 - 2 dw_min mu_q)^N (W_0 - w_sp)^2 + dw_min q_max^2/mu_q"
 SOURCE = "Thm C.2, proof eq. (28)"
-
-
-def _family_seeds(rng_seed: int):
-    return [int(s) for s in np.random.default_rng(rng_seed).integers(2**62, size=len(C.FAMILIES))]
 
 
 def _tight_text(curves, tight) -> str:
@@ -43,7 +38,7 @@ def _tight_text(curves, tight) -> str:
 
 def run(quick: bool, rng_seed: int, executor=None):
     results = []
-    for family, seed in zip(C.FAMILIES, _family_seeds(rng_seed)):
+    for family, seed in zip(C.FAMILIES, C.family_seeds(rng_seed)):
         curves, devs, cross = C.run_family(family, quick, seed, "stochastic", "dist_sq", executor)
         consts = [C.theorem_constants(d, C.stochastic_margin(d), c.seen_min, c.seen_max) for d, c in zip(devs, curves)]
         args = [(c.n[:, None], c.dw, k.mu_q, k.q_max, k.dist0) for c, k in zip(curves, consts)]

@@ -8,6 +8,7 @@ claim crashed (whatever the verdicts), 1 when one crashed, 2 on bad usage.
 from __future__ import annotations
 
 import argparse
+import os
 import datetime as _dt
 import platform
 import sys
@@ -35,18 +36,26 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
     p.add_argument("--only", nargs="+", metavar="ID", help="run only these claim ids")
     p.add_argument("--out", default="results", metavar="DIR", help="output folder (default: results)")
-    p.add_argument("--workers", type=int, default=1, metavar="N", help="processes for sweeps (default: 1)")
+    p.add_argument("--workers", type=int, default=os.cpu_count() or 1, metavar="N",
+                   help="processes for sweeps (default: the number of CPUs)")
     p.add_argument("--seed", type=int, default=0, metavar="S", help="base seed (default: 0)")
     p.add_argument("--list", action="store_true", help="list claim ids and exit")
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
     return p
 
 
+#: Verdicts of the last full run under the rules before predictions were declared as data.
+PREVIOUS = Path(__file__).with_name("previous_verdicts.json")
+
+
 def main(argv: list[str] | None = None) -> int:
+    import matplotlib
+
+    matplotlib.use("Agg")  # the command line draws to files only; library code never picks a backend
     from tqdm.auto import tqdm
 
     from .harness import load_claims, run_claim
-    from .report import verdict_counts, write_json, write_report
+    from .report import load_previous, verdict_counts, write_json, write_report
 
     parser = _parser()
     args = parser.parse_args(argv)
@@ -107,7 +116,8 @@ def main(argv: list[str] | None = None) -> int:
         "counts": verdict_counts(results),
     }
     write_json(results, meta, out / "verification.json")
-    write_report(results, meta, out / "report.md")
+    previous = load_previous(PREVIOUS) if not args.quick and PREVIOUS.exists() else None
+    write_report(results, meta, out / "report.md", previous=previous)
     counts = meta["counts"]
     print(
         f"{len(results)} results: " + ", ".join(f"{k} {v}" for k, v in counts.items())

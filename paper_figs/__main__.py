@@ -30,6 +30,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    import matplotlib
+
+    matplotlib.use("Agg")  # the command line draws to files only; figure modules never pick a backend
     parser = _parser()
     args = parser.parse_args(argv)
     if args.list:

@@ -1,4 +1,4 @@
-"""Benchmarks for sptheory (DESIGN.md, "Performance expectations").
+"""Benchmarks for sptheory (throughput, peak memory, ratios against reference runs).
 
 Run with ``python -m benchmarks`` (or ``make bench``); see ``python -m
 benchmarks --help``.  Each benchmark prints a table and writes

@@ -1,4 +1,4 @@
-"""Resistive-cell response models (SPEC section 1).
+"""Resistive-cell response models (the paper's Sec. 1-2 and App. F).
 
 One pulse moves a cell by ``+dw_min * q_plus(w)`` (up) or ``-dw_min * q_minus(w)``
 (down).  With ``F = (q_minus + q_plus)/2`` and ``G = (q_minus - q_plus)/2``
@@ -15,7 +15,7 @@ not sit at the device's SP.
 
 Families
 --------
-SoftBounds     SPEC (103): ``q_plus = a_up (1 - x/tau_max)``, ``q_minus = a_dn (1 + x/tau_min)``,
+SoftBounds     eq. (103): ``q_plus = a_up (1 - x/tau_max)``, ``q_minus = a_dn (1 + x/tau_min)``,
                magnitudes ``tau_max, tau_min > 0``; affine, so pulse runs and
                zero-shifting moments have closed forms.
 Power          ``q_plus = a_up (1 - x/tau_max)^gamma``, ``q_minus = a_dn (1 + x/tau_min)^gamma_dn``
@@ -298,7 +298,7 @@ def _fold(op, acc, new):
 
 
 class SoftBounds(Device):
-    """Linear (soft-bounds) response, SPEC eq. (103), magnitude convention.
+    """Linear (soft-bounds) response, eq. (103), magnitude convention.
 
     ``q_plus(w) = a_up (1 - x/tau_max)``, ``q_minus(w) = a_dn (1 + x/tau_min)``
     with ``x = w - offset`` and bounds ``-tau_min < x < tau_max``
@@ -308,7 +308,7 @@ class SoftBounds(Device):
         w_sp = offset + (a_up - a_dn) / (a_up/tau_max + a_dn/tau_min).
 
     The paper's printed (104) has a minus sign in the denominator, which is
-    the signed-bound form (SPEC 9.1); use :meth:`from_signed_bounds` for
+    the signed-bound form (erratum ``errata/sp-formula-104``); use :meth:`from_signed_bounds` for
     aihwkit's convention.
     """
 
@@ -394,7 +394,7 @@ class SoftBounds(Device):
 
 
 class Power(Device):
-    """Power response (Wu et al. 2025, App. K; RESEARCH.md), ``x = w - offset``:
+    """Power response (Wu et al. 2025, App. K), ``x = w - offset``:
 
     ``q_plus = a_up (1 - x/tau_max)^gamma``, ``q_minus = a_dn (1 + x/tau_min)^gamma_dn``
     on ``(-tau_min, tau_max)``; ``gamma_dn`` defaults to ``gamma``.  The base
@@ -712,7 +712,7 @@ def soft_bounds_variation(
     lognormal=True,
     sigma_bounds_min=None,
 ) -> SoftBounds:
-    """Sample a SoftBounds array with device-to-device variation (paper F.1, RESEARCH.md).
+    """Sample a SoftBounds array with device-to-device variation (paper App. F.1; aihwkit's populate convention).
 
     Per cell ``g = exp(sigma_d2d xi1)`` (or ``1 + sigma_d2d xi1`` with
     ``lognormal=False``), ``r = sigma_pm xi2``, ``a_up = g + r``, ``a_dn = g - r``,
@@ -748,7 +748,7 @@ def soft_bounds_variation(
 
 @dataclass(frozen=True)
 class PresetSpec:
-    """Realistic soft-bounds device settings (aihwkit presets, RESEARCH.md table).
+    """Realistic soft-bounds device settings (aihwkit's presets).
 
     ``w_min < 0 < w_max`` are signed bounds; the ``*_d2d`` fields are the
     device-to-device spreads used by :func:`soft_bounds_variation`; ``c2c`` is

@@ -1,11 +1,10 @@
-"""Confidence intervals, log-log slope fits and the verdict rules of SPEC section 7.
+"""Confidence intervals, log-log slope fits and the verdict rules of the verification suite.
 
 Everything here is a pure function of its arguments: no printing, no files,
 no randomness.  The verdict strings are ``"holds"``, ``"violated"`` and
 ``"inconclusive"``.
 
-Verdict rules (SPEC section 7: "a claim fails when the measurement's
-confidence interval lies beyond the bound"):
+Building blocks (a claim's verdict itself comes only from :func:`judge`, below):
 
 * upper bound  -- *violated* when the whole interval lies above the bound
   (``lo > bound``), *holds* when the whole interval lies at or below it

@@ -1,4 +1,4 @@
-"""Training algorithms as step functions over explicit state (SPEC sections 3-4).
+"""Training algorithms as step functions over explicit state (the paper's Alg. 2-4).
 
     algo = algorithms.rider(dev_p, dev_w, alpha, beta, eta, gamma)
     state = algo.init(W0, replicates=64)

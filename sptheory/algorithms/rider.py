@@ -1,6 +1,6 @@
 """RIDER (Algorithm 2), E-RIDER (Algorithm 3), residual learning and the two-stage baseline.
 
-Three sequences per cell (SPEC section 3): ``P`` on the fast analog array
+Three sequences per cell (Alg. 2, eqs. (11a), (11b), (12)): ``P`` on the fast analog array
 (responses ``F_p, G_p`` of ``dev_p``), ``W`` on the slow analog array
 (``dev_w``), and the digital SP tracker ``Q``.  One iteration, with chopper
 sign ``c_k`` (``c = 1`` for RIDER):
@@ -82,7 +82,7 @@ def _start(W0, P0, Q0, replicates):
 class Rider:
     """RIDER / E-RIDER on two analog arrays with a digital SP tracker (module docstring).
 
-    Parameters map to SPEC symbols: ``alpha`` fast learning rate, ``beta``
+    Parameters map to the paper's symbols: ``alpha`` fast learning rate, ``beta``
     transfer rate, ``eta`` filter weight of (12), ``gamma`` residual scale,
     ``p`` chopper probability.  ``pulse_mode`` in ``("exact", "model",
     "noiseless")`` picks the pulse-exact engine, the update model, or its

@@ -1,4 +1,4 @@
-"""Single-array baselines: digital SGD (the reference) and analog SGD (SPEC section 1).
+"""Single-array baselines: digital SGD (the reference) and analog SGD (eqs. (2), (5)).
 
 Analog SGD asks the array for ``dW = -alpha g``:
 ``W <- W - alpha g F(W) - alpha |g| G(W) + b``; its fixed point is biased

@@ -139,6 +139,31 @@ def test_vector_layout_override_reads_one_cell_per_transfer():
     assert state.layout.shapes == ((1, D),)
 
 
+@pytest.mark.parametrize("ctor", ["tiki_taka", "tt_v2", "c_ttv2", "agad"])
+def test_scalar_device_writes_read_cells_like_per_cell_device(ctor):
+    """A scalar-parameter C device is written on the read cells only, a per-cell one through a
+    whole-array request that is zero elsewhere: in noiseless mode both give the same trajectory
+    and the same pulse count per cell."""
+    shapes = LayeredQuadratic.layer_shapes
+    D, R, K = 18, 3, 60
+    base = quad(D, 40)
+    prob = LayeredQuadratic(base.A, base.W_star, sigma=0.3)
+    dev_a = symmetric(dw=1e-2)
+    scalar = devices.SoftBounds(a_up=1.1, tau_max=1.0, tau_min=1.0, dw_min=1e-2)
+    cells = devices.SoftBounds(a_up=np.full(D, 1.1), tau_max=1.0, tau_min=1.0, dw_min=np.full(D, 1e-2))
+    kw = dict(pulse_mode="noiseless") if ctor == "tiki_taka" else dict(pulse_mode="noiseless", max_pulses=2)
+    states = []
+    for dev_c in (scalar, cells):
+        algo = getattr(algorithms, ctor)(dev_a, dev_c, 0.2, 0.5, **kw)
+        state, r = algo.init(np.zeros(D), replicates=R), gen(41)
+        for _ in range(K):
+            state = algo.step(state, prob, r)
+        states.append(state)
+    np.testing.assert_allclose(states[0].C, states[1].C, rtol=0, atol=1e-14)
+    np.testing.assert_allclose(states[0].pulses_w, states[1].pulses_w, rtol=1e-12)
+    assert states[0].layout.shapes == shapes and states[0].pulses_w.min() > 0
+
+
 # ----- TT-v2 -> TT-v1 as the threshold vanishes ------------------------------------------------
 
 @pytest.mark.parametrize("dw", [1e-9, 1e-4])

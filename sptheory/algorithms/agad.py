@@ -40,7 +40,7 @@ import numpy as np
 from ..devices import Device
 from .base import analog_update, check_rate
 from .tiki_taka import (
-    TransferState, _layout_for, buffer_pulses, check_bool, check_buffer, check_common, chopper_flips,
+    TransferState, layout_for, buffer_pulses, check_bool, check_buffer, check_common, chopper_flips,
     granularity, new_state, observe_transfer, read, write_columns,
 )
 
@@ -106,7 +106,7 @@ class AGAD:
         return state.C
 
     def step(self, state: TransferState, objective, rng) -> TransferState:
-        layout = _layout_for(self, state, objective)
+        layout = layout_for(self, state, objective)
         g = objective.grad(state.C, rng)
         res_a = analog_update(self.dev_a, state.A, (-self.alpha * state.chop) * g, rng, self.pulse_mode, self.c2c)
         A, C, H, chop, M, Pref = res_a.w, state.C, state.H, state.chop, state.M, state.Pref
@@ -126,9 +126,8 @@ class AGAD:
             if self.warmup:
                 n = np.where(layout.passes(t) > self.period, n, 0.0)
             if np.any(n != 0.0):
-                res_c = write_columns(self.dev_c, C, cells, n * dw, rng, self.pulse_mode, self.c2c)
-                C = res_c.w
-                pulses_w = pulses_w + res_c.n_pulses.mean(axis=-1)
+                C, fired = write_columns(self.dev_c, C, cells, n * dw, rng, self.pulse_mode, self.c2c)
+                pulses_w = pulses_w + fired
             flip = chopper_flips(self, layout, t, rng, A.shape[0])
             chop, Pref = chop.copy(), Pref.copy()
             chop[:, cells] = np.where(flip, -c, c)

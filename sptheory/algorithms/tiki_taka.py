@@ -42,9 +42,8 @@ buffered/chopped transfer compounds.  Where aihwkit differs we say so: its
 chopped variant scales the threshold by A's granularity (and
 ``auto_granularity``), here all buffered methods use ``thres_scale *
 dw_min_C`` so that ``thres_scale`` means the same thing in each.  Each write
-to C is a whole-array Analog Update whose request is zero outside the read
-column (zero requests fire no pulses and, in the update model, leave the cell
-unchanged).  Reads of A are exact unless ``read_noise > 0`` (additive
+to C is an Analog Update of the read cells (for a device with per-cell
+parameters: of the whole array with a request that is zero elsewhere).  Reads of A are exact unless ``read_noise > 0`` (additive
 Gaussian, standard deviation ``read_noise`` in weight units, per read value).
 The fixed reference ``r`` is programmed before training; no reference
 programming happens during training, so ``programs`` stays 0.
@@ -123,7 +122,7 @@ def column_layout(layer_shapes, D: int) -> ColumnLayout:
                         np.array([a for a, _ in shapes]))
 
 
-def _layout_for(algo, state, objective) -> ColumnLayout:
+def layout_for(algo, state, objective) -> ColumnLayout:
     """The objective's ``layer_shapes`` if it has them, else the algorithm's, else ``((D, 1),)``;
     reuses the layout cached in the state when the shapes agree."""
     D = state.C.shape[-1]
@@ -284,10 +283,22 @@ def buffer_pulses(h, theta, max_pulses, momentum, forget_buffer):
 
 
 def write_columns(dev_c, C, cells, values, rng, mode, c2c):
-    """Analog Update of C requesting ``values`` on the read cells and nothing elsewhere."""
+    """Analog Update of C requesting ``values`` on the read cells and nothing elsewhere.
+
+    Returns ``(C_new, pulses per cell averaged over all D cells)``.  A device with
+    scalar parameters is updated on the read cells only; a per-cell device gets a
+    whole-array request that is zero off the read cells (zero requests fire no
+    pulses and leave the cell unchanged in every pulse mode), because its
+    parameters cannot be sliced here."""
+    if dev_c.shape == ():
+        res = analog_update(dev_c, C[:, cells], values, rng, mode, c2c)
+        C = C.copy()
+        C[:, cells] = res.w
+        return C, res.n_pulses.sum(axis=-1) / C.shape[-1]
     dC = np.zeros_like(C)
     dC[:, cells] = values
-    return analog_update(dev_c, C, dC, rng, mode, c2c)
+    res = analog_update(dev_c, C, dC, rng, mode, c2c)
+    return res.w, res.n_pulses.mean(axis=-1)
 
 
 def granularity(dev, shape, cells):
@@ -388,7 +399,7 @@ class TikiTaka:
         return state.C + self.gamma * (state.A - self.reference)
 
     def step(self, state: TransferState, objective, rng) -> TransferState:
-        layout = _layout_for(self, state, objective)
+        layout = layout_for(self, state, objective)
         g = objective.grad(self.forward_weight(state), rng)
         res_a = analog_update(self.dev_a, state.A, -self.alpha * g, rng, self.pulse_mode, self.c2c)
         A, C = res_a.w, state.C
@@ -397,9 +408,8 @@ class TikiTaka:
             cells = layout.cells(t)
             ref = broadcast_reference(self.reference, A.shape)
             v = read(A, cells, ref, self.read_noise, rng)
-            res_c = write_columns(self.dev_c, C, cells, self.transfer_lr * v, rng, self.pulse_mode, self.c2c)
-            C = res_c.w
-            pulses_w = pulses_w + res_c.n_pulses.mean(axis=-1)
+            C, fired = write_columns(self.dev_c, C, cells, self.transfer_lr * v, rng, self.pulse_mode, self.c2c)
+            pulses_w = pulses_w + fired
             reads = reads + cells.size / layout.D
             t += 1
         return state._replace(A=A, C=C, layout=layout, transfers=t,
@@ -483,7 +493,7 @@ class BufferedTransfer:
         return state.C + self.gamma * (state.A - self.reference)
 
     def step(self, state: TransferState, objective, rng) -> TransferState:
-        layout = _layout_for(self, state, objective)
+        layout = layout_for(self, state, objective)
         g = objective.grad(self.forward_weight(state), rng)
         scale = -self.alpha if state.chop is None else -self.alpha * state.chop
         res_a = analog_update(self.dev_a, state.A, scale * g, rng, self.pulse_mode, self.c2c)
@@ -500,9 +510,8 @@ class BufferedTransfer:
             H = H.copy()
             H[:, cells] = h
             if np.any(n != 0.0):
-                res_c = write_columns(self.dev_c, C, cells, n * dw, rng, self.pulse_mode, self.c2c)
-                C = res_c.w
-                pulses_w = pulses_w + res_c.n_pulses.mean(axis=-1)
+                C, fired = write_columns(self.dev_c, C, cells, n * dw, rng, self.pulse_mode, self.c2c)
+                pulses_w = pulses_w + fired
             if chop is not None and self.in_chop_prob > 0.0:
                 flip = chopper_flips(self, layout, t, rng, A.shape[0])
                 chop = chop.copy()

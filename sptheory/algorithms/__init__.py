@@ -8,9 +8,13 @@
 from .base import PULSE_MODES, Trace, analog_update, run
 from .rider import Rider, TrainState, TwoStage, e_rider, residual_learning, rider
 from .sgd import AnalogSGD, DigitalSGD
+from .tiki_taka import BufferedTransfer, ColumnLayout, TikiTaka, TransferState, c_ttv2, column_layout, tiki_taka, tt_v2
+from .agad import AGAD, agad
 
 __all__ = [
     "PULSE_MODES", "Trace", "analog_update", "run",
     "Rider", "TrainState", "TwoStage", "rider", "e_rider", "residual_learning",
     "AnalogSGD", "DigitalSGD",
+    "TikiTaka", "BufferedTransfer", "AGAD", "TransferState", "ColumnLayout", "column_layout",
+    "tiki_taka", "tt_v2", "c_ttv2", "agad",
 ]

@@ -65,6 +65,7 @@ class Trace:
     calibration  zero-shifting pulses per cell spent before training (two-stage)
     states     with ``run(..., keep_states=True)``: the arrays ``W, P, Q, c`` of every record,
                each ``(records, replicates, D)`` (``c``: ``(records, replicates)``); else None
+    reads      reads of the fast array per cell so far (transfer-based baselines), else None
     """
 
     k: np.ndarray
@@ -80,6 +81,7 @@ class Trace:
     programs: np.ndarray
     calibration: np.ndarray
     states: dict | None = None
+    reads: np.ndarray | None = None
 
     def time_cost(self, BL: int = 5) -> np.ndarray:
         """Fig. 4 accounting: calibration pulses + update cycles x BL (pulses per update)."""
@@ -127,9 +129,10 @@ def run(algo, objective, state, n_iter: int, rng, record_every: int = 1, progres
             bar.update(1)
     if bar is not None:
         bar.close()
-    names = [f.name for f in fields(Trace) if f.name != "states"]
+    names = [f.name for f in fields(Trace) if f.name not in ("states", "reads")]
     states = {n: np.array(v) for n, v in kept.items() if v} if keep_states else None
-    return state, Trace(**{n: np.array([r[n] for r in records]) for n in names}, states=states)
+    reads = np.array([r["reads"] for r in records]) if all("reads" in r for r in records) else None
+    return state, Trace(**{n: np.array([r[n] for r in records]) for n in names}, states=states, reads=reads)
 
 
 def sq_norm(x) -> np.ndarray:

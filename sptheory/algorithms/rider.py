@@ -30,7 +30,7 @@ import numpy as np
 
 from .. import calibration
 from ..devices import Device
-from .base import analog_update, check_mode, check_rate, sq_norm
+from .base import analog_update, check_mode, check_rate, dist_to_optimum, sq_norm
 
 __all__ = ["TrainState", "Rider", "TwoStage", "rider", "e_rider", "residual_learning"]
 
@@ -85,8 +85,10 @@ class Rider:
     Parameters map to SPEC symbols: ``alpha`` fast learning rate, ``beta``
     transfer rate, ``eta`` filter weight of (12), ``gamma`` residual scale,
     ``p`` chopper probability.  ``pulse_mode`` in ``("exact", "model",
-    "noiseless")`` picks the pulse-exact engine, the update model, or its
-    noiseless limit (``dw_min -> 0``, the theorems' recursion); ``c2c`` is the
+    "noiseless", "trains")`` (or a ``pulses.Trains``) picks the pulse-exact
+    engine, the update model, its noiseless limit (``dw_min -> 0``, the
+    theorems' recursion) or stochastic pulse trains (rank-1 for the
+    gradient of ``nn.MLP``, per cell for the transfer); ``c2c`` is the
     cycle-to-cycle noise of every pulse.
     """
 
@@ -147,7 +149,7 @@ class Rider:
         W_bar = state.W + self.gamma * state.c * (state.P - state.Q)
         return dict(
             f_gap=objective.f(W_bar) - objective.f_star,
-            w_dist=sq_norm(state.W - objective.W_star),
+            w_dist=dist_to_optimum(state.W, objective),
             pq=sq_norm(state.P - state.Q),
             gp=sq_norm(self.dev_p.G(state.P)),
             q_sp=sq_norm(state.Q - self.dev_p.symmetric_point()),

@@ -145,8 +145,12 @@ class Rider:
             state.cycles + 1, programs, state.calibration,
         )
 
+    def forward_weights(self, state: TrainState) -> np.ndarray:
+        """The weights the gradient is taken at, ``W_bar = W + gamma c (P - Q)`` (use them to evaluate a network)."""
+        return state.W + self.gamma * state.c * (state.P - state.Q)
+
     def observe(self, state: TrainState, objective) -> dict:
-        W_bar = state.W + self.gamma * state.c * (state.P - state.Q)
+        W_bar = self.forward_weights(state)
         return dict(
             f_gap=objective.f(W_bar) - objective.f_star,
             w_dist=dist_to_optimum(state.W, objective),
@@ -207,6 +211,9 @@ class TwoStage:
 
     def step(self, state, objective, rng):
         return self.trainer.step(state, objective, rng)
+
+    def forward_weights(self, state):
+        return self.trainer.forward_weights(state)
 
     def observe(self, state, objective):
         return self.trainer.observe(state, objective)

@@ -54,6 +54,10 @@ class DigitalSGD:
         W = state.W - self.alpha * objective.grad(state.W, rng)
         return state._replace(W=W, cycles=state.cycles + 1)
 
+    def forward_weights(self, state):
+        """The weights the gradient is taken at: ``W`` itself."""
+        return state.W
+
     def observe(self, state, objective):
         return _observe_single(state, objective)
 
@@ -80,6 +84,10 @@ class AnalogSGD:
     def step(self, state, objective, rng):
         res = analog_update(self.dev, state.W, -self.alpha * objective.grad(state.W, rng), rng, self.pulse_mode, self.c2c)
         return state._replace(W=res.w, pulses_w=state.pulses_w + res.n_pulses.mean(axis=-1), cycles=state.cycles + 1)
+
+    def forward_weights(self, state):
+        """The weights the gradient is taken at: ``W`` itself."""
+        return state.W
 
     def observe(self, state, objective):
         return _observe_single(state, objective)

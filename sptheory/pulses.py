@@ -149,14 +149,20 @@ def apply_model(dev: Device, w, dW, rng, c2c: float = 0.0, noise: bool = True) -
     curvature term ``O(dW^2)``.  ``n_pulses`` is the expected count
     ``|dW|/dw_min``.
     """
+    c2c = _check_c2c(c2c)
     rng = np.random.default_rng(rng)
     w, perturbation = _split(w)
     w, dW = _prepare(dev, w, dW)
-    new = w + dW * dev.F(w) - np.abs(dW) * dev.G(w)
-    if noise:
-        var = model_noise_variance(dev, w, dW, c2c)
-        new = new + np.sqrt(var) * rng.standard_normal(w.shape)
+    # dW F - |dW| G is dW q_plus for dW >= 0 and dW q_minus for dW < 0: one response evaluation per cell,
+    # the same q as in model_noise_variance
+    x = w - dev.offset
+    q = np.where(dW >= 0, dev._qp(x), dev._qm(x))
+    new = w + dW * q
     n = np.abs(dW) / dev.dw_min
+    if noise:
+        frac = n - np.floor(n)
+        var = (dev.dw_min * q) ** 2 * (frac * (1.0 - frac) + n * c2c**2)
+        new += np.sqrt(var) * rng.standard_normal(w.shape)
     return _finish(dev, np.clip(new, dev.lower, dev.upper), n, perturbation, rng, write=noise)
 
 
@@ -211,12 +217,20 @@ def _split(w):
 
 def _finish(dev: Device, w, n, perturbation, rng, write: bool = True) -> PulseResult:
     """Attach the write noise of ``dev`` (``dev.write_noise``, in units of dw_min):
-    pulsed cells (``n > 0``) draw a new perturbation, the others keep theirs."""
+    pulsed cells draw a new perturbation, the others keep theirs.
+
+    With integer pulse counts a cell is pulsed when ``n > 0``; with the update
+    model's expected count ``n = |dW|/dw_min`` it is pulsed with probability
+    ``min(1, n)``, the probability that stochastic rounding fires a pulse.
+    """
     level = float(getattr(dev, "write_noise", 0.0))
     if write and level > 0.0:
-        fresh = level * dev.dw_min * rng.standard_normal(w.shape)
-        old = 0.0 if perturbation is None else perturbation
-        return PulseResult(ReadOut(w + np.where(n > 0, fresh, old), w), n)
+        pulsed = n > 0 if np.issubdtype(np.asarray(n).dtype, np.integer) else rng.random(w.shape) < n
+        idx = np.flatnonzero(pulsed)
+        e = np.zeros(w.shape) if perturbation is None else np.array(np.broadcast_to(perturbation, w.shape))
+        scale = np.broadcast_to(level * dev.dw_min, w.shape).ravel()[idx]
+        e.ravel()[idx] = scale * rng.standard_normal(idx.size)  # e is a fresh C-contiguous array: ravel is a view
+        return PulseResult(ReadOut(w + e, w), n)
     if perturbation is not None:
         return PulseResult(ReadOut(w + perturbation, w), n)
     return PulseResult(w, n)

@@ -828,8 +828,8 @@ def with_write_noise(dev: Device, write_noise) -> Device:
     level = float(_param("write_noise", write_noise, nonneg=True))
     if np.ndim(write_noise):
         raise ValueError(f"write_noise must be one number for the whole array, got shape {np.shape(write_noise)}")
-    new = copy.copy(dev)
-    new.write_noise = level
+    new = copy.copy(dev)  # same (read-only) parameters, so a cached SP stays valid
+    new.__dict__["write_noise"] = level  # set once, on the new device, before anyone holds it
     return new
 
 

@@ -101,7 +101,7 @@ class AGAD:
         """Start with ``C = W0``, ``A = A0`` (default 0), ``H = M = Pref = 0``, choppers at +1."""
         return new_state(W0, A0, replicates, buffer=True, chopped=True, dynamic=True)
 
-    def forward_weight(self, state) -> np.ndarray:
+    def forward_weights(self, state) -> np.ndarray:
         """``C``: AGAD computes with the slow array alone."""
         return state.C
 

@@ -392,7 +392,7 @@ class TikiTaka:
         """Start with ``C = W0`` and ``A = A0`` (default 0)."""
         return new_state(W0, A0, replicates, buffer=False, chopped=False, dynamic=False)
 
-    def forward_weight(self, state) -> np.ndarray:
+    def forward_weights(self, state) -> np.ndarray:
         """``W_f = C + gamma (A - r)``, the weight the network computes with."""
         if self.gamma == 0.0:
             return state.C
@@ -400,7 +400,7 @@ class TikiTaka:
 
     def step(self, state: TransferState, objective, rng) -> TransferState:
         layout = layout_for(self, state, objective)
-        g = objective.grad(self.forward_weight(state), rng)
+        g = objective.grad(self.forward_weights(state), rng)
         res_a = analog_update(self.dev_a, state.A, -self.alpha * g, rng, self.pulse_mode, self.c2c)
         A, C = res_a.w, state.C
         pulses_w, reads, t = state.pulses_w, state.reads, state.transfers
@@ -417,7 +417,7 @@ class TikiTaka:
                               pulses_w=pulses_w, reads=reads, cycles=state.cycles + 1)
 
     def observe(self, state: TransferState, objective) -> dict:
-        return observe_transfer(state, objective, self.forward_weight(state), self.reference, self.dev_a)
+        return observe_transfer(state, objective, self.forward_weights(state), self.reference, self.dev_a)
 
 
 # ----- TT-v2 and c-TTv2 ----------------------------------------------------------------------
@@ -486,7 +486,7 @@ class BufferedTransfer:
         """Start with ``C = W0``, ``A = A0`` (default 0), ``H = 0`` and every chopper at +1."""
         return new_state(W0, A0, replicates, buffer=True, chopped=self.chopped, dynamic=False)
 
-    def forward_weight(self, state) -> np.ndarray:
+    def forward_weights(self, state) -> np.ndarray:
         """``W_f = C + gamma (A - r)`` (``C`` for gamma = 0)."""
         if self.gamma == 0.0:
             return state.C
@@ -494,7 +494,7 @@ class BufferedTransfer:
 
     def step(self, state: TransferState, objective, rng) -> TransferState:
         layout = layout_for(self, state, objective)
-        g = objective.grad(self.forward_weight(state), rng)
+        g = objective.grad(self.forward_weights(state), rng)
         scale = -self.alpha if state.chop is None else -self.alpha * state.chop
         res_a = analog_update(self.dev_a, state.A, scale * g, rng, self.pulse_mode, self.c2c)
         A, C, H, chop = res_a.w, state.C, state.H, state.chop
@@ -523,7 +523,7 @@ class BufferedTransfer:
                               pulses_w=pulses_w, reads=reads, cycles=state.cycles + 1)
 
     def observe(self, state: TransferState, objective) -> dict:
-        return observe_transfer(state, objective, self.forward_weight(state), self.reference, self.dev_a)
+        return observe_transfer(state, objective, self.forward_weights(state), self.reference, self.dev_a)
 
 
 # ----- constructors --------------------------------------------------------------------------

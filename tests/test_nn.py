@@ -164,3 +164,25 @@ def test_pulse_trains_train_the_same_algorithm_objects(splits):
     state, trace = algorithms.run(algo, net, state, 2 * net.steps_per_epoch, gen(1), record_every=10**9)
     assert trace.pulses[-1].min() > 0
     assert net.accuracy(algo.forward_weights(state), *splits.test).min() >= 0.5  # far above chance (0.1)
+
+
+def test_two_stage_starts_inside_every_cells_bounds_on_network_devices(splits):
+    """Per-cell offsets move each fast cell's bounds; P0 = 0 lies outside some of them (seed 0,
+    offsets N(0.3, 0.3^2) on a ~[-1, 1] range), so the calibration starts at clip(P0) per cell."""
+    net = nn.MLP(data=splits.train, batch=10)
+    nd = devices.network_devices("hfo2", net.layer_shapes, seed=0, ref_mean=0.3, ref_std=0.3)
+    outside = (0.0 < nd.fast.lower) | (0.0 > nd.fast.upper)
+    assert outside.any()  # the situation the clip exists for
+    trainer = algorithms.residual_learning(nd.fast, nd.slow, 0.1, 0.05, 0.1, pulse_mode="model", c2c=nd.c2c)
+    two = algorithms.TwoStage(trainer, n_zs=0)
+    state = two.init(net.init_weights(gen(0), replicates=2), gen(1))
+    # with no calibration pulse, P = Q = clip(0, lower, upper) cell by cell (up to the calibration's
+    # round trip through w - offset: a few ulps)
+    np.testing.assert_allclose(state.P, np.broadcast_to(np.clip(0.0, nd.fast.lower, nd.fast.upper), (2, net.D)),
+                               rtol=0, atol=1e-15)
+    np.testing.assert_array_equal(state.Q, state.P)
+    state = algorithms.TwoStage(trainer, n_zs=20).init(net.init_weights(gen(0), replicates=2), gen(1))
+    tol = 1e-12  # cells at a bound may sit an ulp outside after the round trip through w - offset
+    assert np.all((state.P >= nd.fast.lower - tol) & (state.P <= nd.fast.upper + tol)) and state.calibration == 20
+    state = two.step(state, net, gen(2))
+    assert np.all(np.isfinite(state.W))

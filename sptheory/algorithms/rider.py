@@ -188,7 +188,12 @@ class TwoStage:
     to that SP estimate (RIDER with ``eta = 0``).
 
     :meth:`init` runs the calibration (so it needs ``rng``); its pulses are
-    counted in ``pulses_p`` and ``calibration`` (one pulse per cycle).
+    counted in ``pulses_p`` and ``calibration`` (one pulse per cycle).  The
+    calibration starts each cell at ``P0`` (default 0) clipped into that
+    cell's device bounds: a physical cell cannot hold a value outside them,
+    and with per-cell reference offsets (``devices.network_devices``) the
+    bounds move with the offset, so 0 can lie outside some cells' range.
+    Its pulses carry the trainer's cycle-to-cycle noise ``c2c``.
     """
 
     trainer: Rider
@@ -203,8 +208,10 @@ class TwoStage:
 
     def init(self, W0, rng, P0=None, replicates=None) -> TrainState:
         W, P, _, shape = _start(W0, P0, None, replicates)
-        cal = calibration.zero_shift(self.trainer.dev_p, P, int(self.n_zs), rng, schedule=self.schedule,
-                                     track_g2=False)
+        dev_p = self.trainer.dev_p
+        P = np.clip(P, dev_p.lower, dev_p.upper)
+        cal = calibration.zero_shift(dev_p, P, int(self.n_zs), rng, schedule=self.schedule,
+                                     c2c=self.trainer.c2c, track_g2=False)
         base = self.trainer.init(W, P0=cal.w, Q0=cal.w)
         n = float(self.n_zs)
         return base._replace(pulses_p=base.pulses_p + n, calibration=n)

@@ -173,12 +173,26 @@ class Device:
     @property
     def lower(self) -> np.ndarray:
         """Per-cell lower weight bound (offset included); ``q_minus`` vanishes there."""
-        return np.broadcast_to(self._lower0() + self.offset, self.shape)
+        return self._bounds()[0]
 
     @property
     def upper(self) -> np.ndarray:
         """Per-cell upper weight bound (offset included); ``q_plus`` vanishes there."""
-        return np.broadcast_to(self._upper0() + self.offset, self.shape)
+        return self._bounds()[1]
+
+    def _bounds(self):
+        # parameters never change after construction, so the bounds are computed once (read-only arrays;
+        # every pulse function clips to them, so recomputing them per update was a measurable cost)
+        cached = self.__dict__.get("_bounds_cache")
+        if cached is None:
+            cached = []
+            for b in (self._lower0() + self.offset, self._upper0() + self.offset):
+                b = np.array(np.broadcast_to(b, self.shape), dtype=float)
+                b.flags.writeable = False
+                cached.append(b)
+            cached = tuple(cached)
+            self.__dict__["_bounds_cache"] = cached
+        return cached
 
     @property
     def states(self) -> np.ndarray:
@@ -351,6 +365,17 @@ class SoftBounds(Device):
 
     def _qm(self, x):
         return self.a_dn * (1.0 + x / self.tau_min)
+
+    def _q_lines(self):
+        """``(cp0, cp1, cm0, cm1)`` with ``q_plus(w) = cp0 + cp1 w`` and ``q_minus(w) = cm0 + cm1 w``
+        (offset folded in), computed once: the update model evaluates q from them in fewer passes."""
+        cached = self.__dict__.get("_lines_cache")
+        if cached is None:
+            s = self.offset
+            cached = (self.a_up * (1.0 + s / self.tau_max), -self.a_up / self.tau_max,
+                      self.a_dn * (1.0 - s / self.tau_min), self.a_dn / self.tau_min)
+            self.__dict__["_lines_cache"] = cached
+        return cached
 
     def _dqp(self, x):
         return np.broadcast_to(-self.a_up / self.tau_max, np.broadcast_shapes(np.shape(x), self.shape))

@@ -53,16 +53,26 @@ def _prepare(dev: Device, w, dW):
         raise TypeError(f"dev must be a sptheory.devices.Device, got {type(dev).__name__}")
     w = np.asarray(w, dtype=float)
     dW = np.asarray(dW, dtype=float)
-    try:
-        shape = np.broadcast_shapes(w.shape, dW.shape, dev.shape)
-    except ValueError:
-        raise ValueError(
-            f"w {w.shape}, dW {dW.shape} and the device's per-cell shape {dev.shape} do not broadcast"
-        ) from None
-    if not np.all(np.isfinite(dW)):
+    ds = dev.shape
+    if w.shape == dW.shape and (not ds or w.shape[len(w.shape) - len(ds):] == ds):
+        shape = w.shape  # the common case (state and request of one shape): no broadcasting to work out
+    else:
+        try:
+            shape = np.broadcast_shapes(w.shape, dW.shape, ds)
+        except ValueError:
+            raise ValueError(
+                f"w {w.shape}, dW {dW.shape} and the device's per-cell shape {ds} do not broadcast"
+            ) from None
+    # one reduction decides the common case: a NaN or inf anywhere makes the sum non-finite (a finite
+    # sum that overflows only sends us to the element-wise check)
+    if not np.isfinite(np.add.reduce(dW, axis=None)) and not np.all(np.isfinite(dW)):
         raise ValueError("dW must be finite")
-    w = np.clip(np.broadcast_to(w, shape), dev.lower, dev.upper)
-    return w, np.broadcast_to(dW, shape)
+    lower, upper = dev._bounds()
+    if shape == w.shape:
+        w = np.clip(w, lower, upper)
+    else:
+        w = np.clip(np.broadcast_to(w, shape), lower, upper)
+    return w, (dW if dW.shape == shape else np.broadcast_to(dW, shape))
 
 
 def stochastic_round(x, rng) -> np.ndarray:
@@ -155,15 +165,35 @@ def apply_model(dev: Device, w, dW, rng, c2c: float = 0.0, noise: bool = True) -
     w, dW = _prepare(dev, w, dW)
     # dW F - |dW| G is dW q_plus for dW >= 0 and dW q_minus for dW < 0: one response evaluation per cell,
     # the same q as in model_noise_variance
-    x = w - dev.offset
-    q = np.where(dW >= 0, dev._qp(x), dev._qm(x))
-    new = w + dW * q
-    n = np.abs(dW) / dev.dw_min
+    if dev.is_affine:
+        cp0, cp1, cm0, cm1 = dev._q_lines()
+        q_up = cp1 * w
+        q_up += cp0
+        q_dn = cm1 * w
+        q_dn += cm0
+        q = np.where(dW >= 0, q_up, q_dn)
+    else:
+        x = w - dev.offset
+        q = np.where(dW >= 0, dev._qp(x), dev._qm(x))
+    n = np.abs(dW)
+    n /= dev.dw_min
     if noise:
-        frac = n - np.floor(n)
-        var = (dev.dw_min * q) ** 2 * (frac * (1.0 - frac) + n * c2c**2)
-        new += np.sqrt(var) * rng.standard_normal(w.shape)
-    return _finish(dev, np.clip(new, dev.lower, dev.upper), n, perturbation, rng, write=noise)
+        # W + q (dW + dw_min sqrt(s) xi) with s = frac (1 - frac) + n c2c^2 is W + dW q + b with
+        # b = sqrt(Var[b]) xi, Var[b] = (dw_min q)^2 s: the same draw, fewer passes over the cells
+        frac = np.modf(n)[0]
+        s = frac * (1.0 - frac)
+        if c2c:
+            s += n * c2c**2
+        np.sqrt(s, out=s)
+        s *= rng.standard_normal(w.shape)
+        s *= dev.dw_min
+        s += dW
+        s *= q
+        new = np.add(w, s, out=s)
+    else:
+        new = w + dW * q
+    lower, upper = dev._bounds()
+    return _finish(dev, np.clip(new, lower, upper, out=new), n, perturbation, rng, write=noise)
 
 
 # ----- write noise: hidden weights and a read-out perturbation -------------------------
@@ -223,14 +253,21 @@ def _finish(dev: Device, w, n, perturbation, rng, write: bool = True) -> PulseRe
     model's expected count ``n = |dW|/dw_min`` it is pulsed with probability
     ``min(1, n)``, the probability that stochastic rounding fires a pulse.
     """
-    level = float(getattr(dev, "write_noise", 0.0))
+    level = dev.write_noise
     if write and level > 0.0:
         pulsed = n > 0 if np.issubdtype(np.asarray(n).dtype, np.integer) else rng.random(w.shape) < n
         idx = np.flatnonzero(pulsed)
-        e = np.zeros(w.shape) if perturbation is None else np.array(np.broadcast_to(perturbation, w.shape))
-        scale = np.broadcast_to(level * dev.dw_min, w.shape).ravel()[idx]
-        e.ravel()[idx] = scale * rng.standard_normal(idx.size)  # e is a fresh C-contiguous array: ravel is a view
-        return PulseResult(ReadOut(w + e, w), n)
+        if perturbation is None:
+            e = np.zeros(w.shape)
+        elif perturbation.shape == w.shape and perturbation.flags.c_contiguous and perturbation.flags.writeable:
+            e = perturbation  # _split's fresh difference array: ours to overwrite
+        else:
+            e = np.array(np.broadcast_to(perturbation, w.shape))
+        dw = dev.dw_min
+        scale = level * (dw if dw.ndim == 0 else np.broadcast_to(dw, w.shape).ravel()[idx])
+        e.ravel()[idx] = scale * rng.standard_normal(idx.size)  # e is C-contiguous: ravel is a view
+        e += w
+        return PulseResult(ReadOut(e, w), n)
     if perturbation is not None:
         return PulseResult(ReadOut(w + perturbation, w), n)
     return PulseResult(w, n)

@@ -115,3 +115,39 @@ def test_bad_input():
         pulses.apply_model(dev, np.zeros(4), np.nan, gen(0))
     with pytest.raises(TypeError, match="dev"):
         pulses.apply_exact("soft", np.zeros(4), 0.1, gen(0))
+
+
+@pytest.mark.parametrize("affine", [True, False])
+def test_update_model_draws_are_pinned_to_a_transcription(affine):
+    """Same seed, same numbers: apply_model against a direct transcription of its documented
+    recipe (eq. (2) plus b = sqrt(Var[b]) xi, xi the first standard_normal draw of the shape; then
+    the write-noise redraw: a uniform per cell, pulsed where u < n, one normal per pulsed cell in
+    order).  Guards the fast paths (folded affine responses, fused noise) against drift."""
+    from sptheory.pulses import ReadOut
+
+    g = np.random.Generator(np.random.PCG64(3))
+    D = 50
+    base = devices.SoftBounds(a_up=np.exp(0.3 * g.standard_normal(D)), a_dn=np.exp(0.3 * g.standard_normal(D)),
+                              tau_max=1.2, tau_min=0.8, dw_min=0.3, offset=0.2 * g.standard_normal(D))
+    dev = base if affine else devices.Custom(q_plus=base.q_plus, q_minus=base.q_minus, lower=base.lower,
+                                              upper=base.upper, dw_min=0.3)
+    dev = devices.with_write_noise(dev, 0.5)
+    hidden = np.clip(0.3 * g.standard_normal((4, D)), dev.lower, dev.upper)
+    w = ReadOut(hidden + 0.01 * g.standard_normal((4, D)), hidden)
+    dW = 0.4 * g.standard_normal((4, D))
+    c2c = 0.2
+    out = pulses.apply_model(dev, w, dW, np.random.Generator(np.random.PCG64(9)), c2c=c2c)
+
+    r = np.random.Generator(np.random.PCG64(9))
+    q = np.where(dW >= 0, dev.q_plus(hidden), dev.q_minus(hidden))
+    n = np.abs(dW) / 0.3
+    f = n - np.floor(n)
+    new = np.clip(hidden + dW * q + 0.3 * q * np.sqrt(f * (1 - f) + n * c2c**2) * r.standard_normal((4, D)),
+                  dev.lower, dev.upper)
+    e = np.asarray(w) - hidden
+    pulsed = np.flatnonzero(r.random((4, D)) < n)
+    e.ravel()[pulsed] = 0.5 * 0.3 * r.standard_normal(pulsed.size)
+    # identity up to rounding (different association of the same products)
+    np.testing.assert_allclose(out.w.hidden, new, rtol=0, atol=1e-14)
+    np.testing.assert_allclose(np.asarray(out.w), new + e, rtol=0, atol=1e-14)
+    np.testing.assert_allclose(out.n_pulses, n, rtol=1e-15)

@@ -57,6 +57,11 @@ class TrainState(NamedTuple):
     calibration: float
 
 
+def _cell_mean(x):
+    """Mean over the cell axis (``x.mean(axis=-1)``, the same sum and division, without the wrapper's cost)."""
+    return np.add.reduce(x, axis=-1) / x.shape[-1]
+
+
 def _check_dev(name, dev):
     if not isinstance(dev, Device):
         raise TypeError(f"{name} must be a sptheory.devices.Device, got {type(dev).__name__}")
@@ -125,12 +130,16 @@ class Rider:
 
     def step(self, state: TrainState, objective, rng) -> TrainState:
         W, P, Q, Qt, c = state.W, state.P, state.Q, state.Qt, state.c
-        g = objective.grad(W + self.gamma * c * (P - Q), rng)
-        res_p = analog_update(self.dev_p, P, -self.alpha * c * g, rng, self.pulse_mode, self.c2c)
+        # arithmetic on the read-out values as plain arrays (np.asarray drops a pulses.ReadOut's subclass,
+        # not its values); the ReadOut itself goes back to the pulse functions, which keep its hidden weights
+        Wv, Pv = np.asarray(W), np.asarray(P)
+        g = objective.grad(Wv + (self.gamma * c) * (Pv - Q), rng)
+        res_p = analog_update(self.dev_p, P, (-self.alpha * c) * g, rng, self.pulse_mode, self.c2c)
         P1 = res_p.w
+        P1v = np.asarray(P1)
         ref = Qt if self.reference == "analog" else Q
-        res_w = analog_update(self.dev_w, W, self.beta * c * (P1 - ref), rng, self.pulse_mode, self.c2c)
-        Q1 = Q if self.eta == 0.0 else (1.0 - self.eta) * Q + self.eta * P1
+        res_w = analog_update(self.dev_w, W, (self.beta * c) * (P1v - ref), rng, self.pulse_mode, self.c2c)
+        Q1 = Q if self.eta == 0.0 else (1.0 - self.eta) * Q + self.eta * P1v
         if self.p > 0.0:
             flip = rng.random(c.shape) < self.p
             c1 = np.where(flip, -c, c)
@@ -140,8 +149,8 @@ class Rider:
             c1, Qt1, programs = c, Qt, state.programs
         return TrainState(
             res_w.w, P1, Q1, Qt1, c1,
-            state.pulses_p + res_p.n_pulses.mean(axis=-1),
-            state.pulses_w + res_w.n_pulses.mean(axis=-1),
+            state.pulses_p + _cell_mean(res_p.n_pulses),
+            state.pulses_w + _cell_mean(res_w.n_pulses),
             state.cycles + 1, programs, state.calibration,
         )
 

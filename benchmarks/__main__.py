@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-import argparse
-import sys
-import time
+import os
 
-from . import BENCHMARKS, _util
+# One BLAS/OpenMP thread, set before NumPy loads: the ratios compare algorithms on one core, and a
+# thread pool would help the matmul-heavy rows (digital SGD) more than the element-wise ones.
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import argparse  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+
+from . import BENCHMARKS, _util  # noqa: E402
 
 
 def main(argv=None) -> int:

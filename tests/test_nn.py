@@ -126,6 +126,18 @@ def test_trace_records_the_loss_and_no_distance(splits):
 # analog algorithm 85 %. Step sizes: alpha 0.5 for all (digital SGD's best of {0.05, 0.1, 0.2, 0.5} on this
 # budget); RIDER-family beta 0.1, gamma 1, eta 0.1, p 0.05 (E-RIDER's best validation accuracy over the grid
 # beta {0.1, 0.3} x gamma {0.3, 1} x eta {0.01, 0.1} x p {0.05, 0.2} at this budget, seed 0 split).
+# Baselines (same budget and threshold): hyperparameters chosen by
+# sptheory.experiments.network.search(SETTINGS["idealized"], name, grid, seeds=(0, 1, 2)), i.e. mean VALIDATION
+# accuracy over 3 single-replicate runs (devices.network_devices("idealized"): the same device per cell), 8 points:
+#   TT-v1  alpha {0.1, 0.5} x transfer_lr {0.1, 1} x gamma {0, 0.5}          -> 0.5, 1, 0.5       (val 0.939)
+#   TT-v2  alpha {0.1, 0.5} x transfer_lr {0.1, 1} x max_pulses {1, None}    -> 0.5, 1, None      (val 0.916)
+#   c-TTv2 the TT-v2 grid, in_chop_prob 0.1                                  -> 0.5, 1, None      (val 0.897)
+#   AGAD   alpha {0.1, 0.5} x transfer_lr {0.1, 1} x in_chop_prob {0.1, 0.5}, max_pulses None
+#                                                                            -> 0.1, 1, 0.5       (val 0.857)
+# (max_pulses 1, aihwkit's one pulse per transfer, moves C by at most dw_min = 2e-4 per read: 0.11-0.12 on
+# validation. AGAD's first grid, the TT-v2 one, gave 0.115 everywhere: with p = 0.1 its warm-up, N = 10 reads
+# per column, outlasts the budget for the 65-column first layer. A second look, alpha {0.1, 0.5} x
+# transfer_lr {1, 3} x in_chop_prob {0.5, 1}, found nothing better than 0.857.)
 EPOCHS, REPLICATES = 3, 4
 
 
@@ -140,10 +152,23 @@ def _algorithms():
                       0.85),
         "RIDER": (algorithms.rider(dev, dev, 0.5, 0.1, 0.1, 1.0, **hp), 0.85),
         "E-RIDER": (algorithms.e_rider(dev, dev, 0.5, 0.1, 0.1, 1.0, p=0.05, **hp), 0.85),
+        "TT-v1": (algorithms.tiki_taka(dev, dev, 0.5, 1.0, gamma=0.5, **hp), 0.85),
+        "TT-v2": (algorithms.tt_v2(dev, dev, 0.5, 1.0, max_pulses=None, **hp), 0.85),
+        "c-TTv2": (algorithms.c_ttv2(dev, dev, 0.5, 1.0, in_chop_prob=0.1, max_pulses=None, **hp), 0.85),
+        "AGAD": (algorithms.agad(dev, dev, 0.1, 1.0, in_chop_prob=0.5, max_pulses=None, **hp), 0.85),
     }
 
 
-@pytest.mark.parametrize("name", list(_algorithms()))
+# AGAD with its validation-chosen hyperparameters reached 0.843 mean test accuracy (replicates 0.868, 0.820,
+# 0.859, 0.828) in this budget: below the 0.85 fixed beforehand. Kept as a strict xfail (the seeded run is
+# deterministic) so that the shortfall stays visible and a change that lifts it is noticed; the budget and
+# threshold were not moved.
+_SHORT = {"AGAD": "AGAD's warm-up (no writes to C before N = 2 reads of a column) and one column read per step "
+                  "leave too few transfers in 3 epochs: 0.843 < 0.85 with validation-chosen hyperparameters"}
+
+
+@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=_SHORT[n]))
+                                  if n in _SHORT else n for n in _algorithms()])
 def test_every_algorithm_trains_the_mlp_on_digits(splits, name):
     algo, threshold = _algorithms()[name]
     net = nn.MLP(sizes=(64, 32, 10), activation="sigmoid", data=splits.train, batch=10)

@@ -1,0 +1,232 @@
+"""Test accuracy of every training algorithm on the MLP of ``nn`` with simulated analog arrays.
+
+A :class:`NetworkSetting` names the device (a preset of ``devices.PRESETS``
+built per layer by ``devices.network_devices``, with the fast array's per-cell
+reference offsets ``N(ref_mean, ref_std^2)`` of the paper's Tables 1-2), the
+network, the batch, the training budget and the pulse mode.  Pure functions:
+
+    train(setting, algorithm, hyperparameters, seeds, split="test") -> accuracies, one per seed
+    search(setting, algorithm, grid, seeds) -> Search (validation accuracy of every grid point, the best)
+
+Seed ``s`` draws the devices (``network_devices(..., seed=s)``), the initial
+weights and the minibatches; the data split is the setting's ``data_seed``
+for every seed, so the validation split used by :func:`search` never
+overlaps the test split used to report.  Each seed is its own simulation
+(one replicate), because the devices differ between seeds.
+
+:data:`GRIDS` holds one small grid per algorithm, of equal size
+(:data:`GRID_POINTS` points each), so every algorithm gets the same search
+budget.  Constant hyperparameters of a family (e.g. E-RIDER's ``gamma``) sit
+in :data:`FIXED`.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+
+from .. import algorithms, data, devices, nn
+
+__all__ = ["NetworkSetting", "SETTINGS", "ALGORITHMS", "GRIDS", "FIXED", "GRID_POINTS", "make_algorithm", "train",
+           "search", "Search", "signal_scales"]
+
+
+@dataclass(frozen=True)
+class NetworkSetting:
+    """One network experiment.
+
+    device       preset name for ``devices.network_devices``
+    ref_mean, ref_std  per-cell SP offsets of the fast array, ``N(ref_mean, ref_std^2)``
+    write_noise  apply the preset's write noise and cycle-to-cycle noise (``c2c``)
+    sizes, activation, batch  the ``nn.MLP``
+    epochs       training budget; steps = ``epochs * ceil(n_train / batch)``
+    pulse_mode   how the arrays realise increments (``"model"``: update model)
+    data_seed    the ``data.digits`` split
+    """
+
+    name: str
+    device: str
+    ref_mean: float = 0.0
+    ref_std: float = 0.0
+    write_noise: bool = True
+    sizes: tuple = (64, 32, 10)
+    activation: str = "sigmoid"
+    batch: int = 10
+    epochs: int = 5
+    pulse_mode: str = "model"
+    data_seed: int = 0
+
+
+SETTINGS = {
+    "hfo2": NetworkSetting("hfo2", "hfo2", ref_mean=0.3, ref_std=0.3),
+    "idealized": NetworkSetting("idealized", "idealized", epochs=3, write_noise=False),
+}
+
+ALGORITHMS = ("digital SGD", "analog SGD", "residual learning", "two-stage", "RIDER", "E-RIDER",
+              "TT-v1", "TT-v2", "c-TTv2", "AGAD")
+
+#: Hyperparameters held fixed per algorithm (not searched).
+FIXED = {
+    "residual learning": dict(gamma=0.1),
+    "two-stage": dict(gamma=0.1, n_zs=100),
+    "RIDER": dict(gamma=0.1, eta=0.1),
+    "E-RIDER": dict(gamma=0.1, eta=0.1, p=0.05),
+    "TT-v1": dict(),
+    "TT-v2": dict(),
+    "c-TTv2": dict(in_chop_prob=0.1),
+    "AGAD": dict(max_pulses=None),
+}
+
+
+def _grid(**axes):
+    keys = list(axes)
+    return tuple(dict(zip(keys, values)) for values in itertools.product(*(axes[k] for k in keys)))
+
+
+GRID_POINTS = 8
+#: The searched grid per algorithm, GRID_POINTS points each.
+GRIDS = {
+    "digital SGD": _grid(alpha=(0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0)),
+    "analog SGD": _grid(alpha=(0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0)),
+    "residual learning": _grid(alpha=(0.1, 0.5), beta=(0.05, 0.2, 0.5, 1.0)),
+    "two-stage": _grid(alpha=(0.1, 0.5), beta=(0.05, 0.2, 0.5, 1.0)),
+    "RIDER": _grid(alpha=(0.1, 0.5), beta=(0.05, 0.2, 0.5, 1.0)),
+    "E-RIDER": _grid(alpha=(0.1, 0.5), beta=(0.05, 0.2, 0.5, 1.0)),
+    "TT-v1": _grid(alpha=(0.1, 0.5), transfer_lr=(0.1, 1.0), gamma=(0.0, 0.5)),
+    "TT-v2": _grid(alpha=(0.1, 0.5), transfer_lr=(0.1, 1.0), max_pulses=(1, None)),
+    "c-TTv2": _grid(alpha=(0.1, 0.5), transfer_lr=(0.1, 1.0), max_pulses=(1, None)),
+    # AGAD writes nothing to C until a column has been read N = max(ceil(1/p), 2) times (its warm-up), so
+    # the chopper probability decides whether a short budget trains at all: it is searched
+    "AGAD": _grid(alpha=(0.1, 0.5), transfer_lr=(0.3, 1.0), in_chop_prob=(0.1, 0.5)),
+}
+
+
+def make_algorithm(name: str, hp: dict, nd: devices.NetworkDevices, pulse_mode="model"):
+    """The algorithm object ``name`` with hyperparameters ``hp`` on the network devices ``nd``
+    (fast array: P of RIDER, A of Tiki-Taka/AGAD; slow array: W, C; single-array methods use the slow one)."""
+    if name not in ALGORITHMS:
+        raise ValueError(f"algorithm must be one of {ALGORITHMS}, got {name!r}")
+    hp = dict(FIXED.get(name, {}), **hp)
+    kw = dict(pulse_mode=pulse_mode, c2c=nd.c2c)
+    f, s = nd.fast, nd.slow
+    if name == "digital SGD":
+        return algorithms.DigitalSGD(hp["alpha"])
+    if name == "analog SGD":
+        return algorithms.AnalogSGD(s, hp["alpha"], **kw)
+    if name == "residual learning":
+        return algorithms.residual_learning(f, s, hp["alpha"], hp["beta"], hp["gamma"], **kw)
+    if name == "two-stage":
+        return algorithms.TwoStage(algorithms.residual_learning(f, s, hp["alpha"], hp["beta"], hp["gamma"], **kw),
+                                   n_zs=hp["n_zs"])
+    if name == "RIDER":
+        return algorithms.rider(f, s, hp["alpha"], hp["beta"], hp["eta"], hp["gamma"], **kw)
+    if name == "E-RIDER":
+        return algorithms.e_rider(f, s, hp["alpha"], hp["beta"], hp["eta"], hp["gamma"], p=hp["p"], **kw)
+    if name == "TT-v1":
+        return algorithms.tiki_taka(f, s, hp["alpha"], hp["transfer_lr"], gamma=hp["gamma"], **kw)
+    if name == "TT-v2":
+        return algorithms.tt_v2(f, s, hp["alpha"], hp["transfer_lr"], max_pulses=hp["max_pulses"], **kw)
+    if name == "c-TTv2":
+        return algorithms.c_ttv2(f, s, hp["alpha"], hp["transfer_lr"], in_chop_prob=hp["in_chop_prob"],
+                                 max_pulses=hp["max_pulses"], **kw)
+    return algorithms.agad(f, s, hp["alpha"], hp["transfer_lr"], in_chop_prob=hp["in_chop_prob"],
+                           max_pulses=hp["max_pulses"], **kw)
+
+
+def _problem(setting: NetworkSetting):
+    splits = data.digits(setting.data_seed)
+    net = nn.MLP(sizes=setting.sizes, activation=setting.activation, data=splits.train, batch=setting.batch)
+    return splits, net
+
+
+def _devices(setting, net, seed):
+    return devices.network_devices(setting.device, net.layer_shapes, seed, ref_mean=setting.ref_mean,
+                                   ref_std=setting.ref_std, write_noise=setting.write_noise)
+
+
+def _run(setting, name, hp, net, seed):
+    nd = _devices(setting, net, seed)
+    if not setting.write_noise:
+        nd = nd._replace(c2c=0.0)
+    algo = make_algorithm(name, hp, nd, setting.pulse_mode)
+    rng = np.random.Generator(np.random.PCG64(seed))
+    W0 = net.init_weights(rng, replicates=1)
+    state = algo.init(W0, rng) if isinstance(algo, algorithms.TwoStage) else algo.init(W0)
+    state, _ = algorithms.run(algo, net, state, setting.epochs * net.steps_per_epoch, rng, record_every=10**9)
+    return algo, state
+
+
+def train(setting: NetworkSetting, algorithm: str, hyperparameters: dict, seeds, split: str = "test") -> np.ndarray:
+    """Train ``algorithm`` with ``hyperparameters`` once per seed; accuracy on ``split`` ("val" or "test")
+    of the weights the algorithm computes with (``forward_weights``), one value per seed."""
+    if split not in ("val", "test"):
+        raise ValueError(f"split must be 'val' or 'test', got {split!r}")
+    splits, net = _problem(setting)
+    X, y = getattr(splits, split)
+    out = []
+    for seed in seeds:
+        algo, state = _run(setting, algorithm, hyperparameters, net, int(seed))
+        out.append(float(net.accuracy(algo.forward_weights(state), X, y)[0]))
+    return np.array(out)
+
+
+class Search(NamedTuple):
+    """Validation accuracy (mean over seeds) of each grid point, and the best point (first on ties)."""
+
+    algorithm: str
+    grid: tuple
+    val_accuracy: np.ndarray
+    best: dict
+
+
+def search(setting: NetworkSetting, algorithm: str, grid=None, seeds=(0, 1, 2)) -> Search:
+    """Grid search on the validation split: mean validation accuracy over ``seeds`` per grid point."""
+    grid = GRIDS[algorithm] if grid is None else tuple(grid)
+    if not grid:
+        raise ValueError("grid must hold at least one hyperparameter dict")
+    acc = np.array([train(setting, algorithm, hp, seeds, split="val").mean() for hp in grid])
+    return Search(algorithm, grid, acc, dict(grid[int(np.argmax(acc))]))
+
+
+def signal_scales(setting: NetworkSetting, algorithm: str, hyperparameters: dict, seed: int = 0,
+                  steps: int | None = None) -> dict:
+    """Scale of what RIDER/E-RIDER ask the slow array for, against its granularity (diagnostics).
+
+    Runs ``steps`` steps (default: the setting's budget) and returns, averaged over the steps,
+    the RMS over cells of ``P - Q`` and of the requested increment ``beta |P - Q|``, the fraction of
+    slow-array cells whose expected pulse count ``beta |P - Q| / dw_min`` is below 0.1, and the
+    ratio (RMS of the update model's discretization noise) / (RMS of the mean increment).
+    """
+    if algorithm not in ("RIDER", "E-RIDER", "residual learning", "two-stage"):
+        raise ValueError(f"signal_scales covers the RIDER family, got {algorithm!r}")
+    from .. import pulses
+
+    splits, net = _problem(setting)
+    nd = _devices(setting, net, seed)
+    algo = make_algorithm(algorithm, hyperparameters, nd, setting.pulse_mode)
+    trainer = algo.trainer if isinstance(algo, algorithms.TwoStage) else algo
+    rng = np.random.Generator(np.random.PCG64(seed))
+    W0 = net.init_weights(rng, replicates=1)
+    state = algo.init(W0, rng) if isinstance(algo, algorithms.TwoStage) else algo.init(W0)
+    K = setting.epochs * net.steps_per_epoch if steps is None else int(steps)
+    pq, req, small, ratio = [], [], [], []
+    dw = float(np.asarray(nd.slow.dw_min).mean())
+    for _ in range(K):
+        state = algo.step(state, net, rng)
+        ref = state.Qt if trainer.reference == "analog" else state.Q
+        d = np.asarray(state.P) - ref
+        signed = trainer.beta * state.c * d  # what the step asked the slow array for (eq. (18b))
+        r = np.abs(signed)
+        pq.append(np.sqrt(np.mean((np.asarray(state.P) - state.Q) ** 2)))
+        req.append(np.sqrt(np.mean(r ** 2)))
+        small.append(np.mean(r / dw < 0.1))
+        hidden = pulses.hidden_weights(state.W)
+        noise = pulses.model_noise_variance(nd.slow, hidden, signed, c2c=trainer.c2c)
+        mean_inc = r * np.where(signed >= 0, nd.slow.q_plus(hidden), nd.slow.q_minus(hidden))
+        ratio.append(np.sqrt(noise.mean()) / max(np.sqrt(np.mean(mean_inc ** 2)), 1e-300))
+    return dict(rms_p_minus_q=float(np.mean(pq)), rms_request=float(np.mean(req)), dw_min=dw,
+                frac_below_tenth_pulse=float(np.mean(small)), noise_to_mean=float(np.mean(ratio)),
+                val_accuracy=float(net.accuracy(algo.forward_weights(state), *splits.val)[0]))

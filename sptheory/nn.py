@@ -226,7 +226,7 @@ class MLP:
         if self.factored and len(lead) == 1:
             ones = np.ones((R, B, 1))
             factors = [(np.concatenate([h, ones], axis=-1), d) for h, d in zip(inputs, deltas)]
-            return RankOneUpdate(factors, scale=1.0 / B)
+            return RankOneUpdate._checked(factors, self.layer_shapes, 1.0 / B)
         parts = []
         for h, d, (o, i1) in zip(inputs, deltas, self.layer_shapes):
             g = np.empty((R, o, i1))

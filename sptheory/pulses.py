@@ -68,11 +68,14 @@ def _prepare(dev: Device, w, dW):
     if not np.isfinite(np.add.reduce(dW, axis=None)) and not np.all(np.isfinite(dW)):
         raise ValueError("dW must be finite")
     lower, upper = dev._bounds()
-    if shape == w.shape:
-        w = np.clip(w, lower, upper)
-    else:
-        w = np.clip(np.broadcast_to(w, shape), lower, upper)
+    w = _clip(w if shape == w.shape else np.broadcast_to(w, shape), lower, upper)
     return w, (dW if dW.shape == shape else np.broadcast_to(dW, shape))
+
+
+def _clip(x, lower, upper, out=None):
+    """``np.clip`` for finite ``x`` and ``lower <= upper`` (the same values), without its Python wrapper."""
+    out = np.maximum(x, lower, out=out)
+    return np.minimum(out, upper, out=out)
 
 
 def stochastic_round(x, rng) -> np.ndarray:
@@ -180,7 +183,7 @@ def apply_model(dev: Device, w, dW, rng, c2c: float = 0.0, noise: bool = True) -
     if noise:
         # W + q (dW + dw_min sqrt(s) xi) with s = frac (1 - frac) + n c2c^2 is W + dW q + b with
         # b = sqrt(Var[b]) xi, Var[b] = (dw_min q)^2 s: the same draw, fewer passes over the cells
-        frac = np.modf(n)[0]
+        frac = n - np.floor(n)
         s = frac * (1.0 - frac)
         if c2c:
             s += n * c2c**2
@@ -193,7 +196,7 @@ def apply_model(dev: Device, w, dW, rng, c2c: float = 0.0, noise: bool = True) -
     else:
         new = w + dW * q
     lower, upper = dev._bounds()
-    return _finish(dev, np.clip(new, lower, upper, out=new), n, perturbation, rng, write=noise)
+    return _finish(dev, _clip(new, lower, upper, out=new), n, perturbation, rng, write=noise)
 
 
 # ----- write noise: hidden weights and a read-out perturbation -------------------------
@@ -378,6 +381,22 @@ class RankOneUpdate(np.lib.mixins.NDArrayOperatorsMixin):
         set_(self, "shapes", tuple(shapes))
         set_(self, "shape", (R, D))
         set_(self, "_dense", None)
+
+    @classmethod
+    def _checked(cls, factors, shapes, scale):
+        """Build from factors a caller has already shaped correctly (``nn.MLP.grad``): float64 arrays
+        ``x (R, B, n_in)``, ``d (R, B, n_out)``, ``shapes`` their ``(n_out, n_in)``, a float ``scale``;
+        skips the validation of :meth:`__init__`, which is a visible share of a small network's step."""
+        new = object.__new__(cls)
+        set_ = object.__setattr__
+        R = factors[0][0].shape[0]
+        set_(new, "factors", tuple(factors))
+        set_(new, "scale", np.full((R, 1), float(scale)))
+        set_(new, "sign", None)
+        set_(new, "shapes", tuple(shapes))
+        set_(new, "shape", (R, sum(o * i for o, i in shapes)))
+        set_(new, "_dense", None)
+        return new
 
     def __setattr__(self, name, value):
         raise AttributeError("RankOneUpdate is immutable")

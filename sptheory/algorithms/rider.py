@@ -142,9 +142,12 @@ class Rider:
         Q1 = Q if self.eta == 0.0 else (1.0 - self.eta) * Q + self.eta * P1v
         if self.p > 0.0:
             flip = rng.random(c.shape) < self.p
-            c1 = np.where(flip, -c, c)
-            Qt1 = np.where(flip, Q1, Qt) if self.reference == "analog" else Qt
-            programs = state.programs + flip[..., 0]
+            if flip.any():  # most steps flip nothing (p is small): skip the selections, same values
+                c1 = np.where(flip, -c, c)
+                Qt1 = np.where(flip, Q1, Qt) if self.reference == "analog" else Qt
+                programs = state.programs + flip[..., 0]
+            else:
+                c1, Qt1, programs = c, Qt, state.programs
         else:
             c1, Qt1, programs = c, Qt, state.programs
         return TrainState(

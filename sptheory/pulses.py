@@ -74,8 +74,10 @@ def _prepare(dev: Device, w, dW):
 
 def _clip(x, lower, upper, out=None):
     """``np.clip`` for finite ``x`` and ``lower <= upper`` (the same values), without its Python wrapper."""
-    out = np.maximum(x, lower, out=out)
-    return np.minimum(out, upper, out=out)
+    out = np.maximum(x, lower) if out is None else np.maximum(x, lower, out=out)
+    if isinstance(out, np.ndarray):
+        return np.minimum(out, upper, out=out)
+    return np.minimum(out, upper)  # 0-d inputs give a NumPy scalar, which cannot be an output buffer
 
 
 def stochastic_round(x, rng) -> np.ndarray:

@@ -429,10 +429,13 @@ class RankOneUpdate(np.lib.mixins.NDArrayOperatorsMixin):
         """The requested ``(R, D)`` increment (computed once, read-only)."""
         if self._dense is None:
             R = self.shape[0]
-            parts = [np.matmul(d.transpose(0, 2, 1), x).reshape(R, -1) for x, d in self.factors]
-            out = np.concatenate(parts, axis=-1) * self.scale
+            out = np.empty(self.shape)
+            for (x, d), (start, stop), block in zip(self.factors, self.blocks(), self.shapes):
+                # each layer's batched outer-product sum written straight into its cells (a view)
+                np.matmul(d.transpose(0, 2, 1), x, out=out[:, start:stop].reshape((R,) + block))
+            out *= self.scale
             if self.sign is not None:
-                out = out * self.sign
+                out *= self.sign
             out.flags.writeable = False
             object.__setattr__(self, "_dense", out)
         return self._dense
@@ -465,11 +468,13 @@ class RankOneUpdate(np.lib.mixins.NDArrayOperatorsMixin):
         R, D = self.shape
         a = np.asarray(other, dtype=float)
         if a.ndim == 0 or (a.shape[-1] == 1 and a.ndim <= 2):
-            try:
-                scale = np.broadcast_to(self.scale * a, (R, 1))
-            except ValueError:
-                return None
-            return self._replace(scale=np.array(scale))
+            scale = self.scale * a
+            if scale.shape != (R, 1):
+                try:
+                    scale = np.array(np.broadcast_to(scale, (R, 1)))
+                except ValueError:
+                    return None
+            return self._replace(scale=scale)
         if a.shape[-1] != D or a.ndim > 2 or (a.ndim == 2 and a.shape[0] not in (1, R)):
             return None
         if np.all(np.abs(a) == 1):

@@ -39,6 +39,7 @@ __all__ = [
     "Device",
     "DeviceConstants",
     "SoftBounds",
+    "Tanh",
     "Power",
     "Exponential",
     "Custom",
@@ -79,6 +80,9 @@ def _param(name: str, value, *, positive: bool = False, nonneg: bool = False) ->
         raise ValueError(f"{name} must be > 0, got {_show(arr)}")
     if nonneg and np.any(arr < 0):
         raise ValueError(f"{name} must be >= 0, got {_show(arr)}")
+    # a private read-only copy: the caller's array cannot change the device after construction
+    arr = arr.copy()
+    arr.flags.writeable = False
     return arr
 
 
@@ -116,6 +120,15 @@ class Device:
         self.offset = _param("offset", offset)
         all_params = dict(params, dw_min=self.dw_min, offset=self.offset)
         self.shape = _broadcast_params(all_params)
+        self.__dict__["_frozen"] = True
+
+    def __setattr__(self, name, value):
+        # Parameters are read-only arrays and cannot be rebound after construction, so the
+        # cached symmetric point (and anything derived from the parameters) never goes stale.
+        if self.__dict__.get("_frozen") and not name.startswith("_"):
+            raise AttributeError(f"{type(self).__name__} parameters are read-only; build a new device "
+                                 f"instead of setting {name!r}")
+        super().__setattr__(name, value)
 
     # ----- responses -------------------------------------------------------
     def _x(self, w, name="w") -> np.ndarray:
@@ -493,6 +506,73 @@ class Exponential(Device):
         if np.all(self.a_up == self.a_dn) and np.all(self.tau_max == self.tau_min):
             return np.zeros(self.shape)
         return None
+
+
+def _logcosh(x):
+    ax = np.abs(x)
+    return ax + np.log1p(np.exp(-2.0 * ax)) - np.log(2.0)
+
+
+class Tanh(Device):
+    """Bounded-response family ``q_plus = 1 - a tanh(x)``, ``q_minus = 1 + a tanh(x)``, ``x = w - offset``.
+
+    ``F = 1`` and ``G = a tanh(x)``, so the SP is the offset and
+    ``1 - a <= q <= 1 + a`` on the whole line: Def. 2.1 holds globally with
+    ``q_min = 1 - a``, ``q_max = 1 + a`` (:attr:`global_q`), unlike the
+    soft-bounds family whose q vanishes at a bound.  ``F == 1`` makes it the
+    device on which RIDER's invariant ``Q - (eta/beta) W`` is exact.
+    ``-bound < x < bound`` only gives the pulse engine somewhere to clip; q
+    does not vanish there.  Closed-form derivatives, antiderivatives (``phi``
+    exact: ``a log cosh x``) and SP.  ``a`` in ``[0, 1)``; a scalar or one
+    value per cell, like ``offset``.
+    """
+
+    def __init__(self, a=0.3, offset=0.0, dw_min=1e-3, bound=5.0):
+        self.a = _param("a", a, nonneg=True)
+        if np.any(self.a >= 1.0):
+            raise ValueError(f"a must lie in [0, 1) so that q_min = 1 - a > 0, got {_show(self.a)}")
+        self.bound = _param("bound", bound, positive=True)
+        super().__init__(dw_min, offset, a=self.a, bound=self.bound)
+
+    @property
+    def global_q(self) -> tuple[float, float]:
+        """``(q_min, q_max) = (1 - max a, 1 + max a)``: Def. 2.1 on the whole line."""
+        a = float(np.max(self.a))
+        return 1.0 - a, 1.0 + a
+
+    def _qp(self, x):
+        return 1.0 - self.a * np.tanh(x)
+
+    def _qm(self, x):
+        return 1.0 + self.a * np.tanh(x)
+
+    def _dqp(self, x):
+        return -self.a / np.cosh(x) ** 2
+
+    def _dqm(self, x):
+        return self.a / np.cosh(x) ** 2
+
+    def _Qp(self, x):
+        return x - self.a * _logcosh(x)
+
+    def _Qm(self, x):
+        return x + self.a * _logcosh(x)
+
+    def _lower0(self):
+        return -self.bound
+
+    def _upper0(self):
+        return self.bound
+
+    def _sp0(self):
+        return np.zeros(self.shape)
+
+    def _dG_extremes(self, lo, hi):
+        # G' = a sech^2 x is unimodal with its peak at x = 0: the minimum sits at the end
+        # point farther from 0, the maximum at 0 clipped into [lo, hi].
+        far = np.maximum(np.abs(lo), np.abs(hi))
+        near = np.clip(0.0, lo, hi)
+        return self.a / np.cosh(far) ** 2, self.a / np.cosh(near) ** 2
 
 
 class Custom(Device):

@@ -112,6 +112,8 @@ class LeastSquares:
             raise ValueError(f"y must have shape ({X.shape[0]},), got {y.shape}")
         if not isinstance(batch, (int, np.integer)) or batch < 1:
             raise ValueError(f"batch must be a positive integer, got {batch!r}")
+        if X.shape[0] < 1 or batch > X.shape[0]:
+            raise ValueError(f"batch must lie in [1, n] = [1, {X.shape[0]}] (rows of X), got {batch!r}")
         self.X, self.y, self.batch = X, y, int(batch)
         self.n, self.D = X.shape
         H = X.T @ X / self.n
@@ -129,7 +131,21 @@ class LeastSquares:
     @classmethod
     def synthetic(cls, n, D, rng, noise=0.1, cond=10.0, batch=1, w_scale=0.3):
         """Random problem: features with singular values spread over ``[1, sqrt(cond)]``,
-        ``y = X w_true + noise * N(0, 1)``, ``w_true ~ w_scale N(0, 1)``."""
+        ``y = X w_true + noise * N(0, 1)``, ``w_true ~ w_scale N(0, 1)``.
+
+        Needs ``n >= D >= 1`` (otherwise X^T X is singular) and ``1 <= batch <= n``.
+        """
+        for name, v in (("n", n), ("D", D)):
+            if not isinstance(v, (int, np.integer)) or v < 1:
+                raise ValueError(f"{name} must be a positive integer, got {v!r}")
+        if n < D:
+            raise ValueError(f"n must be at least D = {D} for a strongly convex problem, got n={n!r}")
+        if not isinstance(batch, (int, np.integer)) or not 1 <= batch <= n:
+            raise ValueError(f"batch must be an integer in [1, n] = [1, {n}], got {batch!r}")
+        if not (np.isfinite(noise) and noise >= 0):
+            raise ValueError(f"noise must be finite and >= 0, got {noise!r}")
+        if not (np.isfinite(cond) and cond >= 1):
+            raise ValueError(f"cond must be finite and >= 1, got {cond!r}")
         rng = np.random.default_rng(rng)
         U, _ = np.linalg.qr(rng.standard_normal((n, D)))
         V, _ = np.linalg.qr(rng.standard_normal((D, D)))

@@ -35,6 +35,18 @@ __all__ = [
     "slope_verdict",
     "combine_verdicts",
     "clt_margin",
+    "KINDS",
+    "Prediction",
+    "Curve",
+    "Slope",
+    "MaxError",
+    "Difference",
+    "Hypothesis",
+    "Judgement",
+    "judge",
+    "combine",
+    "simultaneous_level",
+    "regime_check",
 ]
 
 VERDICTS = ("holds", "violated", "inconclusive")
@@ -377,3 +389,343 @@ def clt_margin(std, n, p_false: float = 1e-6):
         raise ValueError(f"std must be non-negative, got {std!r}")
     out = _st.norm.isf(0.5 * p_false) * std_arr / np.sqrt(n_arr)
     return float(out) if np.ndim(out) == 0 else out
+
+
+# ---------------------------------------------------------------------------
+# Predictions as data and the one verdict mapping
+# ---------------------------------------------------------------------------
+#
+# A claim declares WHAT the paper predicts (a :class:`Prediction`, fixed at
+# module level before any run), measures it (one of the measurement types
+# below) and checks the result's hypotheses along the run (a list of
+# :class:`Hypothesis`).  :func:`judge` alone turns these into a verdict.
+
+#: The kinds of prediction and what each one means.
+KINDS = ("upper", "order-upper", "scaling", "independent", "identity", "comparison")
+
+_TOWARDS = ("inf", "0")
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """What a result of the paper predicts, declared before the run.
+
+    kind        one of :data:`KINDS`:
+
+                ``upper``        an explicit upper bound B(x): every point of the
+                                 measured curve at or below B (Thm C.2, eq. (72));
+                ``order-upper``  an O(x^a) / Theta(x^a) term inside an upper bound
+                                 (a rate or a floor): the measured quantity must not
+                                 shrink slower than x^a as x -> ``towards``;
+                ``scaling``      a two-sided growth law y ~ x^a (pulses to 1 % ~ 1/dw_min);
+                ``independent``  "does not grow with x" as x -> ``towards``;
+                ``identity``     an exact identity, checked to a maximum error;
+                ``comparison``   A better than B (paired difference A - B > 0).
+    statement   the prediction in words and symbols, e.g. ``"E_K <= O(K^-1/2)"``.
+    exponent    predicted exponent a (``order-upper``, ``scaling``).
+    tol         ``scaling``: allowed |slope - a| beyond the interval;
+                ``independent``: allowed growth, as an exponent in x;
+                ``identity``: the maximum admissible error; unused otherwise.
+    towards     ``"inf"`` or ``"0"``: the limit the order/independence statement
+                is about (K -> inf, dw_min -> 0).  Needed by ``order-upper`` and
+                ``independent``.
+    level       family-wise confidence level the measurement's intervals must have.
+    """
+
+    kind: str
+    statement: str
+    exponent: float | None = None
+    tol: float = 0.0
+    towards: str | None = None
+    level: float = 0.95
+
+    def __post_init__(self):
+        if self.kind not in KINDS:
+            raise ValueError(f"kind must be one of {KINDS}, got {self.kind!r}")
+        if not isinstance(self.statement, str) or not self.statement:
+            raise ValueError(f"statement must be a non-empty string, got {self.statement!r}")
+        if self.kind in ("order-upper", "scaling"):
+            if self.exponent is None or not np.isfinite(float(self.exponent)):
+                raise ValueError(f"a {self.kind!r} prediction needs a finite exponent, got {self.exponent!r}")
+        if self.kind in ("order-upper", "independent") and self.towards not in _TOWARDS:
+            raise ValueError(f"a {self.kind!r} prediction needs towards in {_TOWARDS}, got {self.towards!r}")
+        tol = float(self.tol)
+        if not (np.isfinite(tol) and tol >= 0):
+            raise ValueError(f"tol must be finite and >= 0, got {self.tol!r}")
+        if self.kind == "identity" and not tol > 0:
+            raise ValueError(f"an 'identity' prediction needs tol > 0, got {self.tol!r}")
+        _check_level(self.level)
+
+    def describe(self) -> str:
+        """The rule this prediction is judged by, in one sentence."""
+        a, t = self.exponent, self.tol
+        if self.kind == "upper":
+            return "holds if every point's interval is at or below the bound; violated if one lies entirely above"
+        if self.kind == "order-upper":
+            side = "above" if self.towards == "inf" else "below"
+            return (f"holds unless the slope interval lies entirely {side} {_fmt(a)} "
+                    f"(x -> {self.towards}); violated only then, in an asymptotic range")
+        if self.kind == "scaling":
+            return f"holds if the slope interval meets [{_fmt(a - t)}, {_fmt(a + t)}]; violated if it misses it"
+        if self.kind == "independent":
+            grow = f"slope < {_fmt(-t)}" if self.towards == "0" else f"slope > {_fmt(t)}"
+            return f"holds if the slope interval stays within the tolerance; violated if entirely at {grow} (growth as x -> {self.towards})"
+        if self.kind == "identity":
+            return f"holds if the maximum error is at most {_fmt(t)}; violated above"
+        return "holds if the paired difference interval lies above 0; violated if entirely below"
+
+
+@dataclass(frozen=True)
+class Curve:
+    """Measured curve against an explicit bound (kind ``upper``).
+
+    ``lo``/``hi`` must be simultaneous intervals (e.g. Bonferroni over the
+    points, see :func:`simultaneous_level`); ``family`` says which.
+    """
+
+    mean: Any
+    lo: Any
+    hi: Any
+    bound: Any
+    family: str = ""
+
+
+@dataclass(frozen=True)
+class Slope:
+    """A fitted exponent (kinds ``order-upper``, ``scaling``, ``independent``).
+
+    ``asymptotic`` states whether the fit range was shown to be asymptotic
+    (see :func:`regime_check`); ``regime`` says how.
+    """
+
+    fit: SlopeFit
+    asymptotic: bool
+    regime: str = ""
+
+
+@dataclass(frozen=True)
+class MaxError:
+    """Largest error of an identity over every instance checked (kind ``identity``)."""
+
+    value: float
+    instances: int = 0
+
+
+@dataclass(frozen=True)
+class Difference:
+    """Paired difference A - B with its interval, positive = A better (kind ``comparison``)."""
+
+    mean: float
+    lo: float
+    hi: float
+
+
+@dataclass(frozen=True)
+class Hypothesis:
+    """One row of a hypotheses table: checked numerically along the run."""
+
+    name: str
+    required: str
+    measured: str
+    met: bool
+
+    def __post_init__(self):
+        if not isinstance(self.met, (bool, np.bool_)):
+            raise TypeError(f"met must be a bool, got {type(self.met).__name__}")
+        object.__setattr__(self, "met", bool(self.met))
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """The verdict of one prediction: ``verdict`` in :data:`VERDICTS`.
+
+    ``tightness`` is reported apart from the verdict (None where it does not
+    apply); ``reason`` explains an inconclusive verdict or the deciding
+    comparison; ``decisive`` is the one number that decides, as text.
+    """
+
+    verdict: str
+    tightness: str | None
+    reason: str
+    decisive: str
+
+
+_MEASUREMENT = {
+    "upper": Curve,
+    "order-upper": Slope,
+    "scaling": Slope,
+    "independent": Slope,
+    "identity": MaxError,
+    "comparison": Difference,
+}
+
+
+def simultaneous_level(level: float, m: int) -> float:
+    """Per-interval level giving family-wise ``level`` over ``m`` intervals (Bonferroni)."""
+    level = _check_level(level)
+    if int(m) != m or m < 1:
+        raise ValueError(f"m must be a positive integer, got {m!r}")
+    return 1.0 - (1.0 - level) / int(m)
+
+
+def regime_check(x, y, y_err=None, rate=None, min_rate_x: float = 10.0, level: float = 0.95) -> tuple[bool, str]:
+    """Is a power-law fit range asymptotic?
+
+    Two tests, both required: (1) if ``rate`` is given (the slowest rate of
+    the recursion, e.g. ``beta * mu``, ``eta`` or ``p``), ``x * rate >=
+    min_rate_x`` at every fitted point; (2) the slopes fitted on the first and
+    the second half of the range (at least 3 points each, sharing the middle
+    point when the count is odd) have overlapping ``level`` intervals.
+    Returns ``(ok, text)``.
+    """
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    if x.shape != y.shape or x.ndim != 1:
+        raise ValueError(f"x and y must be 1-d of equal shape, got {x.shape} and {y.shape}")
+    parts = []
+    ok = True
+    if rate is not None:
+        rate = float(rate)
+        if not rate > 0:
+            raise ValueError(f"rate must be positive, got {rate!r}")
+        first = float(np.min(x) * rate)
+        fine = first >= min_rate_x
+        ok &= fine
+        parts.append(f"x*rate at the first point = {_fmt(first)} ({'>=' if fine else '<'} {_fmt(min_rate_x)})")
+    n = x.size
+    if n < 5:
+        parts.append(f"only {n} points: half-range stability not testable")
+        return False, "; ".join(parts)
+    half = (n + 1) // 2
+    sl1, sl2 = slice(0, half), slice(n - half, n)
+    e1 = None if y_err is None else np.asarray(y_err, float)[sl1]
+    e2 = None if y_err is None else np.asarray(y_err, float)[sl2]
+    f1 = loglog_slope(x[sl1], y[sl1], e1, level=level)
+    f2 = loglog_slope(x[sl2], y[sl2], e2, level=level)
+    stable = not (f1.hi < f2.lo or f2.hi < f1.lo)
+    ok &= stable
+    parts.append(f"half-range slopes {f1.format()} and {f2.format()} ({'agree' if stable else 'differ'})")
+    return bool(ok), "; ".join(parts)
+
+
+def _apply_hypotheses(verdict: str, reason: str, hypotheses) -> tuple[str, str]:
+    unmet = [h.name for h in hypotheses if not h.met]
+    if verdict == "violated" and unmet:
+        return "inconclusive", f"outside the hypotheses: {', '.join(unmet)} (would be violated: {reason})"
+    return verdict, reason
+
+
+def judge(prediction: Prediction, measurement, hypotheses=()) -> Judgement:
+    """The verdict of ``measurement`` against ``prediction``: the one mapping every claim uses.
+
+    Rules per kind (``lo``/``hi`` are the measurement's interval ends):
+
+    * ``upper``: violated if some point has ``lo > bound``; holds if every
+      point has ``hi <= bound``; inconclusive otherwise.  Tightness: the worst
+      ``mean / bound``.
+    * ``order-upper`` (a = exponent): the unfavourable side is ``slope > a``
+      for x -> inf and ``slope < a`` for x -> 0.  Violated if the interval lies
+      entirely on it, holds otherwise; a fit range not shown asymptotic makes
+      the verdict inconclusive.  Tightness: "tight" if the interval contains
+      a, else "not tight: exponent ...".
+    * ``scaling``: holds if ``[lo, hi]`` meets ``[a - tol, a + tol]``, violated
+      if it misses it; needs an asymptotic range like ``order-upper``.
+    * ``independent``: growth means ``slope > tol`` (x -> inf) or
+      ``slope < -tol`` (x -> 0).  Violated if the interval lies entirely in
+      growth; holds if it lies entirely out of it; inconclusive otherwise.
+    * ``identity``: holds if the maximum error is ``<= tol``, else violated.
+    * ``comparison``: holds if ``lo > 0``, violated if ``hi < 0``,
+      inconclusive otherwise.
+
+    Hypotheses: a "violated" verdict with any hypothesis not met becomes
+    "inconclusive (outside the hypotheses: ...)"; "holds" is kept.
+    """
+    if not isinstance(prediction, Prediction):
+        raise TypeError(f"prediction must be a Prediction, got {type(prediction).__name__}")
+    want = _MEASUREMENT[prediction.kind]
+    if not isinstance(measurement, want):
+        raise TypeError(f"a {prediction.kind!r} prediction needs a {want.__name__} measurement, "
+                        f"got {type(measurement).__name__}")
+    hypotheses = list(hypotheses)
+    for h in hypotheses:
+        if not isinstance(h, Hypothesis):
+            raise TypeError(f"hypotheses must be Hypothesis objects, got {type(h).__name__}")
+    kind = prediction.kind
+    tightness = None
+
+    if kind == "upper":
+        cv = bound_verdict_curve(measurement.lo, measurement.hi, measurement.bound, mean=measurement.mean)
+        verdict = cv.verdict
+        lo, hi, bound = (np.asarray(v, float) for v in np.broadcast_arrays(measurement.lo, measurement.hi, measurement.bound))
+        if verdict == "violated":
+            i = int(np.argmax(lo - bound))
+            reason = f"point {i}: interval [{_fmt(lo.flat[i])}, {_fmt(hi.flat[i])}] entirely above the bound {_fmt(bound.flat[i])}"
+        elif verdict == "holds":
+            reason = f"all {lo.size} intervals at or below the bound"
+        else:
+            reason = "some interval straddles the bound"
+        worst = cv.worst_ratio
+        decisive = "worst measured/bound " + ("—" if worst is None else _fmt(worst))
+        tightness = None if worst is None else f"worst measured/bound {_fmt(worst)}"
+    elif kind in ("order-upper", "scaling", "independent"):
+        fit = measurement.fit
+        lo, hi, a, t = float(fit.lo), float(fit.hi), prediction.exponent, prediction.tol
+        if np.isnan(lo) or np.isnan(hi):
+            raise ValueError("the slope interval must not be NaN")
+        decisive = f"slope {fit.format()}" + ("" if a is None else f" vs {_fmt(a)}")
+        if kind == "order-upper":
+            bad = lo > a if prediction.towards == "inf" else hi < a
+            verdict = "violated" if bad else "holds"
+            reason = ("slope interval entirely on the unfavourable side of the predicted order" if bad
+                      else "slope interval not entirely on the unfavourable side")
+            if lo <= a <= hi:
+                tightness = "tight"
+            elif not bad:
+                tightness = f"not tight: exponent {fit.format()}"
+        elif kind == "scaling":
+            miss = hi < a - t or lo > a + t
+            verdict = "violated" if miss else "holds"
+            reason = (f"slope interval misses [{_fmt(a - t)}, {_fmt(a + t)}]" if miss
+                      else f"slope interval meets [{_fmt(a - t)}, {_fmt(a + t)}]")
+        else:
+            if prediction.towards == "inf":
+                grows, clear = lo > t, hi <= t
+            else:
+                grows, clear = hi < -t, lo >= -t
+            verdict = "violated" if grows else ("holds" if clear else "inconclusive")
+            reason = {"violated": "slope interval entirely in growth beyond the tolerance",
+                      "holds": "slope interval within the tolerance on the growth side",
+                      "inconclusive": "slope interval straddles the growth tolerance"}[verdict]
+            decisive = f"slope {fit.format()} (growth tolerance {_fmt(t)})"
+        if kind != "independent" and not measurement.asymptotic:
+            verdict, reason = "inconclusive", f"pre-asymptotic: {measurement.regime or 'range not shown asymptotic'}"
+    elif kind == "identity":
+        err = float(measurement.value)
+        if np.isnan(err):
+            raise ValueError("the identity's maximum error must not be NaN")
+        verdict = "holds" if err <= prediction.tol else "violated"
+        reason = f"max error {_fmt(err)} {'<=' if verdict == 'holds' else '>'} tolerance {_fmt(prediction.tol)}"
+        decisive = f"max error {_fmt(err)}"
+    else:
+        lo, hi = float(measurement.lo), float(measurement.hi)
+        verdict = "holds" if lo > 0 else ("violated" if hi < 0 else "inconclusive")
+        reason = f"paired difference interval [{_fmt(lo)}, {_fmt(hi)}]"
+        decisive = f"difference {_fmt(measurement.mean)} [{_fmt(lo)}, {_fmt(hi)}]"
+
+    verdict, reason = _apply_hypotheses(verdict, reason, hypotheses)
+    return Judgement(verdict, tightness, reason, decisive)
+
+
+def combine(judgements: Iterable[Judgement]) -> Judgement:
+    """One judgement from several parts: violated > inconclusive > holds.
+
+    The reason and decisive number are those of the first part that carries
+    the combined verdict; tightness labels are joined.
+    """
+    js = list(judgements)
+    if not js:
+        raise ValueError("judgements must not be empty")
+    verdict = combine_verdicts([j.verdict for j in js])
+    lead = next(j for j in js if j.verdict == verdict)
+    tight = [j.tightness for j in js if j.tightness]
+    return Judgement(verdict, "; ".join(dict.fromkeys(tight)) or None, lead.reason, lead.decisive)

@@ -7,13 +7,76 @@ Results always come back in the order of the jobs.
 
 from __future__ import annotations
 
+import contextlib
 import sys
-from concurrent.futures import Executor, as_completed
-from typing import Any, Callable, Iterable
+from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from typing import Any, Callable, Iterable, Iterator
 
 from tqdm.auto import tqdm
 
-__all__ = ["run_jobs"]
+__all__ = ["run_jobs", "open_executor", "parse_executor"]
+
+EXECUTOR_KINDS = ("serial", "process", "dask")
+
+
+def parse_executor(spec: str | None) -> tuple[str, str | None]:
+    """``"serial"``, ``"process"``, ``"dask"`` or ``"dask=ADDRESS"`` -> ``(kind, address)``.
+
+    ``None`` means ``"process"``.  Raises ``ValueError`` naming the spec otherwise.
+    """
+    if spec is None:
+        return "process", None
+    if not isinstance(spec, str):
+        raise TypeError(f"executor spec must be a string, got {type(spec).__name__}")
+    kind, sep, address = spec.partition("=")
+    if kind not in EXECUTOR_KINDS:
+        raise ValueError(f"executor must be one of serial, process, dask or dask=ADDRESS, got {spec!r}")
+    if sep and kind != "dask":
+        raise ValueError(f"only the dask executor takes an address, got {spec!r}")
+    if sep and not address:
+        raise ValueError(f"executor {spec!r}: the address after 'dask=' is empty")
+    return kind, (address or None)
+
+
+@contextlib.contextmanager
+def open_executor(spec: str | None = None, workers: int = 1) -> Iterator[Executor | None]:
+    """An executor for :func:`run_jobs`, closed on exit.
+
+    * ``"serial"`` -- None (jobs run in this process);
+    * ``"process"`` (default) -- a ``ProcessPoolExecutor`` with ``workers``
+      processes, or None when ``workers == 1``;
+    * ``"dask"`` -- a local Dask cluster of ``workers`` single-threaded worker
+      processes, started here and stopped on exit (needs ``dask.distributed``,
+      the ``dask`` extra);
+    * ``"dask=ADDRESS"`` -- a client of the running scheduler at ``ADDRESS``
+      (e.g. ``tcp://10.0.0.5:8786``); the cluster stays up on exit.
+
+    Both Dask forms hand back ``Client.get_executor()``, a
+    ``concurrent.futures.Executor``; the jobs carry their own seeds, so the
+    results do not depend on which worker ran them.
+    """
+    kind, address = parse_executor(spec)
+    if int(workers) != workers or workers < 1:
+        raise ValueError(f"workers must be a positive integer, got {workers!r}")
+    workers = int(workers)
+    if kind == "serial" or (kind == "process" and workers == 1):
+        yield None
+        return
+    if kind == "process":
+        with ProcessPoolExecutor(max_workers=workers) as ex:
+            yield ex
+        return
+    try:
+        from dask.distributed import Client, LocalCluster
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ImportError("the dask executor needs dask.distributed: pip install 'sptheory[dask]'") from exc
+    if address is None:
+        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                          dashboard_address=None) as cluster, Client(cluster) as client:
+            yield client.get_executor()
+    else:
+        with Client(address) as client:
+            yield client.get_executor()
 
 
 def _call(fn: Callable, job: Any):

@@ -296,3 +296,15 @@ def test_run_keep_states_matches_final_state():
     _, plain = algorithms.run(algo, prob, state, 25, np.random.Generator(np.random.PCG64(1)), record_every=10)
     assert plain.states is None
     np.testing.assert_array_equal(plain.f_gap, trace.f_gap)
+
+
+def test_least_squares_bad_sizes_are_named():
+    with pytest.raises(ValueError, match="n must be a positive integer"):
+        objectives.LeastSquares.synthetic(n=0, D=3, rng=0)
+    with pytest.raises(ValueError, match="n must be at least D"):
+        objectives.LeastSquares.synthetic(n=2, D=3, rng=0)
+    with pytest.raises(ValueError, match="batch"):
+        objectives.LeastSquares.synthetic(n=5, D=3, rng=0, batch=6)
+    X = np.eye(3)
+    with pytest.raises(ValueError, match="batch"):
+        objectives.LeastSquares(X, np.ones(3), batch=4)

@@ -9,6 +9,7 @@ import json
 import numpy as np
 import pytest
 
+from sptheory import devices
 from verification.claims import _rider_common as rc
 from verification.claims import rider_bound, rider_floor, rider_rate
 from verification.harness import ClaimResult
@@ -49,7 +50,7 @@ def test_claim_tiny(mod, tiny, tmp_path):
 
 
 def test_tanh_device_def21():
-    dev = rc.TanhDevice(0.5, np.array([0.3, -0.1]), 1e-3)
+    dev = devices.Tanh(0.5, np.array([0.3, -0.1]), 1e-3)
     assert np.allclose(dev.symmetric_point(), [0.3, -0.1])
     assert np.allclose(dev.G(dev.symmetric_point()), 0.0)
     w = np.linspace(-4, 4, 101)[:, None]

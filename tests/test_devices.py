@@ -160,3 +160,30 @@ def test_bad_constants_domain():
         devices.SoftBounds.from_signed_bounds(1.0, 0.5, 1e-3, 1e-3)
     with pytest.raises(ValueError, match="unknown preset"):
         devices.preset("nope")
+
+
+def test_tanh_family_closed_forms_against_numerics():
+    dev = devices.Tanh(a=np.array([0.2, 0.45]), offset=np.array([0.3, -0.7]), dw_min=1e-3)
+    assert np.allclose(dev.symmetric_point(), [0.3, -0.7])
+    assert dev.global_q == pytest.approx((0.55, 1.45))
+    # phi against quadrature of G, from the SP
+    w = np.array([1.4, -2.1])
+    xs = np.linspace(dev.symmetric_point(), w, 20001)
+    quad = np.trapz(dev.G(xs), xs, axis=0) if hasattr(np, "trapz") else np.trapezoid(dev.G(xs), xs, axis=0)
+    assert np.allclose(dev.phi(w), quad, rtol=1e-7)
+    k = dev.constants(dev.offset - 1.0, dev.offset + 2.0)
+    assert np.allclose(k.L_q, dev.a) and np.allclose(k.mu_G, dev.a / np.cosh(2.0) ** 2)
+    with pytest.raises(ValueError, match="a must lie in"):
+        devices.Tanh(a=1.0)
+
+
+def test_device_parameters_are_read_only_so_sp_cannot_go_stale():
+    a_up = np.array([1.2, 0.8])
+    dev = devices.SoftBounds(a_up=a_up, a_dn=1.0, dw_min=1e-3)
+    sp = dev.symmetric_point()
+    a_up[0] = 5.0  # the caller's array is copied
+    assert np.allclose(dev.symmetric_point(), sp)
+    with pytest.raises(ValueError):
+        dev.a_up[0] = 5.0
+    with pytest.raises(AttributeError, match="read-only"):
+        dev.a_up = np.array([5.0, 5.0])

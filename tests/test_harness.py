@@ -177,3 +177,42 @@ def test_empty_registry(tmp_path, monkeypatch):
 def test_claim_result_validation():
     with pytest.raises(ValueError, match="verdict"):
         ClaimResult(id="x", claim="c", source="s", setting="", measured="", bound="", verdict="ok")
+
+
+def _judged(rid, verdict_curve, erratum=None, hyps=()):
+    from sptheory import stats
+
+    p = stats.Prediction("upper", "m <= 1")
+    j = stats.judge(p, verdict_curve, hyps)
+    return ClaimResult(id=rid, claim="c", source="s", setting="", measured="", bound="",
+                       prediction=p, judgement=j, hypotheses=list(hyps), erratum=erratum)
+
+
+def test_verdict_comes_from_judgement_and_report_has_scoreboard(tmp_path):
+    from sptheory import stats
+    from verification.report import changed_verdicts, scoreboard_line, write_report
+
+    over = stats.Curve(mean=[2.0], lo=[1.5], hi=[2.5], bound=[1.0])
+    under = stats.Curve(mean=[0.5], lo=[0.4], hi=[0.6], bound=[1.0])
+    h = stats.Hypothesis("C_star condition", ">= 42", "0.23", False)
+    a = _judged("a-very-long-claim-identifier-that-goes-on-and-on/sub", over)
+    b = _judged("b", over, hyps=[h])
+    c = _judged("c", under, erratum={"paper": "N <=", "corrected": "N >=", "settled_by": "sympy"})
+    assert (a.verdict, b.verdict, c.verdict) == ("violated", "inconclusive", "holds")
+    with pytest.raises(ValueError, match="disagrees"):
+        ClaimResult(id="x", claim="c", source="s", setting="", measured="", bound="",
+                    verdict="holds", judgement=a.judgement)
+    for r in (a, b, c):
+        assert len(scoreboard_line(r)) <= 100
+    prev = {"rules": "old", "verdicts": {"a-very-long-claim-identifier-that-goes-on-and-on/sub": "violated",
+                                         "b": "violated", "gone": "holds"}}
+    rows = changed_verdicts([a, b, c], prev)
+    assert ("b", "violated", "inconclusive") in rows and ("gone", "holds", "(absent)") in rows
+    assert ("c", "(absent)", "holds") in rows and len(rows) == 3
+    path = tmp_path / "report.md"
+    write_report([a, b, c], {"quick": False}, path, previous=prev)
+    text = path.read_text()
+    assert "## Scoreboard" in text and "## Errata" in text and "## Verdicts changed" in text
+    assert "| C_star condition | >= 42 | 0.23 | **no** |" in text
+    doc = c.to_dict()
+    assert doc["prediction"]["kind"] == "upper" and "rule" in doc["prediction"]

@@ -1,4 +1,4 @@
-"""Command line: ``python -m verification [--quick] [--only ID ...] [--out DIR] [--workers N] [--seed S] [--list]``.
+"""Command line: ``python -m verification [--quick] [--only ID ...] [--out DIR] [--workers N] [--executor KIND] [--seed S] [--list]``.
 
 Runs the selected claims, writes ``DIR/verification.json`` and
 ``DIR/report.md`` (figures under ``DIR/figures``).  Exit status: 0 when no
@@ -8,11 +8,11 @@ claim crashed (whatever the verdicts), 1 when one crashed, 2 on bad usage.
 from __future__ import annotations
 
 import argparse
+import os
 import datetime as _dt
 import platform
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -35,23 +35,40 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
     p.add_argument("--only", nargs="+", metavar="ID", help="run only these claim ids")
     p.add_argument("--out", default="results", metavar="DIR", help="output folder (default: results)")
-    p.add_argument("--workers", type=int, default=1, metavar="N", help="processes for sweeps (default: 1)")
+    p.add_argument("--workers", type=int, default=os.cpu_count() or 1, metavar="N",
+                   help="processes for sweeps (default: the number of CPUs)")
+    p.add_argument("--executor", default="process", metavar="KIND",
+                   help="where sweeps run: process (default: a pool of --workers processes), serial, "
+                        "dask (a local Dask cluster of --workers processes) or dask=ADDRESS (a running scheduler)")
     p.add_argument("--seed", type=int, default=0, metavar="S", help="base seed (default: 0)")
     p.add_argument("--list", action="store_true", help="list claim ids and exit")
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
     return p
 
 
+#: Verdicts of the last full run under the rules before predictions were declared as data.
+PREVIOUS = Path(__file__).with_name("previous_verdicts.json")
+
+
 def main(argv: list[str] | None = None) -> int:
+    import matplotlib
+
+    matplotlib.use("Agg")  # the command line draws to files only; library code never picks a backend
     from tqdm.auto import tqdm
 
     from .harness import load_claims, run_claim
-    from .report import verdict_counts, write_json, write_report
+    from .report import load_previous, verdict_counts, write_json, write_report
 
     parser = _parser()
     args = parser.parse_args(argv)
     if args.workers < 1:
         parser.error(f"--workers must be at least 1, got {args.workers}")
+    from sptheory.sweep import open_executor, parse_executor
+
+    try:
+        parse_executor(args.executor)
+    except ValueError as exc:
+        parser.error(str(exc))
 
     claims = load_claims()
     if args.list:
@@ -79,8 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     started = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
     t0 = time.perf_counter()
     results = []
-    executor = ProcessPoolExecutor(max_workers=args.workers) if args.workers > 1 else None
-    try:
+    with open_executor(args.executor, args.workers) as executor:
         bar = tqdm(claims, desc="claims", unit="claim", file=sys.stderr, disable=args.no_progress)
         for claim in bar:
             bar.set_postfix_str(claim.id)
@@ -89,15 +105,13 @@ def main(argv: list[str] | None = None) -> int:
                 tqdm.write(f"{r.verdict:>12s}  {r.id}  ({r.seconds:.1f} s)", file=sys.stderr)
                 if r.traceback:
                     tqdm.write(r.traceback.rstrip(), file=sys.stderr)
-    finally:
-        if executor is not None:
-            executor.shutdown(cancel_futures=True)
 
     meta = {
         "quick": bool(args.quick),
         "seed": args.seed,
         "only": args.only,
         "workers": args.workers,
+        "executor": args.executor,
         "started": started,
         "seconds": time.perf_counter() - t0,
         "python": platform.python_version(),
@@ -107,7 +121,8 @@ def main(argv: list[str] | None = None) -> int:
         "counts": verdict_counts(results),
     }
     write_json(results, meta, out / "verification.json")
-    write_report(results, meta, out / "report.md")
+    previous = load_previous(PREVIOUS) if not args.quick and PREVIOUS.exists() else None
+    write_report(results, meta, out / "report.md", previous=previous)
     counts = meta["counts"]
     print(
         f"{len(results)} results: " + ", ".join(f"{k} {v}" for k, v in counts.items())

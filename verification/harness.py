@@ -9,7 +9,6 @@ traceback) as verdict ``"crashed"`` (import/run) or as a figure error
 from __future__ import annotations
 
 import importlib
-import math
 import re
 import time
 import traceback
@@ -19,6 +18,9 @@ from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
+
+from sptheory import stats
+from sptheory.experiments import to_jsonable
 
 __all__ = [
     "RESULT_VERDICTS",
@@ -56,6 +58,11 @@ class ClaimResult:
     seed      -- the seed the run used (the runner fills it when left None)
     seconds   -- wall time (the runner fills it when left 0)
     traceback -- set by the runner when run or plot raised
+    prediction -- the claim's declared :class:`sptheory.stats.Prediction` (kind, statement, exponent, tol)
+    judgement  -- :func:`sptheory.stats.judge`'s output; the verdict is taken from it
+    hypotheses -- the result's hypotheses table (:class:`sptheory.stats.Hypothesis` rows), checked along the run
+    erratum    -- for an inconsistency of the paper: ``{"paper": ..., "corrected": ..., "settled_by": ...}``;
+                  the report collects these into its errata section
     """
 
     id: str
@@ -66,48 +73,59 @@ class ClaimResult:
     bound: str
     ratio: float | None = None
     slope: str | None = None
-    verdict: str
+    verdict: str | None = None
     notes: str = ""
     data: dict = field(default_factory=dict)
     figure: str | None = None
     seed: int | None = None
     seconds: float = 0.0
     traceback: str | None = None
+    prediction: Any = None
+    judgement: Any = None
+    hypotheses: list = field(default_factory=list)
+    erratum: dict | None = None
 
     def __post_init__(self):
+        if self.judgement is not None:
+            if not isinstance(self.judgement, stats.Judgement):
+                raise TypeError(f"judgement must be a stats.Judgement, got {type(self.judgement).__name__}")
+            if self.verdict not in (None, self.judgement.verdict):
+                raise ValueError(f"verdict {self.verdict!r} disagrees with the judgement's {self.judgement.verdict!r}")
+            self.verdict = self.judgement.verdict
+        elif self.verdict is None:
+            raise ValueError(f"result {self.id!r}: the verdict must come from stats.judge (pass judgement=...)")
+        if self.prediction is not None and not isinstance(self.prediction, stats.Prediction):
+            raise TypeError(f"prediction must be a stats.Prediction, got {type(self.prediction).__name__}")
+        for h in self.hypotheses:
+            if not isinstance(h, stats.Hypothesis):
+                raise TypeError(f"hypotheses must hold stats.Hypothesis rows, got {type(h).__name__}")
+        if self.erratum is not None:
+            missing = {"paper", "corrected", "settled_by"} - set(self.erratum)
+            if missing:
+                raise ValueError(f"erratum lacks {sorted(missing)}")
         if self.verdict not in RESULT_VERDICTS:
             raise ValueError(f"verdict must be one of {RESULT_VERDICTS}, got {self.verdict!r}")
         if not isinstance(self.id, str) or not self.id:
             raise ValueError(f"id must be a non-empty string, got {self.id!r}")
 
+    @property
+    def tightness(self) -> str | None:
+        return None if self.judgement is None else self.judgement.tightness
+
+    @property
+    def decisive(self) -> str:
+        return "" if self.judgement is None else self.judgement.decisive
+
     def to_dict(self) -> dict:
-        """``asdict`` with every value made JSON-serialisable (see :func:`to_jsonable`)."""
-        return to_jsonable(asdict(self))
+        """``asdict`` with every value made JSON-serialisable (see :func:`to_jsonable`).
 
-
-def to_jsonable(obj: Any) -> Any:
-    """Convert numpy scalars/arrays, tuples and paths to plain JSON types.
-
-    Non-finite floats become None so the output is strict JSON.
-    """
-    if isinstance(obj, dict):
-        return {str(k): to_jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [to_jsonable(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return to_jsonable(obj.tolist())
-    if isinstance(obj, (bool, np.bool_)):
-        return bool(obj)
-    if isinstance(obj, (int, np.integer)):
-        return int(obj)
-    if isinstance(obj, (float, np.floating)):
-        v = float(obj)
-        return v if math.isfinite(v) else None
-    if isinstance(obj, Path):
-        return str(obj)
-    if obj is None or isinstance(obj, str):
-        return obj
-    return str(obj)
+        The prediction carries its rule in words; the judgement its reason,
+        tightness and decisive number.
+        """
+        d = asdict(self)
+        if self.prediction is not None:
+            d["prediction"]["rule"] = self.prediction.describe()
+        return to_jsonable(d)
 
 
 @dataclass
@@ -219,9 +237,6 @@ def run_claim(
         if not r.seconds:
             r.seconds = elapsed
         try:
-            import matplotlib
-
-            matplotlib.use("Agg")
             import matplotlib.pyplot as plt
 
             fig_dir.mkdir(parents=True, exist_ok=True)

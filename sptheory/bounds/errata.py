@@ -41,7 +41,8 @@ def sp_soft_bounds_expr() -> BoundExpr:
     G = (q_minus - q_plus) / 2
     (root,) = sp.solve(sp.Eq(G, 0), s.w)
     expr = (s.a_up - s.a_dn) / (s.a_up / s.tau_max + s.a_dn / s.tau_min)
-    assert sp.simplify(root - expr) == 0
+    if sp.simplify(root - expr) != 0:
+        raise RuntimeError(f"sympy's root of G, {root}, differs from the closed form {expr}")
     return make(expr, (s.a_up, s.a_dn, s.tau_max, s.tau_min), G=G, root=root, dG=sp.diff(G, s.w))
 
 

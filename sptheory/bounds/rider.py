@@ -338,7 +338,9 @@ def rider_alpha_bounds_expr() -> BoundExpr:
         steps[f"{name}_dh_dalpha"] = sp.simplify(sp.diff(h, s.alpha))
         steps[name] = root
         roots.append(root)
-    assert tuple(k for k in steps if not k.endswith("_dh_dalpha")) == ALPHA_BOUND_NAMES
+    derived = tuple(k for k in steps if not k.endswith("_dh_dalpha"))
+    if derived != ALPHA_BOUND_NAMES:
+        raise RuntimeError(f"derived step-size bounds {derived} differ from ALPHA_BOUND_NAMES {ALPHA_BOUND_NAMES}")
     return make(tuple(roots), (s.L, s.mu, s.sigma, s.q_min, s.q_max, s.C_star, s.gamma),
                 alpha_free=free, **steps)
 

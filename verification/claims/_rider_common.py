@@ -15,38 +15,10 @@ import numpy as np
 
 from sptheory import devices, objectives
 
-__all__ = ["TanhDevice", "tanh_device", "soft_device", "sp_offsets", "quadratic", "TANH_A", "BOUND_B"]
+__all__ = ["tanh_device", "soft_device", "sp_offsets", "quadratic", "TANH_A", "BOUND_B"]
 
 TANH_A = 0.5   # asymmetry amplitude a: q in [0.5, 1.5] everywhere
 BOUND_B = 5.0  # clipping bounds +/- B (never reached)
-
-
-class TanhDevice(devices.Custom):
-    """``q_pm = 1 -/+ a tanh(x)``, ``x = w - s``, with closed-form derivatives,
-    antiderivatives (so ``phi`` is exact) and SP (``x = 0``, i.e. ``w_sp = s``)."""
-
-    def __init__(self, a, offset, dw_min, bound=BOUND_B):
-        a = float(a)
-        if not 0.0 <= a < 1.0:
-            raise ValueError(f"a must lie in [0, 1) so that q_min = 1 - a > 0, got {a!r}")
-        self.a = a
-        super().__init__(
-            q_plus=lambda x: 1.0 - a * np.tanh(x),
-            q_minus=lambda x: 1.0 + a * np.tanh(x),
-            lower=-bound, upper=bound, dw_min=dw_min, offset=offset,
-            dq_plus=lambda x: -a / np.cosh(x) ** 2,
-            dq_minus=lambda x: a / np.cosh(x) ** 2,
-            Q_plus=lambda x: x - a * np.log(np.cosh(x)),
-            Q_minus=lambda x: x + a * np.log(np.cosh(x)),
-        )
-
-    def _sp0(self):
-        return np.zeros(self.shape)
-
-    @property
-    def global_q(self) -> tuple[float, float]:
-        """``(q_min, q_max) = (1 - a, 1 + a)``: Def. 2.1 on the whole line."""
-        return 1.0 - self.a, 1.0 + self.a
 
 
 def sp_offsets(D, rng, mean, spread):
@@ -54,8 +26,8 @@ def sp_offsets(D, rng, mean, spread):
     return mean + spread * np.random.default_rng(rng).standard_normal(D)
 
 
-def tanh_device(D, rng, dw_min=1e-3, a=TANH_A, mean=0.4, spread=0.2) -> TanhDevice:
-    return TanhDevice(a, sp_offsets(D, rng, mean, spread), dw_min)
+def tanh_device(D, rng, dw_min=1e-3, a=TANH_A, mean=0.4, spread=0.2) -> devices.Tanh:
+    return devices.Tanh(a, sp_offsets(D, rng, mean, spread), dw_min, bound=BOUND_B)
 
 
 def soft_device(D, rng, dw_min=1e-3, tau=3.0, mean=0.4, spread=0.2) -> devices.SoftBounds:

@@ -37,24 +37,9 @@ NOISE_PER_COORD = 1.0
 PULSE_MODE = "model"
 
 
-def tanh_device(a, offset, dw_min=DW_MIN, bound=BOUND) -> devices.Custom:
+def tanh_device(a, offset, dw_min=DW_MIN, bound=BOUND) -> devices.Tanh:
     """``q_plus = 1 - a tanh(x)``, ``q_minus = 1 + a tanh(x)``, ``x = w - offset``, on ``[-bound, bound] + offset``."""
-    a = float(a)
-
-    def sech2(x):
-        return 1.0 / np.cosh(x) ** 2
-
-    def logcosh(x):
-        ax = np.abs(x)
-        return ax + np.log1p(np.exp(-2 * ax)) - np.log(2.0)
-
-    return devices.Custom(
-        q_plus=lambda x: 1.0 - a * np.tanh(x),
-        q_minus=lambda x: 1.0 + a * np.tanh(x),
-        lower=-bound, upper=bound, dw_min=dw_min, offset=offset,
-        dq_plus=lambda x: -a * sech2(x), dq_minus=lambda x: a * sech2(x),
-        Q_plus=lambda x: x - a * logcosh(x), Q_minus=lambda x: x + a * logcosh(x),
-    )
+    return devices.Tanh(a, offset, dw_min, bound=bound)
 
 
 @dataclass

@@ -11,7 +11,11 @@ RIDER (SPEC 3, module ``rider``): ``rider_step_sizes``, ``rider_c2_interval``,
 ``rider_bound_72``, ``rider_lyapunov``, ``lower_level_solution``,
 ``rider_rate_kappa`` (Thm 3.7); ``pulses_rider``, ``pulses_two_stage``,
 ``cor39_crossover`` (Cor 3.9); ``lemma35_identity``, ``lemma35_eta_window``
-(Lemma 3.5). Errata 9.4-9.6: ``errata_9_4``, ``errata_9_5``, ``errata_9_6``.
+(Lemma 3.5). Errata 9.4-9.6: ``errata_9_4``, ``errata_9_5``, ``errata_9_6``;
+errata/rider-invariant, errata/pl-step, errata/proof-conditions:
+``errata_rider_invariant`` (with ``rider_invariant``, ``rider_invariant_increment``),
+``errata_pl_step``, ``errata_proof_conditions`` (with ``rider_descent_coefficient``,
+``rider_c2_condition_a``).
 Errata (SPEC 9.1-9.3, 9.8): ``sp_soft_bounds``, ``sp_formula_104_printed``,
 ``errata_9_1``, ``errata_9_2``, ``errata_9_3``, ``errata_9_8``.
 Importing this package does not import sympy.
@@ -36,6 +40,14 @@ from .errata import (
     errata_9_4,
     errata_9_5,
     errata_9_6,
+    ErrataPLStep,
+    ErrataProofConditions,
+    ErrataRiderInvariant,
+    errata_pl_step,
+    errata_proof_conditions,
+    errata_rider_invariant,
+    rider_invariant,
+    rider_invariant_increment,
     sp_formula_104_printed,
     sp_soft_bounds,
     sp_soft_bounds_expr,
@@ -67,6 +79,10 @@ from .rider import (
     rider_bound_72_expr,
     rider_c2_interval,
     rider_c2_interval_expr,
+    rider_c2_condition_a,
+    rider_c2_condition_a_expr,
+    rider_descent_coefficient,
+    rider_descent_coefficient_expr,
     rider_cstar_condition,
     rider_cstar_condition_expr,
     rider_lyapunov,
@@ -122,4 +138,8 @@ __all__ = [
     "rider_rate_kappa", "rider_rate_kappa_expr",
     "rider_side_conditions", "rider_side_conditions_expr",
     "rider_step_sizes", "rider_step_sizes_expr", "rider_symbols",
+    "rider_c2_condition_a", "rider_c2_condition_a_expr", "rider_descent_coefficient", "rider_descent_coefficient_expr",
+    "ErrataPLStep", "ErrataProofConditions", "ErrataRiderInvariant",
+    "errata_pl_step", "errata_proof_conditions", "errata_rider_invariant",
+    "rider_invariant", "rider_invariant_increment",
 ]

@@ -28,7 +28,6 @@ CLAIM_MODULES: list[str] = [
     # training with RIDER / E-RIDER (SPEC sections 3-4)
     "verification.claims.rider_rate",
     "verification.claims.rider_floor",
-    "verification.claims.rider_bound",
     "verification.claims.rider_counterexample",
     "verification.claims.rider_invariant",
     "verification.claims.rider_errata",

@@ -37,7 +37,7 @@ def make(expr, args, **steps) -> BoundExpr:
 
 @lru_cache(maxsize=1)
 def symbols() -> SimpleNamespace:
-    """The symbols of SPEC sections 2 and 4, named like the function arguments."""
+    """The symbols of the zero-shifting and filtering results, named like the function arguments."""
     import sympy as sp
 
     pos = dict(positive=True)

@@ -1,8 +1,8 @@
-"""Inconsistencies of the paper in SPEC section 2 / appendix C, settled with sympy
-(SPEC 9.1, 9.2, 9.3, 9.8). Each ``errata_*_expr()`` is the symbolic argument;
+"""Inconsistencies of the paper in Sec. 2 / App. C, settled with sympy
+(``errata_9_1``, ``errata_9_2``, ``errata_9_3``, ``errata_9_8``). Each ``errata_*_expr()`` is the symbolic argument;
 each ``errata_*()`` evaluates it at given numbers for the errata report.
 Simulation evidence (which form holds) belongs to ``verification``.
-Thm 3.7 (RIDER, SPEC 9.4-9.6): ``errata_9_4``, ``errata_9_5``, ``errata_9_6``
+Thm 3.7 (RIDER): ``errata_9_4``, ``errata_9_5``, ``errata_9_6``
 take no arguments and return the sympy findings with a verdict (bool).
 """
 
@@ -32,7 +32,7 @@ from .zero_shift import (
 @lru_cache(maxsize=None)
 def sp_soft_bounds_expr() -> BoundExpr:
     """Solve G(w) = 0 for q_plus = a_up (1 - w/tau_max), q_minus = a_dn (1 + w/tau_min),
-    tau_max, tau_min > 0 the magnitudes of the bounds (SPEC (103))."""
+    tau_max, tau_min > 0 the magnitudes of the bounds (eq. (103))."""
     import sympy as sp
 
     s = symbols()
@@ -47,7 +47,7 @@ def sp_soft_bounds_expr() -> BoundExpr:
 
 
 def sp_soft_bounds(a_up, a_dn, tau_max, tau_min, *, offset=0.0):
-    """Symmetric point of a SoftBounds device, magnitude convention (SPEC (103)):
+    """Symmetric point of a SoftBounds device, magnitude convention (eq. (103)):
 
         w_sp = offset + (a_up - a_dn) / (a_up/tau_max + a_dn/tau_min)
 
@@ -89,7 +89,7 @@ class Errata91(NamedTuple):
 
 @lru_cache(maxsize=None)
 def errata_9_1() -> Errata91:
-    """SPEC 9.1: (104)'s denominator is right for a signed tau_min only."""
+    """``errata_9_1``: (104)'s denominator is right for a signed tau_min only."""
     import sympy as sp
 
     s = symbols()
@@ -143,7 +143,7 @@ class Errata92(NamedTuple):
 
 
 def errata_9_2(delta, dw_min, mu_q, dist0_sq) -> Errata92:
-    """SPEC 9.2 at numbers: (30) is a sufficient LOWER bound on N.
+    """``errata_9_2`` at numbers: (30) is a sufficient LOWER bound on N.
 
     Arguments as in ``zs_pulses_needed``. Requires 2 dw_min mu_q < 1.
     """
@@ -197,7 +197,7 @@ class Errata93(NamedTuple):
 
 
 def errata_9_3(dw_min, mu_q, N) -> Errata93:
-    """SPEC 9.3 at numbers: the geometric factors of Thm C.4 after N pairs.
+    """``errata_9_3`` at numbers: the geometric factors of Thm C.4 after N pairs.
 
     dw_min, mu_q > 0 with 2 dw_min mu_q < 1; N >= 0 pairs. Broadcasts.
     """
@@ -243,7 +243,7 @@ class Errata98(NamedTuple):
 
 
 def errata_9_8(dw_min, mu_q, q_max, *, cells=1) -> Errata98:
-    """SPEC 9.8 at numbers: the additive floor of (28) with the printed and the tight constant."""
+    """``errata_9_8`` at numbers: the additive floor of (28) with the printed and the tight constant."""
     paper = np.asarray(zs_last_iterate_bound(0, dw_min, mu_q, q_max, 0.0, cells=cells, const="paper"))
     tight = np.asarray(zs_last_iterate_bound(0, dw_min, mu_q, q_max, 0.0, cells=cells, const="tight"))
     return Errata98(C.out(paper), C.out(tight), C.out(paper / tight))
@@ -265,7 +265,7 @@ class Errata94(NamedTuple):
 
 @lru_cache(maxsize=None)
 def errata_9_4() -> Errata94:
-    """SPEC 9.4: the C2 interval [4 sigma^2/(C_star q_min), mu q_min^2 C_star/(8 q_max^3)]
+    """``errata_9_4``: the C2 interval [4 sigma^2/(C_star q_min), mu q_min^2 C_star/(8 q_max^3)]
     is non-empty iff C_star >= 4 sqrt2 sigma q_max^{3/2}/(sqrt(mu) q_min^{3/2})
     (sympy solves lo <= hi); Thm 3.7 prints sigma/mu instead of sigma/sqrt(mu).
     stated/proof = 1/sqrt(mu): the stated condition implies the proof's iff
@@ -300,7 +300,7 @@ class Errata95(NamedTuple):
 
 @lru_cache(maxsize=None)
 def errata_9_5() -> Errata95:
-    """SPEC 9.5: the positivity condition decreases in alpha and is negative
+    """``errata_9_5``: the positivity condition decreases in alpha and is negative
     for large alpha; it holds iff alpha < 1/(2 L q_max (3 gamma^2 + C2)),
     so the proof needs alpha SMALL enough, not large. E.g. L = q_max =
     gamma = 1, C2 = 0.5: alpha_sup = 1/7; at alpha = 0.2 the term is -1.
@@ -340,7 +340,7 @@ class Errata96(NamedTuple):
 
 @lru_cache(maxsize=None)
 def errata_9_6() -> Errata96:
-    """SPEC 9.6: derive the rate from (72) with alpha = c/sqrt(K).
+    """``errata_9_6``: derive the rate from (72) with alpha = c/sqrt(K).
 
     sqrt(K) * (72) = 16 sqrt34 kappa2^5 V0/(c mu q_max)
                      + 80 sqrt34 c kappa1 kappa2^5 q_max sigma^2

@@ -1,9 +1,9 @@
-"""RIDER (Algorithm 2): SPEC section 3, the paper's Thm 3.7, Cor 3.9 and Lemma 3.5.
+"""RIDER (Alg. 2): the paper's Thm 3.7, Cor 3.9 and Lemma 3.5.
 
 Each numeric function sits below the ``*_expr()`` function that derives its
 expression with sympy; ``tests/test_bounds_rider.py`` checks that the two agree.
 
-Symbols (SPEC 3, 8): ``alpha`` fast (P) learning rate, ``beta`` transfer (W)
+Symbols (Sec. 3 of the paper): ``alpha`` fast (P) learning rate, ``beta`` transfer (W)
 rate, ``eta`` Q-filter weight, ``gamma`` residual scale; ``L``, ``mu``,
 ``sigma`` smoothness, strong convexity, gradient-noise standard deviation of
 f (Assumptions 3.1-3.3); ``q_min <= q_max`` the response bounds of Def. 2.1;
@@ -11,7 +11,7 @@ f (Assumptions 3.1-3.3); ``q_min <= q_max`` the response bounds of Def. 2.1;
 weights of the Lyapunov function (63); ``K`` iterations;
 ``kappa1 = L/mu``, ``kappa2 = q_max/q_min``.
 
-Findings on the paper's inconsistencies (SPEC 9.4-9.6; ``errata.errata_9_4``,
+Findings on the paper's inconsistencies (``errata.errata_9_4``,
 ``errata_9_5``, ``errata_9_6`` hold the symbolic arguments):
 
 * 9.4: the C2 interval ``[4 sigma^2/(C_star q_min), mu q_min^2 C_star/(8 q_max^3)]``
@@ -50,7 +50,7 @@ _FORMS = ("stated", "proof")
 
 @lru_cache(maxsize=1)
 def rider_symbols() -> SimpleNamespace:
-    """The symbols of SPEC section 3, named like the function arguments."""
+    """The symbols of Thm 3.7 and its proof, named like the function arguments."""
     import sympy as sp
 
     pos = dict(positive=True)
@@ -133,7 +133,7 @@ def rider_step_sizes(alpha, gamma, mu, q_min, q_max) -> RiderStepSizes:
 
 
 # --------------------------------------------------------------------------
-# Thm 3.7 -- the C2 interval and the condition on C_star (SPEC 9.4)
+# Thm 3.7 -- the C2 interval and the condition on C_star (``errata_9_4``)
 # --------------------------------------------------------------------------
 
 class C2Interval(NamedTuple):
@@ -175,7 +175,7 @@ def rider_c2_interval(sigma, C_star, mu, q_min, q_max) -> C2Interval:
 @lru_cache(maxsize=None)
 def rider_cstar_condition_expr(form: str = "proof") -> BoundExpr:
     """Smallest admissible C_star: "stated" as printed in Thm 3.7; "proof" the
-    root of lo = hi of the C2 interval (solved by sympy; SPEC 9.4)."""
+    root of lo = hi of the C2 interval (solved by sympy; ``errata_9_4``)."""
     import sympy as sp
 
     C.choice("form", form, _FORMS)
@@ -196,7 +196,7 @@ def rider_cstar_condition(sigma, mu, q_min, q_max, *, form="stated"):
         form="proof":  4 sqrt2 sigma q_max^{3/2} / (sqrt(mu) q_min^{3/2})    (C2 interval non-empty)
 
     "proof" is exact: the C2 interval of ``rider_c2_interval`` is non-empty iff
-    C_star is at least this (SPEC 9.4). stated = proof / sqrt(mu), so the
+    C_star is at least this (``errata_9_4``). stated = proof / sqrt(mu), so the
     stated condition is sufficient only for mu <= 1.
     """
     C.choice("form", form, _FORMS)
@@ -300,7 +300,7 @@ def rider_c2_condition_a(sigma, C_star, mu, q_min, q_max):
 # Thm 3.7 -- side conditions and the admissible region
 # --------------------------------------------------------------------------
 
-#: name -> the side condition of the proof of Thm 3.7 (SPEC 3) it checks.
+#: name -> the side condition of the proof of Thm 3.7 it checks.
 RIDER_SIDE_CONDITIONS = {
     "alpha_a": "alpha <= 2 q_max / (3 q_min gamma L)",
     "alpha_b": "alpha <= q_max / (q_min^2 gamma L)",
@@ -309,7 +309,7 @@ RIDER_SIDE_CONDITIONS = {
     "beta_b": "beta <= gamma / q_max",
     "eta_beta": "eta <= beta q_max^2 / (gamma q_min)",
     "beta_sq": "2 beta^2 / gamma^2 <= beta q_max^3 / (gamma q_min^2)",
-    "positivity": "1/(2 alpha q_max) - 3 gamma^2 L - C2 L > 0   (strict; SPEC 9.5)",
+    "positivity": "1/(2 alpha q_max) - 3 gamma^2 L - C2 L > 0   (strict; errata_9_5)",
     "eta_max": "eta <= alpha mu q_min^4 / (52 q_max^3)",
     "C2_lo": "C2 >= 4 sigma^2 / (C_star q_min)      (only with sigma and C_star)",
     "C2_hi": "C2 <= mu q_min^2 C_star / (8 q_max^3)  (only with sigma and C_star)",
@@ -357,7 +357,7 @@ def rider_side_conditions_expr() -> dict:
 
 def rider_side_conditions(alpha, beta, eta, gamma, L, mu, q_min, q_max, C2, *, sigma=None, C_star=None,
                           printed_constant=False) -> dict:
-    """Thm 3.7, proof: every step-size side condition of SPEC section 3,
+    """Thm 3.7, proof: every step-size side condition collected along the proof,
     evaluated exactly (no tolerance). Returns ``{name: SideCondition(holds, lhs, rhs)}``
     with the relations listed in ``RIDER_SIDE_CONDITIONS``: ``lhs <= rhs``
     except "positivity" (``lhs > 0``, strict) and "C2_lo" (``lhs >= rhs``).
@@ -370,7 +370,7 @@ def rider_side_conditions(alpha, beta, eta, gamma, L, mu, q_min, q_max, C2, *, s
     they are left out. ``printed_constant=True`` adds "C2_printed" (C2 <= 1,
     needed for the constant 5 of (72) as printed; (b)).
     "positivity" holds iff alpha < 1/(2 q_max L (3 gamma^2 + C2)): it needs
-    alpha small, not large (SPEC 9.5).
+    alpha small, not large (``errata_9_5``).
     """
     if (sigma is None) != (C_star is None):
         raise ValueError(f"sigma and C_star must be given together; got sigma={sigma!r}, C_star={C_star!r}")
@@ -508,7 +508,7 @@ def rider_admissible(L, mu, sigma, q_min, q_max, C_star, gamma) -> RiderAdmissib
 
     Empty (``nonempty=False``, alpha nan, ``reason`` says why) when the C2
     interval is empty, i.e. C_star < ``rider_cstar_condition(form="proof")``
-    (SPEC 9.4), when condition (a) pushes C2 above the interval's upper end,
+    (``errata_9_4``), when condition (a) pushes C2 above the interval's upper end,
     or when an alpha-free condition fails. Scalars only.
     L, mu > 0; sigma >= 0; 0 < q_min <= q_max; C_star > 0; gamma > 0.
     """
@@ -682,7 +682,7 @@ def rider_rate_kappa(K, kappa1, kappa2, *, form="stated"):
         form="proof":  kappa2^5 / (kappa1 sqrt(K))    (73), the proof's last line
 
     K > 0 iterations; kappa1 = L/mu >= 1; kappa2 = q_max/q_min >= 1.
-    They differ by kappa1^2 (SPEC 9.6). Setting alpha = c/sqrt(K) in (72)
+    They differ by kappa1^2 (``errata_9_6``). Setting alpha = c/sqrt(K) in (72)
     (``rider_bound_72_expr().steps``) gives
     sqrt(K) * bound = 16 sqrt34 kappa2^5 (V0/c + 5 c kappa1 mu q_max^2 sigma^2) / (mu q_max),
     degree 1 in kappa1: "stated" (15) is what (72) supports; (73)'s 1/kappa1

@@ -265,7 +265,7 @@ def simulate_invariant(sizes: dict, seed) -> dict:
         want = bounds.rider_invariant_increment(P[1:], Q[:-1], dev_w.G(W[:-1]), eta)
         dev = np.abs(dI - want)
         flip = (c[1:] != c[:-1])[..., None] & np.ones(D, bool)
-        item = dict(err=float(dev.max()), scale=float(np.abs(dI).max()), drift=float(np.abs(want).max()),
+        item = dict(F_w_dev=float(np.abs(dev_w.F(W) - 1.0).max()), err=float(dev.max()), scale=float(np.abs(dI).max()), drift=float(np.abs(want).max()),
                     I_range=float(np.ptp(I, axis=0).max()), Q_move=float(np.abs(Q[-1] - Q[0]).max()),
                     Q_sp_end=float(np.sqrt(np.mean((Q[-1] - dev_p.symmetric_point()) ** 2))),
                     Q_sp_start=float(np.sqrt(np.mean((Q[0] - dev_p.symmetric_point()) ** 2))))

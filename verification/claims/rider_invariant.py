@@ -38,7 +38,10 @@ def run(quick: bool, rng_seed: int, executor=None) -> ClaimResult:
     err = r["err"] if sym.holds else float("inf")
     sz, stp = m["sizes"], m["steps"]
     n = sz["K"] * sz["R"] * sz["D"]
-    j = stats.judge(PREDICTION, stats.MaxError(err, instances=n))
+    hyp = [stats.Hypothesis("F_w == 1 along the run", "max_k |F_w(W_k) - 1| at rounding level (<= 1e-15)",
+                            f"{r['F_w_dev']:.3g}", r["F_w_dev"] <= 1e-15),
+           stats.Hypothesis("RIDER (Alg. 2)", "no chopper, digital reference Q", "algorithms.rider", True)]
+    j = stats.judge(PREDICTION, stats.MaxError(err, instances=n), hyp)
     setting = (f"algorithms.run (noiseless), devices.Tanh a = 0.3 on both arrays (F == 1), per-cell SPs "
                f"0.4 + 0.2 N (P) and -0.2 + 0.2 N (W); Quadratic D = {sz['D']}, eigenvalues geomspace(0.5, 2), "
                f"sigma = 0.5 (Gaussian); alpha = {stp['alpha']}, beta = {stp['beta']}, eta = {stp['eta']}, "
@@ -63,7 +66,8 @@ def run(quick: bool, rng_seed: int, executor=None) -> ClaimResult:
                   "enters, so RIDER's Q need not move to P's SP; E-RIDER's chopper breaks the invariant",
         settled_by="sympy (bounds.errata_rider_invariant) and recorded RIDER / E-RIDER runs")
     return ClaimResult(id=ID, claim=TITLE, source=SOURCE, setting=setting, measured=measured,
-                       bound=f"identity, max error <= {TOL:g}", prediction=PREDICTION, judgement=j, notes=notes,
+                       bound=f"identity, max error <= {TOL:g}", prediction=PREDICTION, judgement=j, hypotheses=hyp,
+                       notes=notes,
                        data=dict(m, symbolic=dict(increment=str(sym.increment), residual=str(sym.residual),
                                                   chopped_extra=str(sym.chopped_extra))),
                        erratum=erratum)

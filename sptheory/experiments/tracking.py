@@ -204,12 +204,12 @@ def chopper_run(p: float, setting_seed, run_seed, K: int, R: int, D: int, every:
     _, W0, Q0 = starts(st)[0]
     algo = algorithm("rider" if p == 0 else "e-rider", st, p=p)
     state = algo.init(W0, P0=Q0, Q0=Q0, replicates=R)
-    state, tr = algorithms.run(algo, st.prob, state, K, run_seed, record_every=every, keep_states=True)
+    state, tr = algorithms.run(algo, st.prob, state, K, run_seed, record_every=every)
     hit = tr.q_sp <= CHOPPER_TOL * tr.q_sp[0]  # (records, R)
     reached = hit.any(axis=0)
     T = np.where(reached, tr.k[np.argmax(hit, axis=0)], K).astype(float)
     return dict(p=p, T=T, reached=reached, programs=np.asarray(state.programs, float),
-                k=tr.k, q_sp=tr.q_sp.mean(axis=1), q0=float(tr.q_sp[0, 0]), **_along(st, tr.states, algo.gamma))
+                k=tr.k, q_sp=tr.q_sp.mean(axis=1), q0=float(tr.q_sp[0, 0]))
 
 
 def simulate_chopper(quick: bool, seed, executor=None, sizes: dict | None = None) -> dict:

@@ -712,6 +712,8 @@ def judge(prediction: Prediction, measurement, hypotheses=()) -> Judgement:
         decisive = f"difference {_fmt(measurement.mean)} [{_fmt(lo)}, {_fmt(hi)}]"
 
     verdict, reason = _apply_hypotheses(verdict, reason, hypotheses)
+    if verdict == "inconclusive" and kind != "upper":
+        tightness = None  # no order is established, so there is no tightness to report
     return Judgement(verdict, tightness, reason, decisive)
 
 

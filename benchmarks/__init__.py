@@ -1,4 +1,4 @@
-"""Benchmarks for sptheory (DESIGN.md, "Performance expectations").
+"""Benchmarks for sptheory (throughput, peak memory, ratios against reference runs).
 
 Run with ``python -m benchmarks`` (or ``make bench``); see ``python -m
 benchmarks --help``.  Each benchmark prints a table and writes
@@ -13,10 +13,11 @@ zero_shift          pulse-by-pulse zero-shifting (calibration.zero_shift) vs a p
 zero_shift_moments  exact moments (calibration.zero_shift_moments) at N = 8.192e6 and on a checkpoint grid
 rider               RIDER iterations/s, 1000 cells x 64 replicates, pulse modes exact/model/noiseless
 rider_lean          RIDER on one cell: us/iteration of algorithms.lean vs algorithms.run (rider-counterexample setting)
+mlp                 MLP 64-32-10 on digits: samples/s per algorithm, update model and pulse trains, 1 vs 8 replicates
 """
 
 from __future__ import annotations
 
-BENCHMARKS = ("zero_shift", "zero_shift_moments", "rider", "rider_lean")
+BENCHMARKS = ("zero_shift", "zero_shift_moments", "rider", "mlp", "rider_lean")
 
 __all__ = ["BENCHMARKS"]

@@ -34,7 +34,7 @@ def _algo(dev_p, dev_w, mode):
 
 
 def _reference(prob, dev_p, dev_w, mode, W, P, Q, rng):
-    """One RIDER step from SPEC section 3 in plain NumPy (affine SoftBounds pulses in closed form)."""
+    """One RIDER step (Alg. 2) in plain NumPy (affine SoftBounds pulses in closed form)."""
     a, b, e, g_ = HP["alpha"], HP["beta"], HP["eta"], HP["gamma"]
 
     def upd(dev, w, dW):

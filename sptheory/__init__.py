@@ -23,6 +23,8 @@ _SUBMODULES = (
     "sweep",
     "algorithms",
     "objectives",
+    "nn",
+    "data",
 )
 
 __all__ = list(_SUBMODULES) + ["__version__"]

@@ -1,4 +1,4 @@
-"""Resistive-cell response models (SPEC section 1).
+"""Resistive-cell response models (the paper's Sec. 1-2 and App. F).
 
 One pulse moves a cell by ``+dw_min * q_plus(w)`` (up) or ``-dw_min * q_minus(w)``
 (down).  With ``F = (q_minus + q_plus)/2`` and ``G = (q_minus - q_plus)/2``
@@ -15,7 +15,7 @@ not sit at the device's SP.
 
 Families
 --------
-SoftBounds     SPEC (103): ``q_plus = a_up (1 - x/tau_max)``, ``q_minus = a_dn (1 + x/tau_min)``,
+SoftBounds     eq. (103): ``q_plus = a_up (1 - x/tau_max)``, ``q_minus = a_dn (1 + x/tau_min)``,
                magnitudes ``tau_max, tau_min > 0``; affine, so pulse runs and
                zero-shifting moments have closed forms.
 Power          ``q_plus = a_up (1 - x/tau_max)^gamma``, ``q_minus = a_dn (1 + x/tau_min)^gamma_dn``
@@ -47,6 +47,9 @@ __all__ = [
     "PresetSpec",
     "PRESETS",
     "preset",
+    "with_write_noise",
+    "NetworkDevices",
+    "network_devices",
 ]
 
 _BISECTION_STEPS = 64  # interval width shrinks by 2^-64: below float64 resolution
@@ -110,6 +113,9 @@ class Device:
     """
 
     is_affine = False
+    #: aihwkit's write noise in units of dw_min (0: none); set with :func:`with_write_noise`.
+    #: The pulse functions then return ``pulses.ReadOut`` arrays (hidden weight + perturbation).
+    write_noise = 0.0
     # q_plus decreasing, q_minus increasing and q' monotone on the domain: the
     # extremes of q and of q' are at the interval's end points.
     _monotone_q = True
@@ -298,7 +304,7 @@ def _fold(op, acc, new):
 
 
 class SoftBounds(Device):
-    """Linear (soft-bounds) response, SPEC eq. (103), magnitude convention.
+    """Linear (soft-bounds) response, eq. (103), magnitude convention.
 
     ``q_plus(w) = a_up (1 - x/tau_max)``, ``q_minus(w) = a_dn (1 + x/tau_min)``
     with ``x = w - offset`` and bounds ``-tau_min < x < tau_max``
@@ -308,7 +314,7 @@ class SoftBounds(Device):
         w_sp = offset + (a_up - a_dn) / (a_up/tau_max + a_dn/tau_min).
 
     The paper's printed (104) has a minus sign in the denominator, which is
-    the signed-bound form (SPEC 9.1); use :meth:`from_signed_bounds` for
+    the signed-bound form (erratum ``errata/sp-formula-104``); use :meth:`from_signed_bounds` for
     aihwkit's convention.
     """
 
@@ -394,7 +400,7 @@ class SoftBounds(Device):
 
 
 class Power(Device):
-    """Power response (Wu et al. 2025, App. K; RESEARCH.md), ``x = w - offset``:
+    """Power response (Wu et al. 2025, App. K), ``x = w - offset``:
 
     ``q_plus = a_up (1 - x/tau_max)^gamma``, ``q_minus = a_dn (1 + x/tau_min)^gamma_dn``
     on ``(-tau_min, tau_max)``; ``gamma_dn`` defaults to ``gamma``.  The base
@@ -712,7 +718,7 @@ def soft_bounds_variation(
     lognormal=True,
     sigma_bounds_min=None,
 ) -> SoftBounds:
-    """Sample a SoftBounds array with device-to-device variation (paper F.1, RESEARCH.md).
+    """Sample a SoftBounds array with device-to-device variation (paper App. F.1; aihwkit's populate convention).
 
     Per cell ``g = exp(sigma_d2d xi1)`` (or ``1 + sigma_d2d xi1`` with
     ``lognormal=False``), ``r = sigma_pm xi2``, ``a_up = g + r``, ``a_dn = g - r``,
@@ -748,13 +754,13 @@ def soft_bounds_variation(
 
 @dataclass(frozen=True)
 class PresetSpec:
-    """Realistic soft-bounds device settings (aihwkit presets, RESEARCH.md table).
+    """Realistic soft-bounds device settings (aihwkit's presets).
 
     ``w_min < 0 < w_max`` are signed bounds; the ``*_d2d`` fields are the
     device-to-device spreads used by :func:`soft_bounds_variation`; ``c2c`` is
     the cycle-to-cycle step noise (pass it to the pulse functions);
-    ``write_noise`` is aihwkit's read-out noise in units of dw_min (not modelled
-    by the pulse engine; kept for reference).
+    ``write_noise`` is aihwkit's read-out noise in units of dw_min (applied by
+    :func:`with_write_noise` and :func:`network_devices`; :func:`preset` leaves it off).
     """
 
     dw_min: float
@@ -800,3 +806,91 @@ def preset(name: str, shape=None, rng=None) -> SoftBounds:
         shape, rng, p.dw_min, sigma_d2d=p.dw_d2d, sigma_pm=p.up_down_d2d, sigma_bounds=p.w_max_d2d,
         sigma_bounds_min=p.w_min_d2d, tau_max=p.w_max, tau_min=-p.w_min,
     )
+
+
+# ----- write noise, per-cell reference offsets, devices for every layer of a network ----------
+
+def with_write_noise(dev: Device, write_noise) -> Device:
+    """A copy of ``dev`` whose cells have aihwkit-style write noise.
+
+    Pulses move a hidden weight; what is read is the hidden weight plus a
+    perturbation ``write_noise * dw_min * xi``, ``xi ~ N(0, 1)``, redrawn for
+    a cell whenever it is pulsed.  The pulse functions of
+    :mod:`sptheory.pulses` carry the perturbation in the array they return
+    (``pulses.ReadOut``), so the algorithms read the perturbed weights and
+    pulse the hidden ones without extra state.  ``write_noise = 0`` switches
+    it off.
+    """
+    import copy
+
+    if not isinstance(dev, Device):
+        raise TypeError(f"dev must be a Device, got {type(dev).__name__}")
+    level = float(_param("write_noise", write_noise, nonneg=True))
+    if np.ndim(write_noise):
+        raise ValueError(f"write_noise must be one number for the whole array, got shape {np.shape(write_noise)}")
+    new = copy.copy(dev)  # same (read-only) parameters, so a cached SP stays valid
+    new.__dict__["write_noise"] = level  # set once, on the new device, before anyone holds it
+    return new
+
+
+class NetworkDevices(NamedTuple):
+    """Devices of every layer of a network, each over all ``D`` cells (layers concatenated).
+
+    fast     the fast array (P of RIDER/E-RIDER, A of Tiki-Taka/AGAD), with the per-cell
+             reference offsets: SP of each cell = its device SP + ``offsets``
+    slow     the slow array (W of RIDER, C of Tiki-Taka), no offsets
+    offsets  the fast array's per-cell offsets ``ref_mean + ref_std * xi`` (shape ``(D,)``)
+    c2c      the spec's cycle-to-cycle noise: pass it as the algorithms' ``c2c``
+    spec     the :class:`PresetSpec` used
+    """
+
+    fast: Device
+    slow: Device
+    offsets: np.ndarray
+    c2c: float
+    spec: PresetSpec
+
+
+def network_devices(spec, layer_shapes, seed, ref_mean=0.0, ref_std=0.0, write_noise=True) -> NetworkDevices:
+    """Build the fast and slow arrays of every layer from one spec and one seed.
+
+    ``spec`` is a preset name (:data:`PRESETS`) or a :class:`PresetSpec`;
+    ``layer_shapes`` the ``(n_out, n_in)`` of each layer (e.g.
+    ``nn.MLP.layer_shapes``), their cells concatenated in order.  From
+    ``np.random.Generator(PCG64(seed))`` three independent streams draw the
+    fast array's device-to-device variation, the slow array's, and the fast
+    array's per-cell offsets ``N(ref_mean, ref_std^2)`` -- the reference off
+    the SP of the paper's Tables 1-2 (aihwkit subtracts a per-cell reference
+    ``ref_mean + ref_std xi`` from the read; here the curves shift by the
+    offset, so the SP moves by it).  With ``write_noise`` both arrays get the
+    spec's write noise (:func:`with_write_noise`).
+    """
+    if isinstance(spec, str):
+        if spec not in PRESETS:
+            raise ValueError(f"unknown preset {spec!r}; known: {sorted(PRESETS)}")
+        spec = PRESETS[spec]
+    if not isinstance(spec, PresetSpec):
+        raise TypeError(f"spec must be a preset name or a PresetSpec, got {type(spec).__name__}")
+    try:
+        shapes = [tuple(int(v) for v in s) for s in layer_shapes]
+    except (TypeError, ValueError):
+        raise TypeError(f"layer_shapes must be a sequence of (n_out, n_in) pairs, got {layer_shapes!r}") from None
+    if not shapes or any(len(s) != 2 or min(s) < 1 for s in shapes):
+        raise ValueError(f"layer_shapes must be non-empty (n_out, n_in) pairs of positive sizes, got {layer_shapes!r}")
+    for name, v in (("ref_mean", ref_mean), ("ref_std", ref_std)):
+        if not np.isfinite(v):
+            raise ValueError(f"{name} must be finite, got {v!r}")
+    if ref_std < 0:
+        raise ValueError(f"ref_std must be >= 0, got {ref_std!r}")
+    D = sum(o * i for o, i in shapes)
+    fast_rng, slow_rng, ref_rng = np.random.Generator(np.random.PCG64(seed)).spawn(3)
+    offsets = ref_mean + ref_std * ref_rng.standard_normal(D)
+
+    def build(rng, offset):
+        dev = soft_bounds_variation(
+            (D,), rng, spec.dw_min, sigma_d2d=spec.dw_d2d, sigma_pm=spec.up_down_d2d, sigma_bounds=spec.w_max_d2d,
+            sigma_bounds_min=spec.w_min_d2d, tau_max=spec.w_max, tau_min=-spec.w_min, offset=offset,
+        )
+        return with_write_noise(dev, spec.write_noise) if write_noise and spec.write_noise > 0 else dev
+
+    return NetworkDevices(build(fast_rng, offsets), build(slow_rng, 0.0), offsets, float(spec.c2c), spec)

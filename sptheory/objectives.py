@@ -1,4 +1,4 @@
-"""Training objectives with stochastic-gradient oracles (SPEC section 3).
+"""Training objectives with stochastic-gradient oracles (the paper's Sec. 3, Assumptions 3.1-3.3 and 3.6).
 
 Each objective is vectorised over replicates: ``W`` has shape
 ``(replicates, D)`` (or ``(D,)``) and every method broadcasts over the

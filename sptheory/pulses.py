@@ -24,7 +24,10 @@ import numpy as np
 
 from .devices import Device
 
-__all__ = ["PulseResult", "stochastic_round", "apply_exact", "apply_model", "model_noise_variance"]
+__all__ = [
+    "PulseResult", "stochastic_round", "apply_exact", "apply_model", "model_noise_variance",
+    "ReadOut", "hidden_weights", "apply_counts", "Trains", "RankOneUpdate", "apply_trains", "train_count_moments",
+]
 
 
 class PulseResult(NamedTuple):
@@ -85,9 +88,14 @@ def apply_exact(dev: Device, w, dW, rng, c2c: float = 0.0) -> PulseResult:
     """
     c2c = _check_c2c(c2c)
     rng = np.random.default_rng(rng)
+    w, noise = _split(w)
     w, dW = _prepare(dev, w, dW)
     n = stochastic_round(np.abs(dW) / dev.dw_min, rng)
-    up = dW >= 0
+    return _finish(dev, _fire(dev, w, n, dW >= 0, rng, c2c), n, noise, rng)
+
+
+def _fire(dev: Device, w, n, up, rng, c2c: float) -> np.ndarray:
+    """``n`` pulses per cell (``n >= 0`` integers), up where ``up``, on weights already clipped."""
     lower, upper = dev.lower, dev.upper
     if dev.is_affine and c2c == 0.0:
         x_up, _, x_dn, _ = dev.pulse_steps()
@@ -96,7 +104,7 @@ def apply_exact(dev: Device, w, dW, rng, c2c: float = 0.0) -> PulseResult:
         with np.errstate(divide="ignore", invalid="ignore"):
             factor = np.where(x < 1.0, np.exp(n * np.log1p(-np.minimum(x, 1.0))), 0.0)
         factor = np.where(n == 0, 1.0, factor)
-        return PulseResult(bound + factor * (w - bound), n)
+        return bound + factor * (w - bound)
     w = w.copy()
     for k in range(int(n.max(initial=0))):
         active = k < n
@@ -105,7 +113,7 @@ def apply_exact(dev: Device, w, dW, rng, c2c: float = 0.0) -> PulseResult:
         if c2c:
             step = step * (1.0 + c2c * rng.standard_normal(w.shape))
         w = np.clip(np.where(active, w + step, w), lower, upper)
-    return PulseResult(w, n)
+    return w
 
 
 def model_noise_variance(dev: Device, w, dW, c2c: float = 0.0) -> np.ndarray:
@@ -141,10 +149,415 @@ def apply_model(dev: Device, w, dW, rng, c2c: float = 0.0, noise: bool = True) -
     curvature term ``O(dW^2)``.  ``n_pulses`` is the expected count
     ``|dW|/dw_min``.
     """
+    c2c = _check_c2c(c2c)
     rng = np.random.default_rng(rng)
+    w, perturbation = _split(w)
     w, dW = _prepare(dev, w, dW)
-    new = w + dW * dev.F(w) - np.abs(dW) * dev.G(w)
+    # dW F - |dW| G is dW q_plus for dW >= 0 and dW q_minus for dW < 0: one response evaluation per cell,
+    # the same q as in model_noise_variance
+    x = w - dev.offset
+    q = np.where(dW >= 0, dev._qp(x), dev._qm(x))
+    new = w + dW * q
+    n = np.abs(dW) / dev.dw_min
     if noise:
-        var = model_noise_variance(dev, w, dW, c2c)
-        new = new + np.sqrt(var) * rng.standard_normal(w.shape)
-    return PulseResult(np.clip(new, dev.lower, dev.upper), np.abs(dW) / dev.dw_min)
+        frac = n - np.floor(n)
+        var = (dev.dw_min * q) ** 2 * (frac * (1.0 - frac) + n * c2c**2)
+        new += np.sqrt(var) * rng.standard_normal(w.shape)
+    return _finish(dev, np.clip(new, dev.lower, dev.upper), n, perturbation, rng, write=noise)
+
+
+# ----- write noise: hidden weights and a read-out perturbation -------------------------
+
+class ReadOut(np.ndarray):
+    """Weights as read from cells with write noise (aihwkit's ``write_noise_std``).
+
+    The array's values are what the algorithms read (forward weights, reads
+    of ``P`` against a reference): ``hidden + e`` with ``e`` the cells'
+    current perturbation, ``write_noise * dw_min * xi``, ``xi ~ N(0, 1)``,
+    redrawn for a cell whenever it is pulsed.  ``.hidden`` holds the hidden
+    weights that pulses move.  The perturbation lives in the array itself,
+    so no algorithm carries extra state: the pulse functions of this module
+    take ``hidden`` from a ``ReadOut`` they are asked to update and return a
+    new ``ReadOut``.  Arithmetic, slices and copies give plain arrays (a
+    derived array has no hidden weights): pass the array a pulse function
+    returned, not a copy of it, to the next update of the same cells.
+    """
+
+    def __new__(cls, values, hidden):
+        obj = np.asarray(values, dtype=float).view(cls)
+        obj.hidden = np.asarray(hidden, dtype=float)
+        return obj
+
+    def __array_finalize__(self, obj):
+        self.hidden = None
+
+    def __array_ufunc__(self, ufunc, method, *inputs, out=None, **kwargs):
+        plain = tuple(x.view(np.ndarray) if isinstance(x, ReadOut) else x for x in inputs)
+        if out is not None:
+            kwargs["out"] = tuple(x.view(np.ndarray) if isinstance(x, ReadOut) else x for x in out)
+        return getattr(ufunc, method)(*plain, **kwargs)
+
+    def __reduce__(self):
+        return (ReadOut, (self.view(np.ndarray).copy(), self.hidden))
+
+
+def hidden_weights(w) -> np.ndarray:
+    """The hidden weights of a :class:`ReadOut` (its values for any other array)."""
+    if isinstance(w, ReadOut) and w.hidden is not None:
+        return w.hidden
+    return np.asarray(w, dtype=float)
+
+
+def _split(w):
+    """Hidden weights and the current read-out perturbation (``None``: cells read exactly)."""
+    if isinstance(w, ReadOut) and w.hidden is not None and w.hidden.shape == w.shape:
+        return w.hidden, w.view(np.ndarray) - w.hidden
+    return w, None
+
+
+def _finish(dev: Device, w, n, perturbation, rng, write: bool = True) -> PulseResult:
+    """Attach the write noise of ``dev`` (``dev.write_noise``, in units of dw_min):
+    pulsed cells draw a new perturbation, the others keep theirs.
+
+    With integer pulse counts a cell is pulsed when ``n > 0``; with the update
+    model's expected count ``n = |dW|/dw_min`` it is pulsed with probability
+    ``min(1, n)``, the probability that stochastic rounding fires a pulse.
+    """
+    level = float(getattr(dev, "write_noise", 0.0))
+    if write and level > 0.0:
+        pulsed = n > 0 if np.issubdtype(np.asarray(n).dtype, np.integer) else rng.random(w.shape) < n
+        idx = np.flatnonzero(pulsed)
+        e = np.zeros(w.shape) if perturbation is None else np.array(np.broadcast_to(perturbation, w.shape))
+        scale = np.broadcast_to(level * dev.dw_min, w.shape).ravel()[idx]
+        e.ravel()[idx] = scale * rng.standard_normal(idx.size)  # e is a fresh C-contiguous array: ravel is a view
+        return PulseResult(ReadOut(w + e, w), n)
+    if perturbation is not None:
+        return PulseResult(ReadOut(w + perturbation, w), n)
+    return PulseResult(w, n)
+
+
+def apply_counts(dev: Device, w, n, rng=None, c2c: float = 0.0) -> PulseResult:
+    """Fire exactly ``|n|`` pulses of sign ``sign(n)`` per cell (integer array ``n``),
+    sequentially as in :func:`apply_exact` (same fast path, clipping and c2c noise)."""
+    c2c = _check_c2c(c2c)
+    rng = np.random.default_rng(rng)
+    n = np.asarray(n)
+    if not np.issubdtype(n.dtype, np.integer):
+        raise TypeError(f"n must be an integer array of signed pulse counts, got dtype {n.dtype}")
+    w, noise = _split(w)
+    w, n = _prepare(dev, w, n)
+    counts = np.abs(n)
+    return _finish(dev, _fire(dev, w, counts, n >= 0, rng, c2c), counts, noise, rng)
+
+
+# ----- rank-1 stochastic pulse trains ---------------------------------------------------
+
+def _check_bl(bl) -> int:
+    if isinstance(bl, (bool, np.bool_)) or not isinstance(bl, (int, np.integer)) or bl < 1:
+        raise ValueError(f"bl (pulse train length) must be a positive integer, got {bl!r}")
+    return int(bl)
+
+
+class Trains:
+    """Pulse mode ``pulse_mode=pulses.Trains(bl, update_management)`` (or ``"trains"`` for the
+    defaults): realise increments as stochastic pulse trains of length ``bl``
+    (:func:`apply_trains`).  The default ``bl = 31`` and update management on
+    follow aihwkit's defaults; the paper's network runs use ``bl = 5``."""
+
+    __slots__ = ("bl", "update_management")
+
+    def __init__(self, bl: int = 31, update_management: bool = True):
+        object.__setattr__(self, "bl", _check_bl(bl))
+        if not isinstance(update_management, (bool, np.bool_)):
+            raise TypeError(f"update_management must be a bool, got {update_management!r}")
+        object.__setattr__(self, "update_management", bool(update_management))
+
+    def __setattr__(self, name, value):
+        raise AttributeError("Trains is immutable")
+
+    def __eq__(self, other):
+        return isinstance(other, Trains) and (self.bl, self.update_management) == (other.bl, other.update_management)
+
+    def __hash__(self):
+        return hash((Trains, self.bl, self.update_management))
+
+    def __repr__(self):
+        return f"Trains(bl={self.bl}, update_management={self.update_management})"
+
+
+class RankOneUpdate(np.lib.mixins.NDArrayOperatorsMixin):
+    """A requested increment held as per-sample outer products, block by block (a layer per block).
+
+    For blocks ``l`` with factors ``x_l`` of shape ``(R, B, n_in)`` and
+    ``d_l`` of shape ``(R, B, n_out)``, the cells of block ``l`` (its
+    ``(n_out, n_in)`` matrix flattened row-major; blocks concatenated in
+    order, ``D`` cells in all) are asked for
+
+        dW[r] = scale[r] * sign[r] * sum_b d_l[r, b, :, None] * x_l[r, b, None, :].
+
+    It behaves as the ``(R, D)`` array ``dW`` for NumPy (operators, ufuncs,
+    ``np.asarray``; :meth:`dense`), and keeps its factored form where it can:
+    multiplying by a scalar or an ``(R, 1)`` array changes ``scale``; by an
+    array of ``+-1`` per cell changes ``sign`` (the chopper sign flips of the
+    baselines); by an array constant along each block's rows (a per-column
+    factor) folds into ``x``.  Any other operation returns a plain array.
+    :func:`apply_trains` realises the factored form as rank-1 pulse trains.
+    """
+
+    __slots__ = ("factors", "scale", "sign", "shapes", "shape", "_dense")
+
+    def __init__(self, factors, scale=1.0, sign=None):
+        factors = tuple(factors)
+        if not factors:
+            raise ValueError("factors must hold at least one (x, d) pair")
+        checked, shapes = [], []
+        for k, pair in enumerate(factors):
+            try:
+                x, d = pair
+            except (TypeError, ValueError):
+                raise TypeError(f"factors[{k}] must be a pair (x, d), got {type(pair).__name__}") from None
+            x, d = np.asarray(x, dtype=float), np.asarray(d, dtype=float)
+            if x.ndim != 3 or d.ndim != 3 or x.shape[:2] != d.shape[:2]:
+                raise ValueError(f"factors[{k}] must be x (R, B, n_in) and d (R, B, n_out) with equal R, B; "
+                                 f"got x {x.shape}, d {d.shape}")
+            if checked and x.shape[:2] != checked[0][0].shape[:2]:
+                raise ValueError(f"factors[{k}] has (R, B) = {x.shape[:2]}, factors[0] has {checked[0][0].shape[:2]}")
+            checked.append((x, d))
+            shapes.append((d.shape[2], x.shape[2]))
+        R = checked[0][0].shape[0]
+        D = sum(o * i for o, i in shapes)
+        try:
+            scale = np.array(np.broadcast_to(np.asarray(scale, dtype=float), (R, 1)))
+        except ValueError:
+            raise ValueError(f"scale must broadcast to (R, 1) = ({R}, 1), got shape {np.shape(scale)}") from None
+        if sign is not None:
+            sign = np.asarray(sign, dtype=float)
+            if sign.shape[-1:] != (D,) or sign.ndim > 2 or np.any(np.abs(sign) != 1):
+                raise ValueError(f"sign must be +-1 per cell, shape (D,) or (R, D) with D = {D}, got {sign.shape}")
+        set_ = object.__setattr__
+        set_(self, "factors", tuple(checked))
+        set_(self, "scale", scale)
+        set_(self, "sign", sign)
+        set_(self, "shapes", tuple(shapes))
+        set_(self, "shape", (R, D))
+        set_(self, "_dense", None)
+
+    def __setattr__(self, name, value):
+        raise AttributeError("RankOneUpdate is immutable")
+
+    ndim = 2
+    dtype = np.dtype(float)
+
+    @property
+    def size(self) -> int:
+        return self.shape[0] * self.shape[1]
+
+    @property
+    def batch(self) -> int:
+        return self.factors[0][0].shape[1]
+
+    def __len__(self):
+        return self.shape[0]
+
+    def blocks(self):
+        """``(start, stop)`` of each block's cells in the flat layout."""
+        out, start = [], 0
+        for o, i in self.shapes:
+            out.append((start, start + o * i))
+            start += o * i
+        return out
+
+    def dense(self) -> np.ndarray:
+        """The requested ``(R, D)`` increment (computed once, read-only)."""
+        if self._dense is None:
+            R = self.shape[0]
+            parts = [np.matmul(d.transpose(0, 2, 1), x).reshape(R, -1) for x, d in self.factors]
+            out = np.concatenate(parts, axis=-1) * self.scale
+            if self.sign is not None:
+                out = out * self.sign
+            out.flags.writeable = False
+            object.__setattr__(self, "_dense", out)
+        return self._dense
+
+    def __array__(self, dtype=None, copy=None):
+        out = self.dense()
+        if dtype is not None and np.dtype(dtype) != out.dtype:
+            return out.astype(dtype)
+        return out.copy() if copy else out
+
+    def __getitem__(self, key):
+        return self.dense()[key]
+
+    def __repr__(self):
+        return f"RankOneUpdate(shape={self.shape}, blocks={self.shapes}, batch={self.batch})"
+
+    def _replace(self, factors=None, scale=None, sign=None, keep_sign=True):
+        new = object.__new__(RankOneUpdate)
+        set_ = object.__setattr__
+        set_(new, "factors", self.factors if factors is None else factors)
+        set_(new, "scale", self.scale if scale is None else scale)
+        set_(new, "sign", sign if sign is not None or not keep_sign else self.sign)
+        set_(new, "shapes", self.shapes)
+        set_(new, "shape", self.shape)
+        set_(new, "_dense", None)
+        return new
+
+    def scaled(self, other):
+        """``self * other`` in factored form, or ``None`` when ``other`` does not allow it."""
+        R, D = self.shape
+        a = np.asarray(other, dtype=float)
+        if a.ndim == 0 or (a.shape[-1] == 1 and a.ndim <= 2):
+            try:
+                scale = np.broadcast_to(self.scale * a, (R, 1))
+            except ValueError:
+                return None
+            return self._replace(scale=np.array(scale))
+        if a.shape[-1] != D or a.ndim > 2 or (a.ndim == 2 and a.shape[0] not in (1, R)):
+            return None
+        if np.all(np.abs(a) == 1):
+            return self._replace(sign=a if self.sign is None else self.sign * a)
+        factors = []
+        for (x, d), (o, i), (start, stop) in zip(self.factors, self.shapes, self.blocks()):
+            block = a[..., start:stop].reshape(a.shape[:-1] + (o, i))
+            col = block[..., :1, :]
+            if not np.array_equal(block, np.broadcast_to(col, block.shape)):
+                return None
+            factors.append((x * col, d))  # col is (1 or R, 1, n_in): one factor per input column
+        return self._replace(factors=tuple(factors))
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        if method == "__call__" and "out" not in kwargs:
+            if ufunc is np.multiply and len(inputs) == 2:
+                other = inputs[1] if inputs[0] is self else inputs[0]
+                if not isinstance(other, RankOneUpdate):
+                    res = self.scaled(other)
+                    if res is not None:
+                        return res
+            elif ufunc is np.negative:
+                return self._replace(scale=-self.scale)
+            elif ufunc is np.positive:
+                return self
+        dense = tuple(x.dense() if isinstance(x, RankOneUpdate) else x for x in inputs)
+        return getattr(ufunc, method)(*dense, **kwargs)
+
+
+def _train_probabilities(x, d, k, update_management):
+    """Row and column firing probabilities for one sample, before clipping.
+
+    ``x`` (R, n_in), ``d`` (R, n_out), ``k = |scale| / (dw_min bl)`` (R, 1), so
+    that ``bl p_x p_d = |scale x d| / dw_min``.  Update management (aihwkit)
+    splits ``k`` between the two trains so that their largest probabilities
+    are equal: ``p_x = |x| sqrt(k m_d/m_x)``, ``p_d = |d| sqrt(k m_x/m_d)``
+    with ``m = max |.|`` over the sample's vector; without it
+    ``p_x = |x| sqrt(k)``, ``p_d = |d| sqrt(k)``.
+    """
+    ax, ad = np.abs(x), np.abs(d)
+    if update_management:
+        mx = ax.max(axis=-1, keepdims=True)
+        md = ad.max(axis=-1, keepdims=True)
+        live = (mx > 0) & (md > 0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            cx = np.where(live, np.sqrt(k * md / mx), 0.0)
+            cd = np.where(live, np.sqrt(k * mx / md), 0.0)
+    else:
+        cx = cd = np.sqrt(k)
+    return ax * cx, ad * cd
+
+
+def train_count_moments(dW: RankOneUpdate, dw_min, bl: int, update_management: bool = True):
+    """Mean and variance of the signed pulse count per cell that :func:`apply_trains` fires.
+
+    Per sample ``b``, cell ``(o, i)`` fires ``n_b ~ Binomial(bl, p)`` pulses,
+    ``p = min(1, p_x,i) min(1, p_d,o)`` (coincidences of two independent
+    Bernoulli trains of length ``bl``), with the sign of its requested
+    increment; samples are independent.  So, summed over the batch,
+
+        mean = sum_b sgn_b bl p_b          var = sum_b bl p_b (1 - p_b).
+
+    Where no probability is clipped, ``bl p_b = |dW_b| / dw_min``: the mean
+    increment ``dw_min * mean`` is the requested ``dW`` exactly (on a device
+    with a constant step, ``q = 1``), and the variance is
+    ``sum_b (|dW_b|/dw_min) (1 - |dW_b|/(dw_min bl))``.  Clipping lowers the
+    mean to ``bl`` pulses per sample at most.  Returns two ``(R, D)`` arrays.
+    """
+    bl = _check_bl(bl)
+    dw = float(dw_min)
+    k = np.abs(dW.scale) / (dw * bl)
+    mean = np.zeros(dW.shape)
+    var = np.zeros(dW.shape)
+    for (x, d), (start, stop) in zip(dW.factors, dW.blocks()):
+        for b in range(dW.batch):
+            px, pd = _train_probabilities(x[:, b], d[:, b], k, update_management)
+            p = np.minimum(pd, 1.0)[:, :, None] * np.minimum(px, 1.0)[:, None, :]
+            sgn = np.sign(dW.scale)[:, :, None] * np.sign(d[:, b])[:, :, None] * np.sign(x[:, b])[:, None, :]
+            mean[:, start:stop] += (sgn * bl * p).reshape(len(p), -1)
+            var[:, start:stop] += (bl * p * (1.0 - p)).reshape(len(p), -1)
+    if dW.sign is not None:
+        mean = mean * dW.sign
+    return mean, var
+
+
+def _uniform_dw_min(dev: Device) -> float:
+    dw = np.asarray(dev.dw_min)
+    if dw.ndim and not np.all(dw == dw.flat[0]):
+        raise ValueError("rank-1 pulse trains need one dw_min for all cells (the trains' scaling is shared), "
+                         f"got per-cell dw_min from {dw.min():.4g} to {dw.max():.4g}")
+    return float(dw.flat[0])
+
+
+def apply_trains(dev: Device, w, dW, rng, bl: int = 31, c2c: float = 0.0, update_management: bool = True) -> PulseResult:
+    """Realise ``dW`` as stochastic pulse trains of length ``bl`` (aihwkit's stochastic update).
+
+    * ``dW`` a :class:`RankOneUpdate`: for each sample ``b`` in order, each
+      input (row) line fires a Bernoulli train of length ``bl`` with
+      probability ``p_x`` from ``|x_b|``, each output (column) line one with
+      ``p_d`` from ``|d_b|`` (scaled by update management, see
+      :func:`train_count_moments`); a cell fires one pulse per coincidence,
+      of sign ``sign(scale x d)`` (times the per-cell ``sign``).  Cells in
+      one row share that row's train, so their counts are correlated
+      (``Cov(n_oi, n_oj) = bl p_x,i p_x,j p_d,o (1 - p_d,o)``); each cell's
+      count is ``Binomial(bl, p_x p_d)``.  The samples' pulses are applied one
+      sample after another (pulse by pulse within a sample, as
+      :func:`apply_exact`).  Needs one ``dw_min`` for all cells.
+    * ``dW`` a plain array: the column-by-column (one-hot input) realisation,
+      ``n ~ Binomial(bl, min(1, |dW|/(dw_min bl)))`` pulses of sign ``sign(dW)``
+      per cell, independent across cells.
+
+    In both cases the mean count is ``|dW|/dw_min`` per sample up to clipping
+    at ``bl``.  ``n_pulses`` is the number of pulses fired per cell (all
+    samples).
+    """
+    c2c = _check_c2c(c2c)
+    bl = _check_bl(bl)
+    rng = np.random.default_rng(rng)
+    w, noise = _split(w)
+    if not isinstance(dW, RankOneUpdate):
+        w, dW = _prepare(dev, w, dW)
+        p = np.minimum(np.abs(dW) / (dev.dw_min * bl), 1.0)
+        n = rng.binomial(bl, np.broadcast_to(p, w.shape))
+        return _finish(dev, _fire(dev, w, n, dW >= 0, rng, c2c), n, noise, rng)
+    dw = _uniform_dw_min(dev)
+    R, D = dW.shape
+    w = _prepare(dev, w, np.zeros((R, D)))[0]
+    if w.shape != (R, D):
+        raise ValueError(f"w with shape {w.shape} does not match the requested increment's shape {(R, D)}")
+    k = np.abs(dW.scale) / (dw * bl)
+    direction = np.sign(dW.scale)
+    total = np.zeros((R, D), dtype=np.int64)
+    for b in range(dW.batch):
+        parts = []
+        for x, d in dW.factors:
+            xb, db = x[:, b], d[:, b]
+            px, pd = _train_probabilities(xb, db, k, update_management)
+            row = (rng.random(xb.shape + (bl,)) < px[..., None]).astype(np.float32)
+            col = (rng.random(db.shape + (bl,)) < pd[..., None]).astype(np.float32)
+            hits = np.matmul(col, row.transpose(0, 2, 1)).astype(np.int64)  # coincidences, (R, n_out, n_in)
+            sgn = (direction[:, :, None] * np.sign(db)[:, :, None] * np.sign(xb)[:, None, :]).astype(np.int64)
+            parts.append((hits * sgn).reshape(R, -1))
+        n = np.concatenate(parts, axis=-1)
+        if dW.sign is not None:
+            n = n * dW.sign.astype(np.int64)
+        counts = np.abs(n)
+        w = _fire(dev, w, counts, n >= 0, rng, c2c)
+        total += counts
+    return _finish(dev, w, total, noise, rng)

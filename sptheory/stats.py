@@ -1,11 +1,10 @@
-"""Confidence intervals, log-log slope fits and the verdict rules of SPEC section 7.
+"""Confidence intervals, log-log slope fits and the verdict rules of the verification suite.
 
 Everything here is a pure function of its arguments: no printing, no files,
 no randomness.  The verdict strings are ``"holds"``, ``"violated"`` and
 ``"inconclusive"``.
 
-Verdict rules (SPEC section 7: "a claim fails when the measurement's
-confidence interval lies beyond the bound"):
+Building blocks (a claim's verdict itself comes only from :func:`judge`, below):
 
 * upper bound  -- *violated* when the whole interval lies above the bound
   (``lo > bound``), *holds* when the whole interval lies at or below it
@@ -713,6 +712,8 @@ def judge(prediction: Prediction, measurement, hypotheses=()) -> Judgement:
         decisive = f"difference {_fmt(measurement.mean)} [{_fmt(lo)}, {_fmt(hi)}]"
 
     verdict, reason = _apply_hypotheses(verdict, reason, hypotheses)
+    if verdict == "inconclusive" and kind != "upper":
+        tightness = None  # no order is established, so there is no tightness to report
     return Judgement(verdict, tightness, reason, decisive)
 
 

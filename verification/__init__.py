@@ -15,7 +15,7 @@ See :mod:`verification.harness` for ``ClaimResult`` and the runner.
 # Import paths of the claim modules, in report order.  A module that fails to
 # import is reported as a crashed claim, never skipped.
 CLAIM_MODULES: list[str] = [
-    # zero-shifting calibration (SPEC section 2)
+    # zero-shifting calibration (Sec. 2, App. C)
     "verification.claims.zs_avg",
     "verification.claims.zs_last",
     "verification.claims.zs_cyclic_avg",
@@ -25,7 +25,7 @@ CLAIM_MODULES: list[str] = [
     "verification.claims.update_model",
     "verification.claims.sp_formula_104",
     "verification.claims.zs_errata",
-    # training with RIDER / E-RIDER (SPEC sections 3-4)
+    # training with RIDER / E-RIDER (Sec. 3)
     "verification.claims.rider_rate",
     "verification.claims.rider_floor",
     "verification.claims.rider_counterexample",

@@ -1,4 +1,4 @@
-"""Training algorithms as step functions over explicit state (SPEC sections 3-4).
+"""Training algorithms as step functions over explicit state (the paper's Alg. 2-4).
 
     algo = algorithms.rider(dev_p, dev_w, alpha, beta, eta, gamma)
     state = algo.init(W0, replicates=64)
@@ -8,9 +8,13 @@
 from .base import PULSE_MODES, Trace, analog_update, run
 from .rider import Rider, TrainState, TwoStage, e_rider, residual_learning, rider
 from .sgd import AnalogSGD, DigitalSGD
+from .tiki_taka import BufferedTransfer, ColumnLayout, TikiTaka, TransferState, c_ttv2, column_layout, tiki_taka, tt_v2
+from .agad import AGAD, agad
 
 __all__ = [
     "PULSE_MODES", "Trace", "analog_update", "run",
     "Rider", "TrainState", "TwoStage", "rider", "e_rider", "residual_learning",
     "AnalogSGD", "DigitalSGD",
+    "TikiTaka", "BufferedTransfer", "AGAD", "TransferState", "ColumnLayout", "column_layout",
+    "tiki_taka", "tt_v2", "c_ttv2", "agad",
 ]

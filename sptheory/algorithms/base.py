@@ -18,13 +18,17 @@ __all__ = ["PULSE_MODES", "analog_update", "Trace", "run"]
 
 #: ``exact``: pulse-exact (stochastic rounding, pulse by pulse);
 #: ``model``: update model with matched discretization noise;
-#: ``noiseless``: the update model without noise (the theorems' recursion, dw_min -> 0).
-PULSE_MODES = ("exact", "model", "noiseless")
+#: ``noiseless``: the update model without noise (the theorems' recursion, dw_min -> 0);
+#: ``trains``: stochastic pulse trains (:func:`sptheory.pulses.apply_trains`) with the defaults of
+#: :class:`sptheory.pulses.Trains`; pass a ``pulses.Trains(bl=...)`` instance to choose them.
+PULSE_MODES = ("exact", "model", "noiseless", "trains")
 
 
-def check_mode(mode: str) -> str:
-    if mode not in PULSE_MODES:
-        raise ValueError(f"pulse_mode must be one of {PULSE_MODES}, got {mode!r}")
+def check_mode(mode):
+    if isinstance(mode, pulses.Trains):
+        return mode
+    if not isinstance(mode, str) or mode not in PULSE_MODES:
+        raise ValueError(f"pulse_mode must be one of {PULSE_MODES} or a pulses.Trains instance, got {mode!r}")
     return mode
 
 
@@ -40,7 +44,15 @@ def check_rate(name: str, value, *, upper=None, allow_zero=False) -> float:
 
 
 def analog_update(dev: Device, w, dW, rng, mode: str, c2c: float = 0.0) -> pulses.PulseResult:
-    """Ask ``dev`` for the signed increment ``dW`` (eq. (2)) in the chosen pulse mode."""
+    """Ask ``dev`` for the signed increment ``dW`` (eq. (2)) in the chosen pulse mode.
+
+    ``dW`` may be a :class:`sptheory.pulses.RankOneUpdate` (what ``nn.MLP.grad``
+    returns, times the algorithm's step size and signs): the ``trains`` mode
+    realises it as rank-1 pulse trains, the other modes use its dense value.
+    """
+    if isinstance(mode, pulses.Trains) or mode == "trains":
+        trains = mode if isinstance(mode, pulses.Trains) else _DEFAULT_TRAINS
+        return pulses.apply_trains(dev, w, dW, rng, bl=trains.bl, c2c=c2c, update_management=trains.update_management)
     if mode == "exact":
         return pulses.apply_exact(dev, w, dW, rng, c2c=c2c)
     if mode == "model":
@@ -48,13 +60,24 @@ def analog_update(dev: Device, w, dW, rng, mode: str, c2c: float = 0.0) -> pulse
     return pulses.apply_model(dev, w, dW, rng, noise=False)
 
 
+_DEFAULT_TRAINS = pulses.Trains()
+
+
+def dist_to_optimum(W, objective) -> np.ndarray:
+    """``||W - W*||^2`` per replicate, NaN for objectives without a known minimiser (``W_star`` None)."""
+    W_star = getattr(objective, "W_star", None)
+    if W_star is None:
+        return np.full(np.shape(W)[:-1], np.nan)
+    return sq_norm(W - W_star)
+
+
 @dataclass(frozen=True)
 class Trace:
     """What :func:`run` recorded, each array ``(records, replicates)``.
 
     k          iteration index of each record
-    f_gap      ``f(W_bar_k) - f*``
-    w_dist     ``||W_k - W*||^2``
+    f_gap      ``f(W_bar_k) - f*`` (for ``nn.MLP``, ``f* = 0``: the training loss itself)
+    w_dist     ``||W_k - W*||^2`` (NaN where the objective has no ``W_star``, e.g. ``nn.MLP``)
     pq         ``||P_k - Q_k||^2``            (NaN for single-array methods)
     gp         ``||G_p(P_k)||^2``             (NaN for single-array methods)
     q_sp       ``||Q_k - W_sp||^2``           (NaN for single-array methods)
@@ -65,6 +88,7 @@ class Trace:
     calibration  zero-shifting pulses per cell spent before training (two-stage)
     states     with ``run(..., keep_states=True)``: the arrays ``W, P, Q, c`` of every record,
                each ``(records, replicates, D)`` (``c``: ``(records, replicates)``); else None
+    reads      reads of the fast array per cell so far (transfer-based baselines), else None
     """
 
     k: np.ndarray
@@ -80,6 +104,7 @@ class Trace:
     programs: np.ndarray
     calibration: np.ndarray
     states: dict | None = None
+    reads: np.ndarray | None = None
 
     def time_cost(self, BL: int = 5) -> np.ndarray:
         """Fig. 4 accounting: calibration pulses + update cycles x BL (pulses per update)."""
@@ -127,9 +152,10 @@ def run(algo, objective, state, n_iter: int, rng, record_every: int = 1, progres
             bar.update(1)
     if bar is not None:
         bar.close()
-    names = [f.name for f in fields(Trace) if f.name != "states"]
+    names = [f.name for f in fields(Trace) if f.name not in ("states", "reads")]
     states = {n: np.array(v) for n, v in kept.items() if v} if keep_states else None
-    return state, Trace(**{n: np.array([r[n] for r in records]) for n in names}, states=states)
+    reads = np.array([r["reads"] for r in records]) if all("reads" in r for r in records) else None
+    return state, Trace(**{n: np.array([r[n] for r in records]) for n in names}, states=states, reads=reads)
 
 
 def sq_norm(x) -> np.ndarray:

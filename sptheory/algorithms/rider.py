@@ -1,6 +1,6 @@
 """RIDER (Algorithm 2), E-RIDER (Algorithm 3), residual learning and the two-stage baseline.
 
-Three sequences per cell (SPEC section 3): ``P`` on the fast analog array
+Three sequences per cell (Alg. 2, eqs. (11a), (11b), (12)): ``P`` on the fast analog array
 (responses ``F_p, G_p`` of ``dev_p``), ``W`` on the slow analog array
 (``dev_w``), and the digital SP tracker ``Q``.  One iteration, with chopper
 sign ``c_k`` (``c = 1`` for RIDER):
@@ -30,7 +30,7 @@ import numpy as np
 
 from .. import calibration
 from ..devices import Device
-from .base import analog_update, check_mode, check_rate, sq_norm
+from .base import analog_update, check_mode, check_rate, dist_to_optimum, sq_norm
 
 __all__ = ["TrainState", "Rider", "TwoStage", "rider", "e_rider", "residual_learning"]
 
@@ -82,11 +82,13 @@ def _start(W0, P0, Q0, replicates):
 class Rider:
     """RIDER / E-RIDER on two analog arrays with a digital SP tracker (module docstring).
 
-    Parameters map to SPEC symbols: ``alpha`` fast learning rate, ``beta``
+    Parameters map to the paper's symbols: ``alpha`` fast learning rate, ``beta``
     transfer rate, ``eta`` filter weight of (12), ``gamma`` residual scale,
     ``p`` chopper probability.  ``pulse_mode`` in ``("exact", "model",
-    "noiseless")`` picks the pulse-exact engine, the update model, or its
-    noiseless limit (``dw_min -> 0``, the theorems' recursion); ``c2c`` is the
+    "noiseless", "trains")`` (or a ``pulses.Trains``) picks the pulse-exact
+    engine, the update model, its noiseless limit (``dw_min -> 0``, the
+    theorems' recursion) or stochastic pulse trains (rank-1 for the
+    gradient of ``nn.MLP``, per cell for the transfer); ``c2c`` is the
     cycle-to-cycle noise of every pulse.
     """
 
@@ -143,11 +145,15 @@ class Rider:
             state.cycles + 1, programs, state.calibration,
         )
 
+    def forward_weights(self, state: TrainState) -> np.ndarray:
+        """The weights the gradient is taken at, ``W_bar = W + gamma c (P - Q)`` (use them to evaluate a network)."""
+        return state.W + self.gamma * state.c * (state.P - state.Q)
+
     def observe(self, state: TrainState, objective) -> dict:
-        W_bar = state.W + self.gamma * state.c * (state.P - state.Q)
+        W_bar = self.forward_weights(state)
         return dict(
             f_gap=objective.f(W_bar) - objective.f_star,
-            w_dist=sq_norm(state.W - objective.W_star),
+            w_dist=dist_to_optimum(state.W, objective),
             pq=sq_norm(state.P - state.Q),
             gp=sq_norm(self.dev_p.G(state.P)),
             q_sp=sq_norm(state.Q - self.dev_p.symmetric_point()),
@@ -205,6 +211,9 @@ class TwoStage:
 
     def step(self, state, objective, rng):
         return self.trainer.step(state, objective, rng)
+
+    def forward_weights(self, state):
+        return self.trainer.forward_weights(state)
 
     def observe(self, state, objective):
         return self.trainer.observe(state, objective)

@@ -1,4 +1,4 @@
-"""Single-array baselines: digital SGD (the reference) and analog SGD (SPEC section 1).
+"""Single-array baselines: digital SGD (the reference) and analog SGD (eqs. (2), (5)).
 
 Analog SGD asks the array for ``dW = -alpha g``:
 ``W <- W - alpha g F(W) - alpha |g| G(W) + b``; its fixed point is biased
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..devices import Device
-from .base import analog_update, check_mode, check_rate, sq_norm
+from .base import analog_update, check_mode, check_rate, dist_to_optimum, sq_norm
 from .rider import TrainState
 
 __all__ = ["DigitalSGD", "AnalogSGD"]
@@ -30,7 +30,7 @@ def _observe_single(state, objective):
     nan = np.full(state.W.shape[:-1], np.nan)
     return dict(
         f_gap=objective.f(state.W) - objective.f_star,
-        w_dist=sq_norm(state.W - objective.W_star),
+        w_dist=dist_to_optimum(state.W, objective),
         pq=nan, gp=nan, q_sp=nan,
         pulses=state.pulses_w, pulses_p=np.zeros_like(nan), pulses_w=state.pulses_w,
         cycles=np.full(state.W.shape[:-1], state.cycles), programs=state.programs,
@@ -53,6 +53,10 @@ class DigitalSGD:
     def step(self, state, objective, rng):
         W = state.W - self.alpha * objective.grad(state.W, rng)
         return state._replace(W=W, cycles=state.cycles + 1)
+
+    def forward_weights(self, state):
+        """The weights the gradient is taken at: ``W`` itself."""
+        return state.W
 
     def observe(self, state, objective):
         return _observe_single(state, objective)
@@ -80,6 +84,10 @@ class AnalogSGD:
     def step(self, state, objective, rng):
         res = analog_update(self.dev, state.W, -self.alpha * objective.grad(state.W, rng), rng, self.pulse_mode, self.c2c)
         return state._replace(W=res.w, pulses_w=state.pulses_w + res.n_pulses.mean(axis=-1), cycles=state.cycles + 1)
+
+    def forward_weights(self, state):
+        """The weights the gradient is taken at: ``W`` itself."""
+        return state.W
 
     def observe(self, state, objective):
         return _observe_single(state, objective)

@@ -1,12 +1,12 @@
-"""Bounds of the paper (Secs. 2-3, App. C) as numeric functions, each beside
+"""Bounds of the paper as numeric functions, each beside
 the sympy expression it comes from (``*_expr()``, returning a ``BoundExpr``).
 
-Zero-shifting calibration: ``zs_average_bound`` (Thm 2.2),
+Zero-shifting calibration (Sec. 2, App. C): ``zs_average_bound`` (Thm 2.2),
 ``zs_last_iterate_bound`` and ``zs_pulses_needed`` (Thm C.2, (28), (30)),
 ``zs_cyclic_average_bound`` (Thm C.3), ``zs_cyclic_last_iterate_bound`` and
 ``zs_cyclic_pulses_needed`` (Thm C.4, (43), (46)).
-Filtering: ``filter_gain``, ``filter_response`` (Lemma 3.10).
-RIDER (module ``rider``): ``rider_step_sizes``, ``rider_c2_interval``,
+Filtering (Sec. 3.3): ``filter_gain``, ``filter_response`` (Lemma 3.10).
+RIDER (Sec. 3, module ``rider``): ``rider_step_sizes``, ``rider_c2_interval``,
 ``rider_cstar_condition``, ``rider_side_conditions``, ``rider_admissible``,
 ``rider_bound_72``, ``rider_lyapunov``, ``lower_level_solution``,
 ``rider_rate_kappa`` (Thm 3.7); ``pulses_rider``, ``pulses_two_stage``,
@@ -16,7 +16,7 @@ errata/rider-invariant, errata/pl-step, errata/proof-conditions:
 ``errata_rider_invariant`` (with ``rider_invariant``, ``rider_invariant_increment``),
 ``errata_pl_step``, ``errata_proof_conditions`` (with ``rider_descent_coefficient``,
 ``rider_c2_condition_a``).
-Errata of Sec. 2 / App. C: ``sp_soft_bounds``, ``sp_formula_104_printed``,
+Errata (``errata/sp-formula-104``, ``errata/thm-c2-direction``, ``errata/thm-c4-factor``, ``errata/thm-c2-constant``): ``sp_soft_bounds``, ``sp_formula_104_printed``,
 ``errata_9_1``, ``errata_9_2``, ``errata_9_3``, ``errata_9_8``.
 Importing this package does not import sympy.
 """

@@ -1,4 +1,4 @@
-"""The Q-update (12) as a low-pass filter: SPEC section 4, the paper's Lemma 3.10.
+"""The Q-update (12) as a low-pass filter: the paper's Sec. 3.3, Lemma 3.10.
 
     Q_{k+1} = (1 - eta) Q_k + eta P_{k+1}
     H(z) = eta / (1 - (1 - eta) z^-1),  pole at 1 - eta.

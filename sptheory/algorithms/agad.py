@@ -1,0 +1,149 @@
+"""AGAD (Rasch et al. 2024): chopped TT-v2 whose reference is estimated from recent reads.
+
+Notation as in :mod:`.tiki_taka` (A fast array, C slow array, H buffer,
+c per-column chopper, ``(+)`` the Analog Update of eq. (2)).  No reference
+array: A is read raw, and each cell keeps a digital running mean ``M`` of its
+reads and a frozen copy ``Pref`` of it.  Every step:
+
+    g    = grad f(C; xi)                       the gradient is taken at C (no residual term)
+    A   <- A (+) (-alpha c g)
+
+and every ``transfer_every`` steps, for the read column (one per layer):
+
+    v    = A_col (+ read noise)
+    H   += lr_t c (v - Pref)
+    n    = clip(trunc(H / theta), +-max_pulses),  theta = thres_scale * dw_min_C
+    C   <- C (+) n dw_min_C                         (n single pulses; none during warm-up)
+    H   <- momentum H  where n != 0 (forget_buffer), else H - (1 - momentum) n theta
+    M   <- (1 - b) M + b v,   b = min(tail_weightening / N, 1),  N = max(ceil(1/p), 2)
+    c   <- -c with probability p (or every N passes); where it flips, Pref <- M
+
+``N`` is the number of reads of a column per chopper period (exact for the
+regular schedule, the mean ``1/p`` rounded up for the random one), so ``b``
+weights the tail of each period (aihwkit's ``tail_weightening``, default 5).
+Setting ``Pref <- M`` right after the flipping read equals aihwkit's deferred
+reset at the next read (M changes only at reads).  Warm-up as in aihwkit: C
+receives no pulses while the column's layer has completed at most N passes
+(``t // n_in <= N``), when M still remembers its zero start; the buffer is
+updated regardless.  Where this differs from aihwkit: its random chopper mode
+also flips on the regular schedule; here the random mode flips only at random.
+No fixed reference exists and ``Pref`` is digital, so ``programs`` stays 0.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..devices import Device
+from .base import analog_update, check_rate
+from .tiki_taka import (
+    TransferState, layout_for, buffer_pulses, check_bool, check_buffer, check_common, chopper_flips,
+    granularity, new_state, observe_transfer, read, write_columns,
+)
+
+__all__ = ["AGAD", "agad"]
+
+
+@dataclass(frozen=True, eq=False)
+class AGAD:
+    """AGAD (Rasch et al. 2024; aihwkit's DynamicTransferCompound), update rule in the module docstring.
+
+    Arguments to symbols: ``dev_a``/``dev_c`` the responses of A/C, ``alpha``
+    the fast rate, ``transfer_lr`` lr_t, ``in_chop_prob`` p (> 0: the reference
+    estimate needs chopper flips), ``tail_weightening`` the numerator of the
+    EMA weight b, ``thres_scale``, ``momentum``, ``forget_buffer``,
+    ``max_pulses`` as in :class:`.BufferedTransfer` (defaults from aihwkit's
+    chopped compound: momentum 0, forget_buffer, one pulse per transfer),
+    ``warmup`` the no-write start, ``read_noise``, ``layer_shapes``,
+    ``pulse_mode``, ``c2c`` as in :class:`.TikiTaka`.
+    """
+
+    dev_a: Device
+    dev_c: Device
+    alpha: float
+    transfer_lr: float
+    in_chop_prob: float = 0.1
+    transfer_every: int = 1
+    tail_weightening: float = 5.0
+    thres_scale: float = 1.0
+    momentum: float = 0.0
+    forget_buffer: bool = True
+    max_pulses: int | None = 1
+    in_chop_random: bool = True
+    warmup: bool = True
+    read_noise: float = 0.0
+    layer_shapes: tuple | None = None
+    pulse_mode: str = "exact"
+    c2c: float = 0.0
+
+    def __post_init__(self):
+        check_common(self)
+        check_buffer(self)
+        check_rate("in_chop_prob", self.in_chop_prob, upper=1.0)
+        check_rate("tail_weightening", self.tail_weightening)
+        check_bool("in_chop_random", self.in_chop_random)
+        check_bool("warmup", self.warmup)
+
+    @property
+    def period(self) -> int:
+        """``N = max(ceil(1/p), 2)``, reads of a column per chopper period."""
+        return max(math.ceil(1.0 / self.in_chop_prob), 2)
+
+    @property
+    def ema_weight(self) -> float:
+        """``b = min(tail_weightening / N, 1)``."""
+        return min(self.tail_weightening / self.period, 1.0)
+
+    def init(self, W0, A0=None, replicates=None) -> TransferState:
+        """Start with ``C = W0``, ``A = A0`` (default 0), ``H = M = Pref = 0``, choppers at +1."""
+        return new_state(W0, A0, replicates, buffer=True, chopped=True, dynamic=True)
+
+    def forward_weights(self, state) -> np.ndarray:
+        """``C``: AGAD computes with the slow array alone."""
+        return state.C
+
+    def step(self, state: TransferState, objective, rng) -> TransferState:
+        layout = layout_for(self, state, objective)
+        g = objective.grad(state.C, rng)
+        res_a = analog_update(self.dev_a, state.A, (-self.alpha * state.chop) * g, rng, self.pulse_mode, self.c2c)
+        A, C, H, chop, M, Pref = res_a.w, state.C, state.H, state.chop, state.M, state.Pref
+        pulses_w, reads, t = state.pulses_w, state.reads, state.transfers
+        if (state.cycles + 1) % self.transfer_every == 0:
+            cells = layout.cells(t)
+            v = read(A, cells, None, self.read_noise, rng)
+            c = chop[:, cells]
+            dw = granularity(self.dev_c, A.shape, cells)
+            n, h = buffer_pulses(H[:, cells] + self.transfer_lr * (c * (v - Pref[:, cells])),
+                                 self.thres_scale * dw, self.max_pulses, self.momentum, self.forget_buffer)
+            b = self.ema_weight
+            m = (1.0 - b) * M[:, cells] + b * v
+            H, M = H.copy(), M.copy()
+            H[:, cells] = h
+            M[:, cells] = m
+            if self.warmup:
+                n = np.where(layout.passes(t) > self.period, n, 0.0)
+            if np.any(n != 0.0):
+                C, fired = write_columns(self.dev_c, C, cells, n * dw, rng, self.pulse_mode, self.c2c)
+                pulses_w = pulses_w + fired
+            flip = chopper_flips(self, layout, t, rng, A.shape[0])
+            chop, Pref = chop.copy(), Pref.copy()
+            chop[:, cells] = np.where(flip, -c, c)
+            Pref[:, cells] = np.where(flip, m, Pref[:, cells])
+            reads = reads + cells.size / layout.D
+            t += 1
+        return state._replace(A=A, C=C, H=H, chop=chop, M=M, Pref=Pref, layout=layout, transfers=t,
+                              pulses_p=state.pulses_p + res_a.n_pulses.mean(axis=-1),
+                              pulses_w=pulses_w, reads=reads, cycles=state.cycles + 1)
+
+    def observe(self, state: TransferState, objective) -> dict:
+        return observe_transfer(state, objective, state.C, state.Pref, self.dev_a)
+
+
+def agad(dev_a, dev_c, alpha, transfer_lr, in_chop_prob=0.1, transfer_every=1, tail_weightening=5.0, **kw) -> AGAD:
+    """AGAD (Rasch et al. 2024): c-TTv2 without a reference array; the signal into the buffer is
+    ``c (read - Pref)`` with Pref the running mean of reads frozen at the column's last chopper
+    flip; gradient at C.  See :class:`AGAD`."""
+    return AGAD(dev_a, dev_c, alpha, transfer_lr, in_chop_prob, transfer_every, tail_weightening, **kw)

@@ -115,6 +115,8 @@ def _result(m: dict, form: str, quick: bool) -> ClaimResult:
         f"which no sigma > 0 run meets (here C_star = sigma = {c['sigma']}): the proof as corrected does not cover "
         f"this setting{'' if e.confirmed else ' (errata/pl-step not confirmed)'}; the theorem as printed does. "
         f"Verdict: {j.verdict} ({j.reason})."
+        + (f" Quick mode stops at K = {int(K[-1])}, before the predicted crossing: a 'holds' here says only that "
+           f"the bound is above the left side that early." if quick else "")
     )
     data = dict(m, form=form, mean=mean, lo=lo, hi=hi, bound=bound, first_above=first)
     return ClaimResult(id=f"{ID}/{form}", claim=TITLE + (" (proof's constant 4 + C2)" if form == "proof"

@@ -17,8 +17,6 @@ Qt break the identity; the size of the deviation is reported (at chopper flips a
 
 from __future__ import annotations
 
-import numpy as np
-
 from sptheory import bounds, stats
 from sptheory.experiments import thm37 as X
 from verification.harness import ClaimResult

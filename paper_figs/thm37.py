@@ -52,7 +52,7 @@ def _draw_rate(ax, m: dict) -> None:
         mean = E[:, s].mean(axis=-1)
         first = mean[0] if first is None else first
         fit = stats.loglog_slope(K, mean)
-        ax.plot(K, mean, marker="o", label=f"P0 = {p0}: slope {fit.slope:.3f}")
+        ax.plot(K, mean, marker="o", label=f"P0 = {p0}: slope {fit.slope:.2g}")
     ax.plot(K, first * (K / K[0]) ** -0.5, "k--", lw=1, label="K^-1/2")
     ax.set_xscale("log")
     ax.set_yscale("log")

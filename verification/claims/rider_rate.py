@@ -130,7 +130,7 @@ def draw(ax, data: dict) -> None:
     for p0, ft in zip(data["setting"]["starts"], data["fits"]):
         mean = np.asarray(ft["mean"])
         ax.errorbar(K, mean, yerr=np.maximum([mean - ft["lo_ci"], np.asarray(ft["hi_ci"]) - mean], 0), marker="o",
-                    capsize=2, label=f"P0 = {p0}: slope {ft['slope']:.3f} [{ft['lo']:.3f}, {ft['hi']:.3f}]")
+                    capsize=2, label=f"P0 = {p0}: slope {ft['slope']:.2g} [{ft['lo']:.2g}, {ft['hi']:.2g}]")
     first = np.asarray(data["fits"][0]["mean"])[0]
     ax.plot(K, first * (K / K[0]) ** -0.5, "k--", lw=1, label="K^-1/2")
     ax.set_xscale("log")

@@ -21,6 +21,7 @@ def _check(results, module, tmp_path):
         assert isinstance(r, ClaimResult)
         assert r.id == module.ID or r.id.startswith(module.ID + "/")
         assert r.verdict in ALLOWED
+        assert r.judgement is not None and r.prediction is not None
         json.dumps(to_jsonable(r.to_dict()), allow_nan=False)
         path = tmp_path / (r.id.replace("/", "_") + ".png")
         module.plot(r, path)

@@ -57,6 +57,7 @@ __all__ = [
     "exact_floor",
     "ZSCurve",
     "simulate",
+    "simulate_envelope",
 ]
 
 #: Fraction of the device range every constants interval keeps away from each bound.
@@ -567,3 +568,37 @@ def cross_check(family, dev_seed, schedule, quantity, quick, rng) -> dict:
     v = raw[quantity]
     return {"dw": dw, "kind": "mc", "replicates": shape[0], "exact": exact, "mc_mean": v.mean(axis=1),
             "mc_sem": _sem(v, 1)}
+
+
+def simulate_envelope(dev, w0, n_pulses, R, rng, schedule="stochastic", checkpoints=(), signed=False):
+    """ZS pulse by pulse on R replicates (array (R, *dev.shape)); returns
+    ((W_n - w_sp)^2 at checkpoints, shape (len, R, *shape) -- or W_n - w_sp with
+    ``signed=True`` --, per-cell min and max of every iterate).
+
+    Same recursion as ``calibration.zero_shift`` (q at the current weight,
+    clipped); the envelope covers all pulses, not only checkpoints.  Used by the
+    errata checks of the ZS theorems (claim ``zs-errata``).
+    """
+    shape = (R,) + tuple(dev.shape)
+    w = np.array(np.broadcast_to(w0, shape), dtype=float)
+    sp = dev.symmetric_point()
+    lo_b, hi_b = dev.lower, dev.upper
+    dw = dev.dw_min
+    wmin, wmax = np.array(w.min(axis=0), dtype=float), np.array(w.max(axis=0), dtype=float)
+    rng = np.random.default_rng(rng)
+    ck = sorted(set(int(c) for c in checkpoints))
+    rec = np.empty((len(ck),) + shape)
+    j = 0
+    for n in range(n_pulses):
+        if schedule == "cyclic":
+            step = dw * dev.q_plus(w) if n % 2 == 0 else -dw * dev.q_minus(w)
+        else:
+            up = rng.random(shape) < 0.5
+            step = np.where(up, dw * dev.q_plus(w), -dw * dev.q_minus(w))
+        w = np.clip(w + step, lo_b, hi_b)
+        np.minimum(wmin, w.min(axis=0), out=wmin)
+        np.maximum(wmax, w.max(axis=0), out=wmax)
+        while j < len(ck) and ck[j] == n + 1:
+            rec[j] = (w - sp) if signed else (w - sp) ** 2
+            j += 1
+    return rec, wmin, wmax

@@ -18,7 +18,8 @@ def _check_results(results, prefix, n_expected, tmp_path, module):
         assert r.verdict in RESULT_VERDICTS and r.verdict != "crashed"
         json.dumps(r.to_dict(), allow_nan=False)
         assert r.judgement is not None and r.prediction is not None
-        assert all(isinstance(h, stats.Hypothesis) for h in r.hypotheses) and r.hypotheses
+        rows = r.hypotheses + r.checks
+        assert rows and all(isinstance(h, stats.Hypothesis) for h in rows)
         png = tmp_path / (r.id.replace("/", "_") + ".png")
         module.plot(r, png)
         assert png.exists() and png.stat().st_size > 1000

@@ -30,7 +30,6 @@ with the exact expectation (|z| <= 4).
 
 from __future__ import annotations
 
-import math
 
 import numpy as np
 
@@ -93,17 +92,17 @@ def run(quick: bool, rng_seed: int, executor=None, *, side: int | None = None, n
         fit, ok = Z.fit_pulses(pts, step)
         # The exact path is the measurement; the pulse-by-pulse run checks it.
         mc_ok = abs(mc["z"]) <= 4.0 if mc["sd_rel"] > 1e-8 else mc["abs_diff_mean"] <= 1e-9
-        hyps = [stats.Hypothesis(
-            "measurement check (not a hypothesis of the paper)",
+        checks = [stats.Hypothesis(
+            "Monte Carlo cross-check",
             "pulse-by-pulse zero_shift agrees with the exact expectation at the largest dw_min (|z| <= 4)",
             f"z = {mc['z']:.2f}, |difference of means| {mc['abs_diff_mean']:.2e}", mc_ok)]
         if fit is None:
-            judgement = None
+            judgement = stats.unmeasured("fewer than 3 dw_min reach 1 %: no slope")
         else:
             dws = np.array([p["dw_min"] for p in ok])
             ns = np.array([p["n_star"] for p in ok], float)
             asym, regime = stats.regime_check(dws, ns, Z.pulses_y_err(ok, step))
-            judgement = stats.judge(PREDICTION, stats.Slope(fit, asym, regime), hyps)
+            judgement = stats.judge(PREDICTION, stats.Slope(fit, asym, regime), checks=checks)
         unreached = [p["dw_min"] for p in pts if p["n_star"] is None]
         ols, ols_asym, ols_grid = _ols(pts), _ols(pts, max_dw=ASYMPTOTIC_DW), _ols(pts, key="n_grid")
         slope = f"slope {_fmt_fit(fit)} vs predicted {PREDICTED:g}"
@@ -134,9 +133,8 @@ def run(quick: bool, rng_seed: int, executor=None, *, side: int | None = None, n
             slope=slope,
             notes=notes,
             prediction=PREDICTION,
-            judgement=judgement if judgement is not None else stats.Judgement(
-                "inconclusive", None, "fewer than 3 dw_min reach 1 %: no slope", "no fit"),
-            hypotheses=hyps,
+            judgement=judgement,
+            checks=checks,
             data={
                 "schedule": s,
                 "spec": spec.to_dict(),

@@ -184,8 +184,7 @@ def run(quick: bool, rng_seed: int, executor=None):
             judgements.append(j)
             parts.append(f"{m}: slope {fit.format()} -> {j.verdict}" + (f" ({j.tightness})" if j.tightness else ""))
         if not any(fits[m] is not None for m in ("e-rider", "rider")):
-            judgements.append(stats.Judgement("inconclusive", None, "neither RIDER nor E-RIDER reached delta at "
-                                              ">= 3 dw_min", "no slope"))
+            judgements.append(stats.unmeasured("neither RIDER nor E-RIDER reached delta at >= 3 dw_min"))
         judgement = stats.combine(judgements)
         fe = fits["e-rider"]
         tol0 = ""
@@ -214,7 +213,7 @@ def run(quick: bool, rng_seed: int, executor=None):
             bound=("Cor 3.9: RIDER O(delta^-2) independent of dw_min (growth tolerance 0.1 in the exponent); "
                    "two-stage O(delta^-2 + delta^-1 dw_min^-1) (at most dw_min^-1; N* ~ dw_min^-1)"),
             ratio=None, slope="; ".join(parts),
-            notes=(acc_note + f" Rules: " + "; ".join(f"{m}: {PREDICTIONS[m].describe()}" for m in names)
+            notes=(acc_note + " Rules: " + "; ".join(f"{m}: {PREDICTIONS[m].describe()}" for m in names)
                    + f". Slope intervals at {level:.4f} each (95 % family-wise over {len(names)} parts)." + tol0
                    + " " + common_notes),
             data=dict(data, accounting=acc, fits={m: (None if f is None else dict(

@@ -1,4 +1,4 @@
-"""Zero-shifting (ZS) calibration of the symmetric point, SPEC section 2.
+"""Zero-shifting (ZS) calibration of the symmetric point: Alg. 1, eq. (7), and its cyclic form (31).
 
 * Stochastic ZS, Algorithm 1 / eq. (7): each pulse is up or down with
   probability 1/2, independently per cell.

@@ -10,7 +10,6 @@ import numpy as np
 import pytest
 
 from sptheory import devices
-from verification.claims import _rider_common as rc
 from verification.claims import rider_floor, rider_rate
 from verification.harness import ClaimResult
 

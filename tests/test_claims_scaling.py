@@ -106,23 +106,3 @@ def test_floor_claim_c2c_cannot_be_violated_outside_hypotheses(tmp_path):
     cyc = by_id["zs-floor-scaling/cyclic"]
     assert cyc.verdict == "holds" and "not tight" in (cyc.tightness or "")
 
-
-def test_zs_modules_do_not_cross_import():
-    """The ZS claims and figures import the experiment layer, never each other; the library imports neither.
-
-    (Limited to the ZS group's files; the figures of other groups are converted separately.)
-    """
-    import ast
-    from pathlib import Path
-
-    root = Path(__file__).resolve().parents[1]
-    claims = ["zs_avg", "zs_last", "zs_cyclic_avg", "zs_cyclic_last", "zs_pulses_scaling", "zs_floor_scaling",
-              "update_model", "sp_formula_104", "zs_errata", "_zs_common"]
-    checks = [(f, "paper_figs") for f in (root / "verification" / "claims" / f"{c}.py" for c in claims)]
-    checks += [(root / "paper_figs" / f"{n}.py", "verification") for n in ("fig1a", "fig1b", "__init__", "__main__")]
-    checks += [(f, o) for f in (root / "sptheory").rglob("*.py") for o in ("verification", "paper_figs")]
-    for f, other in checks:
-        for node in ast.walk(ast.parse(f.read_text())):
-            names = ([a.name for a in node.names] if isinstance(node, ast.Import) else
-                     [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
-            assert not any(n == other or n.startswith(other + ".") for n in names), f"{f} imports {other}"

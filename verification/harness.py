@@ -94,8 +94,9 @@ class ClaimResult:
             if self.verdict not in (None, self.judgement.verdict):
                 raise ValueError(f"verdict {self.verdict!r} disagrees with the judgement's {self.judgement.verdict!r}")
             self.verdict = self.judgement.verdict
-        elif self.verdict is None:
-            raise ValueError(f"result {self.id!r}: the verdict must come from stats.judge (pass judgement=...)")
+        elif self.verdict != "crashed":
+            raise ValueError(f"result {self.id!r}: the verdict must come from stats.judge (pass judgement=...); "
+                             "only the runner sets verdict='crashed'")
         if self.prediction is not None and not isinstance(self.prediction, stats.Prediction):
             raise TypeError(f"prediction must be a stats.Prediction, got {type(self.prediction).__name__}")
         for h in self.hypotheses + self.checks:

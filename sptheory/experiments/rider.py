@@ -98,8 +98,9 @@ def thm37_hypotheses(dev_p, dev_w, prob, steps: dict, P_range, W_range, c_star_r
     C_star >= the stated threshold ``4 sqrt2 (sigma/mu) kappa2^1.5`` and >= the proof's
     ``4 sqrt2 sigma kappa2^1.5 / sqrt(mu)`` (``bounds.rider_cstar_condition``, erratum
     ``errata/cstar-condition``); every step-size condition of the proof
-    (``bounds.rider_side_conditions`` with C2 at the low end of its interval, the choice that
-    admits the largest alpha; C2's interval conditions fail exactly when the proof form fails).
+    (``bounds.rider_side_conditions`` with C2 at the smallest value the proof can use, the low end
+    of its interval raised to condition (a) of errata/proof-conditions: the choice that admits the
+    largest alpha; C2's conditions fail exactly when no admissible C2 exists).
     """
     rows, nums = [], {}
     qp = _q_on_range(dev_p, *P_range)
@@ -129,8 +130,10 @@ def thm37_hypotheses(dev_p, dev_w, prob, steps: dict, P_range, W_range, c_star_r
             f"{stats._fmt(c_star_run)} vs {stats._fmt(thr)}", c_star_run >= thr))
     c2 = 0.0
     if c_star_run > 0:
+        # the smallest C2 the proof can use: the interval's low end, raised to condition (a)
+        # of errata/proof-conditions (it admits the largest alpha)
         iv = bounds.rider_c2_interval(sigma, c_star_run, mu, q_min, q_max)
-        c2 = float(iv.lo)
+        c2 = max(float(iv.lo), float(bounds.rider_c2_condition_a(sigma, c_star_run, mu, q_min, q_max)))
     kw = dict(sigma=sigma, C_star=c_star_run) if c_star_run > 0 else {}
     conds = bounds.rider_side_conditions(steps["alpha"], steps["beta"], steps["eta"], steps["gamma"], L, mu,
                                          q_min, q_max, c2, **kw)

@@ -32,7 +32,7 @@ from sptheory import bounds, stats
 from sptheory.experiments import thm37 as X
 from verification.harness import ClaimResult
 
-from ._thm37_common import thm37_hypotheses
+from sptheory.experiments.thm37 import one_cell_hypotheses as thm37_hypotheses
 
 ID = "rider-counterexample"
 TITLE = "Thm 3.7, eq. (72): RIDER's averaged Lyapunov terms against the explicit bound, every hypothesis met"

@@ -31,7 +31,7 @@ from sptheory import stats
 from sptheory.experiments import thm37 as X
 from verification.harness import ClaimResult
 
-from ._thm37_common import thm37_hypotheses
+from sptheory.experiments.thm37 import one_cell_hypotheses as thm37_hypotheses
 
 ID = "rider-rate"
 TITLE = "Thm 3.7: E_K <= O(K^-1/2) + Theta(dw_min) with alpha ~ 1/sqrt K, in an asymptotic range (E-RIDER beside)"

@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 OUT    ?= results
 ARGS   ?=
 
-.PHONY: all venv verify verify-quick test test-all figs bench clean
+.PHONY: all venv verify verify-quick test test-all figs bench bench-peer clean
 
 all: test
 
@@ -35,9 +35,26 @@ test-all: $(STAMP)
 figs: $(STAMP)
 	$(PY) -m paper_figs
 
+ONE_THREAD := OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
+
 bench: $(STAMP)
-	$(PY) -m benchmarks
+	$(ONE_THREAD) $(PY) -m benchmarks
+
+# Side by side with IBM aihwkit, in its own environment (.venv-peer: torch 2.10.0 + aihwkit 1.1.0, ~7.5 GB).
+# If the install fails, the script still runs (in the main environment) and says how to get aihwkit.
+PEER_VENV  := .venv-peer
+PEER_STAMP := $(PEER_VENV)/.installed
+
+$(PEER_STAMP): pyproject.toml
+	@test -x $(PEER_VENV)/bin/python || $(PYTHON) -m venv $(PEER_VENV)
+	$(PEER_VENV)/bin/python -m pip install --quiet -e '.[peer]'
+	@touch $(PEER_STAMP)
+
+bench-peer: $(STAMP)
+	@$(MAKE) --no-print-directory $(PEER_STAMP) || echo "bench-peer: installing torch==2.10.0 aihwkit==1.1.0 into $(PEER_VENV) failed (see above)"
+	@if test -f $(PEER_STAMP); then $(ONE_THREAD) $(PEER_VENV)/bin/python -m benchmarks.peer_aihwkit $(ARGS); \
+	 else $(ONE_THREAD) $(PY) -m benchmarks.peer_aihwkit $(ARGS); fi
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info .pytest_cache
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache  # .venv-peer is kept: rm -rf .venv-peer by hand
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

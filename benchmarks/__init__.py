@@ -12,11 +12,12 @@ Benchmarks
 zero_shift          pulse-by-pulse zero-shifting (calibration.zero_shift) vs a per-pulse NumPy loop
 zero_shift_moments  exact moments (calibration.zero_shift_moments) at N = 8.192e6 and on a checkpoint grid
 rider               RIDER iterations/s, 1000 cells x 64 replicates, pulse modes exact/model/noiseless
+rider_lean          RIDER on one cell: us/iteration of algorithms.lean vs algorithms.run (rider-counterexample setting)
 mlp                 MLP 64-32-10 on digits: samples/s per algorithm, update model and pulse trains, 1 vs 8 replicates
 """
 
 from __future__ import annotations
 
-BENCHMARKS = ("zero_shift", "zero_shift_moments", "rider", "mlp")
+BENCHMARKS = ("zero_shift", "zero_shift_moments", "rider", "mlp", "rider_lean")
 
 __all__ = ["BENCHMARKS"]

@@ -3,8 +3,9 @@
 Each figure module exposes ``NAME``, ``TITLE`` and
 ``make(out_dir, quick=False, rng_seed=0, side=None) -> dict`` (the paths it
 wrote: a PNG and a JSON file with the plotted data, both in ``out_dir``).
-Shared computation lives in :mod:`paper_figs.zs_scaling`, which the
-verification claims ``zs-pulses-scaling`` and ``zs-floor-scaling`` use too.
+The computations live in :mod:`sptheory.experiments` (e.g.
+:mod:`sptheory.experiments.zs_array` for Fig. 1), shared with the verification
+claims; ``paper_figs`` and ``verification`` never import each other.
 """
 
 #: Figure name -> module path, in order.

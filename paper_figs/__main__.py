@@ -41,6 +41,9 @@ def main(argv: list[str] | None = None) -> int:
     matplotlib.use("Agg")  # the command line draws to files only; figure modules never pick a backend
     parser = _parser()
     args = parser.parse_args(argv)
+    import matplotlib
+
+    matplotlib.use("Agg")  # the command line draws to files only; figure modules never pick a backend
     if args.list:
         for name, path in FIGURES.items():
             print(f"{name:8s} {importlib.import_module(path).TITLE}")

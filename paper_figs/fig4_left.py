@@ -4,7 +4,7 @@ E-RIDER vs the two-stage baseline (zero-shift N pulses, then train with Q fixed)
 Time accounting as in the paper's Fig. 4: calibration pulses + update cycles x BL (BL = 5).
 The setting (least squares, SoftBounds P array with per-cell SP offsets near 0.4,
 pulse-exact updates, step sizes, target ``delta``) and the simulation are those of the
-claim ``cor3.9`` (:mod:`verification.claims.cor39`: :func:`simulate`, :func:`hit_cost`);
+claim ``cor3.9`` (:mod:`sptheory.experiments.training`: :func:`simulate`, :func:`hit_cost`);
 ``dw_min = 2 / states`` (the P array spans 2 around its offset).  A point missing from a
 curve means the method did not reach the target within its iteration budget.
 """
@@ -16,7 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-from verification.claims import cor39 as C
+from sptheory.experiments import to_jsonable
+from sptheory.experiments import training as C
 
 NAME = "fig4_left"
 TITLE = "Cost (N + cycles x BL) to reach a target loss vs number of states: E-RIDER vs two-stage (N = 500..8000)"
@@ -52,9 +53,6 @@ def compute(quick: bool = False, rng_seed: int = 0) -> dict:
 
 
 def draw(data: dict, path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     rows = data["rows"]
@@ -95,8 +93,6 @@ def draw(data: dict, path) -> None:
 def make(out_dir, quick: bool = False, rng_seed: int = 0, side=None) -> dict:
     """Compute, write ``fig4_left.png`` and ``fig4_left.json`` into ``out_dir``; return their paths.
     ``side`` is ignored (the problem size is the claim's)."""
-    from verification.harness import to_jsonable
-
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     data = compute(quick, rng_seed)

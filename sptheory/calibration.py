@@ -1,15 +1,19 @@
-"""Zero-shifting (ZS) calibration of the symmetric point, SPEC section 2.
+"""Zero-shifting (ZS) calibration of the symmetric point: Alg. 1, eq. (7), and its cyclic form (31).
 
 * Stochastic ZS, Algorithm 1 / eq. (7): each pulse is up or down with
   probability 1/2, independently per cell.
 * Cyclic ZS, eq. (31) (Kim et al. 2019, the hardware method): pulse ``n`` is
   up for even ``n`` and down for odd ``n`` (up first).
 
-The final weight ``W_N`` estimates the SP.  :func:`zero_shift` simulates pulse
-by pulse, vectorised over ``(replicates, cells)``, and records at checkpoints
+The final weight ``W_N`` estimates the SP.  :func:`zero_shift` simulates the
+recursion, vectorised over ``(replicates, cells)``, and records at checkpoints
 the quantities the theorems bound: the running average
 ``(1/n) sum_{m<n} G(W_m)^2`` (Thm 2.2, C.3) and ``(W_n - w_sp)^2``
-(Thm C.2, C.4).  :func:`zero_shift_moments` gives the exact first and second
+(Thm C.2, C.4).  On an affine (SoftBounds) device without cycle-to-cycle
+noise it takes two shortcuts that leave the result exact: stochastic pulses
+are drawn as packed random bits and applied a few at a time through their
+composed affine map, and the cyclic schedule is evaluated in closed form
+(cost independent of ``N``).  :func:`zero_shift_moments` gives the exact first and second
 moments of the same recursion for affine (SoftBounds) devices without
 sampling, for any ``N``.
 """
@@ -23,9 +27,10 @@ import numpy as np
 
 from .devices import Device, SoftBounds
 
-__all__ = ["SCHEDULES", "ZeroShiftResult", "ZeroShiftMoments", "zero_shift", "zero_shift_moments"]
+__all__ = ["SCHEDULES", "METHODS", "ZeroShiftResult", "ZeroShiftMoments", "zero_shift", "zero_shift_moments"]
 
 SCHEDULES = ("stochastic", "cyclic")
+METHODS = ("auto", "pulse")
 
 
 @dataclass(frozen=True)
@@ -108,8 +113,9 @@ def zero_shift(
     c2c: float = 0.0,
     track_g2: bool = True,
     progress: bool = False,
+    method: str = "auto",
 ) -> ZeroShiftResult:
-    """Run zero-shifting for ``n_pulses`` pulses on every cell, pulse by pulse.
+    """Run zero-shifting for ``n_pulses`` pulses on every cell.
 
     Parameters
     ----------
@@ -129,28 +135,38 @@ def zero_shift(
     c2c : float
         Cycle-to-cycle noise: each pulse's step is multiplied by ``1 + c2c xi``.
     track_g2 : bool
-        Accumulate ``G(W_m)^2`` for the running average (costs about twice the
-        work per pulse of the bare recursion).
+        Accumulate ``G(W_m)^2`` for the running average.
     progress : bool
         Show a tqdm bar over pulses.
+    method : "auto" or "pulse"
+        "pulse" applies one pulse at a time (q at the current weight, or the
+        exact affine map on SoftBounds).  "auto" (default) does the same
+        except on SoftBounds without c2c noise, where:
 
-    Fast path: on SoftBounds without c2c noise every pulse is the exact
-    affine map ``z -> (1 - x) z + y`` of the distance ``z = W - w_sp``, two
-    in-place array operations per pulse (no clipping is needed there, the
-    bounds are the maps' fixed points, unless ``x > 1``).  Otherwise q is
-    evaluated at the current weight and the result clipped to the bounds.
+        * cyclic: closed form of ``n/2`` up/down pairs (see
+          :func:`_cyclic_closed_form`), cost independent of ``N`` (``N = 1e12``
+          costs what ``N = 2`` does);
+        * stochastic: each pulse's sign is one fair random bit, drawn 64 per
+          cell per draw; ``_GROUP`` consecutive pulses are applied as the
+          composed affine map of their sign pattern, looked up in a per-cell
+          table, on cache-sized chunks of cells (:func:`_stochastic_grouped`).
+          Exact in distribution; the composed map rounds differently from
+          pulse-by-pulse application (relative ``~1e-16`` per group).
+
+    Clipping: on SoftBounds a pulse ``w -> w + x (b - w)`` with ``0 < x <= 1``
+    maps ``[lower, upper]`` into itself (the bounds are the maps' fixed
+    points), so the unclipped affine recursion equals the clipped pulse
+    recursion from any ``w0`` inside the bounds; with ``x > 1`` (overshoot)
+    the general clipped loop is used.  Otherwise q is evaluated at the current
+    weight and the result clipped to the bounds.
     """
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
     w0, shape, n_pulses, c2c, ckpt = _validate(dev, w0, n_pulses, schedule, checkpoints, c2c)
     seed = _seed_of(rng)
     rng = np.random.default_rng(rng)
     w_sp = dev.symmetric_point()
     z = np.array(np.broadcast_to(w0, shape) - w_sp, dtype=float)
-    acc = np.zeros(shape) if track_g2 else None
-    n_ck = len(ckpt)
-    rec_g2 = np.empty((n_ck,) + shape) if track_g2 else None
-    rec_d2 = np.empty((n_ck,) + shape)
-    rec_mean = np.empty((n_ck,) + shape[:-1])
-    rec_std = np.empty((n_ck,) + shape[:-1])
 
     affine = dev.is_affine and c2c == 0.0
     if affine:
@@ -161,15 +177,28 @@ def zero_shift(
         a_up, a_dn = 1.0 - x_up, 1.0 - x_dn
         b_up, b_dn = y_up - x_up * w_sp, y_dn - x_dn * w_sp  # maps in z = w - w_sp
         slope_sq = dev.slope**2
+        if method == "auto" and n_pulses > 0:
+            full = lambda a: np.broadcast_to(a, shape).reshape(-1)  # noqa: E731
+            if schedule == "cyclic":
+                rec_z, rec_s = _cyclic_closed_form(z.reshape(-1), full(x_up), full(b_up), full(x_dn), full(b_dn),
+                                                   ckpt, track_g2)
+            else:
+                rec_z, rec_s = _stochastic_grouped(z.reshape(-1), tuple(full(c) for c in (a_up, b_up, a_dn, b_dn)),
+                                                   ckpt, _word_source(rng), track_g2, progress)
+            rec_z = rec_z.reshape((-1,) + shape)
+            return _result(rec_z[-1], rec_z, None if rec_s is None else rec_s.reshape((-1,) + shape),
+                           slope_sq, ckpt, w_sp, shape, n_pulses, schedule, c2c, seed)
         step = _affine_stepper(schedule, a_up, b_up, a_dn, b_dn, shape, rng)
     else:
         step = _general_stepper(dev, schedule, shape, rng, c2c, w_sp)
-    tmp = np.empty(shape)
 
+    acc = np.zeros(shape) if track_g2 else None
+    tmp = np.empty(shape)
+    rec_z = np.empty((len(ckpt),) + shape)
+    rec_s = np.empty((len(ckpt),) + shape) if track_g2 else None
     bar = _progress_bar(n_pulses, progress)
-    i_ck = 0
     done = 0
-    for target in ckpt:
+    for i_ck, target in enumerate(ckpt):
         for n in range(done, int(target)):
             if track_g2:
                 if affine:
@@ -182,23 +211,30 @@ def zero_shift(
         if bar is not None:
             bar.update(int(target) - done)
         done = int(target)
+        rec_z[i_ck] = z
         if track_g2:
-            rec_g2[i_ck] = acc / target * (slope_sq if affine else 1.0)
-        np.multiply(z, z, out=rec_d2[i_ck])
-        w_now = z + w_sp
-        rec_mean[i_ck] = w_now.mean(axis=-1)
-        rec_std[i_ck] = w_now.std(axis=-1)
-        i_ck += 1
+            rec_s[i_ck] = acc
     if bar is not None:
         bar.close()
+    return _result(z, rec_z, rec_s, slope_sq if affine else 1.0, ckpt, w_sp, shape, n_pulses, schedule, c2c, seed)
+
+
+def _result(z, rec_z, rec_s, g2_scale, ckpt, w_sp, shape, n_pulses, schedule, c2c, seed) -> ZeroShiftResult:
+    """Assemble the result from ``z = W - w_sp`` (final, and at the checkpoints) and the running sums.
+
+    ``rec_s`` holds ``sum_{m<n} G(W_m)^2 / g2_scale`` (on SoftBounds
+    ``G = slope * z``, so the sum of ``z^2`` is kept and scaled once here).
+    """
+    cshape = (len(ckpt),) + (1,) * len(shape)
+    w_all = rec_z + w_sp
     return ZeroShiftResult(
         w=z + w_sp,
         pulses=np.full(shape, n_pulses, dtype=np.int64),
         checkpoints=ckpt,
-        avg_g2=rec_g2,
-        dist_sq=rec_d2,
-        mean=rec_mean,
-        std=rec_std,
+        avg_g2=None if rec_s is None else rec_s * g2_scale / ckpt.reshape(cshape),
+        dist_sq=rec_z * rec_z,
+        mean=w_all.mean(axis=-1),
+        std=w_all.std(axis=-1),
         w_sp=w_sp,
         schedule=schedule,
         c2c=c2c,
@@ -260,6 +296,153 @@ def _general_stepper(dev, schedule, shape, rng, c2c, w_sp):
         z += delta
         np.clip(z, lo, hi, out=z)
     return step
+
+
+# ----- fast exact paths for affine devices without noise ----------------------
+
+_GROUP = 3      # stochastic pulses composed per table lookup (2^_GROUP sign patterns per cell)
+_CHUNK = 4096   # cells per chunk: its state and tables stay in the L2 cache (8192 was slower, measured)
+_FULL = np.uint64(2**64 - 1)
+
+
+def _word_source(rng):
+    """64 fair random bits per cell per call (full-range uint64; any bit generator)."""
+    def draw(m):
+        return rng.integers(0, _FULL, size=m, dtype=np.uint64, endpoint=True)
+    return draw
+
+
+def _pattern_tables(a_up, b_up, a_dn, b_dn, k, track_g2):
+    """Composed maps of every sign pattern of ``j = 1..k`` pulses, per cell.
+
+    Pattern ``p`` (bit ``i`` = sign of pulse ``i``, 1 = up) maps ``z`` to
+    ``A z + B``; with ``track_g2`` also ``S2 z^2 + S1 z + S0``, the sum of the
+    squared states before each of the ``j`` pulses.  Returns, for each ``j``,
+    flat arrays indexed by ``cell * 2^j + p`` (a cell's patterns are adjacent,
+    so a lookup stays in one or two cache lines).
+    """
+    m = a_up.shape[0]
+    col = lambda v: v[:, None]  # noqa: E731
+    A, B = np.ones((m, 1)), np.zeros((m, 1))
+    S2, S1, S0 = np.zeros((m, 1)), np.zeros((m, 1)), np.zeros((m, 1))
+    tables = []
+    for _ in range(k):
+        if track_g2:  # the state before the new pulse is A z + B, whatever its sign
+            S2, S1, S0 = (np.concatenate([v, v], axis=1) for v in (S2 + A * A, S1 + 2.0 * A * B, S0 + B * B))
+        A, B = (np.concatenate([col(a_dn) * A, col(a_up) * A], axis=1),
+                np.concatenate([col(a_dn) * B + col(b_dn), col(a_up) * B + col(b_up)], axis=1))
+        tables.append(tuple(np.ascontiguousarray(v).reshape(-1) for v in ((A, B, S2, S1, S0) if track_g2 else (A, B))))
+    return tables
+
+
+def _stochastic_grouped(z, coefs, ckpt, draw_words, track_g2, progress=False, group=_GROUP, chunk=_CHUNK):
+    """Stochastic ZS on an affine device, exact in distribution; returns ``(z, sum z_m^2)`` at the checkpoints.
+
+    ``z`` (flat, ``M`` cells) is updated in place; ``coefs = (a_up, b_up,
+    a_dn, b_dn)`` per cell (flat, ``M``), pulse maps ``z -> a z + b``.
+    Each pulse's sign is one bit of ``draw_words(m)`` (``m`` uint64 words,
+    one per cell of the chunk, consumed low bits first, ``group`` bits per
+    lookup; a fresh word when fewer bits are left than the lookup needs).
+    Cells are independent, so the loop runs chunk by chunk, all pulses per
+    chunk: the state and tables stay in cache and each group of pulses costs
+    two table gathers and two in-place passes (five more with ``track_g2``).
+    """
+    n_cells = z.shape[0]
+    n_ck = len(ckpt)
+    rec_z = np.empty((n_ck, n_cells))
+    rec_s = np.empty((n_ck, n_cells)) if track_g2 else None
+    bar = _progress_bar(int(ckpt[-1]) * n_cells, progress)
+    for lo in range(0, n_cells, chunk):
+        hi = min(lo + chunk, n_cells)
+        m = hi - lo
+        tables = _pattern_tables(*(c[lo:hi] for c in coefs), group, track_g2)
+        zc = z[lo:hi]
+        acc = np.zeros(m) if track_g2 else None
+        cells = np.arange(m, dtype=np.uint64)
+        bases = [cells << np.uint64(j) for j in range(1, group + 1)]
+        idx = np.empty(m, dtype=np.uint64)
+        pos = idx.view(np.intp)  # indices < 2^63: the same bits read as signed
+        t1, t2 = np.empty(m), np.empty(m)
+        words, left = None, 0
+        done = 0
+        for i, target in enumerate(ckpt):
+            while done < target:
+                j = int(min(group, target - done))
+                if left < j:
+                    words, left = draw_words(m), 64
+                np.bitwise_and(words, np.uint64((1 << j) - 1), out=idx)
+                np.bitwise_or(idx, bases[j - 1], out=idx)
+                np.right_shift(words, np.uint64(j), out=words)
+                left -= j
+                tab = tables[j - 1]
+                if track_g2:  # acc += (S2 z + S1) z + S0, from the state before the group
+                    np.take(tab[2], pos, out=t1, mode="wrap")
+                    t1 *= zc
+                    np.take(tab[3], pos, out=t2, mode="wrap")
+                    t1 += t2
+                    t1 *= zc
+                    np.take(tab[4], pos, out=t2, mode="wrap")
+                    t1 += t2
+                    acc += t1
+                np.take(tab[0], pos, out=t1, mode="wrap")
+                zc *= t1
+                np.take(tab[1], pos, out=t1, mode="wrap")
+                zc += t1
+                done += j
+            rec_z[i, lo:hi] = zc
+            if track_g2:
+                rec_s[i, lo:hi] = acc
+        if bar is not None:
+            bar.update(int(ckpt[-1]) * m)
+    if bar is not None:
+        bar.close()
+    return rec_z, rec_s
+
+
+def _powers(om, k: int):
+    """``(1 - om)^k`` and ``sum_{j<k} (1 - om)^j`` from ``om = 1 - a`` (0 < om <= 1), via log1p/expm1.
+
+    Forming ``a = 1 - om`` first would lose the digits of ``om`` (of order
+    ``dw_min``); ``log1p``/``expm1`` keep the relative error of both a few
+    ulp times ``k |log a|``, which matters only while ``a^k`` is not negligible.
+    """
+    if k == 0:
+        return np.ones_like(om), np.zeros_like(om)
+    with np.errstate(divide="ignore"):  # om == 1: log1p(-1) = -inf, a^k = 0, sum = 1
+        log_a = np.log1p(-om)
+    return np.exp(k * log_a), -np.expm1(k * log_a) / om
+
+
+def _cyclic_closed_form(z0, x_up, b_up, x_dn, b_dn, ckpt, track_g2):
+    """Cyclic ZS on an affine device without noise, in closed form; returns ``(z, sum z_m^2)`` at the checkpoints.
+
+    Pulses ``z -> (1 - x) z + b``; an up/down pair is ``z -> A z + B`` with
+    ``1 - A = x_up + x_dn - x_up x_dn`` and ``B = (1 - x_dn) b_up + b_dn``, fixed
+    point ``p = B / (1 - A)``.  After ``k`` pairs ``z_2k = p + d A^k``
+    (``d = z_0 - p``); the states after each up pulse are
+    ``z_2j+1 = p' + d' A^j`` with ``p' = (1 - x_up) p + b_up``, ``d' = (1 - x_up) d``,
+    so ``sum_{m<n} z_m^2`` is two geometric sums in ``A`` and ``A^2``.  An odd
+    ``n`` adds one up pulse.  Cost per checkpoint: a few array operations,
+    independent of ``n``.  Requires ``0 < x <= 1``.
+    """
+    a_up = 1.0 - x_up
+    om = x_up + x_dn - x_up * x_dn
+    om2 = om * (2.0 - om)  # 1 - A^2
+    p = ((1.0 - x_dn) * b_up + b_dn) / om
+    d = z0 - p
+    p_odd, d_odd = a_up * p + b_up, a_up * d
+    rec_z = np.empty((len(ckpt), z0.shape[0]))
+    rec_s = np.empty((len(ckpt), z0.shape[0])) if track_g2 else None
+    for i, n in enumerate(ckpt):
+        k, odd = divmod(int(n), 2)
+        ak, g1 = _powers(om, k)
+        z_even = p + d * ak
+        rec_z[i] = a_up * z_even + b_up if odd else z_even
+        if track_g2:
+            _, g2 = _powers(om2, k)
+            s = k * (p * p + p_odd * p_odd) + 2.0 * (p * d + p_odd * d_odd) * g1 + (d * d + d_odd * d_odd) * g2
+            rec_s[i] = s + z_even * z_even if odd else s
+    return rec_z, rec_s
 
 
 class _SignBits:

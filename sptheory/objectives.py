@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import special
 
-__all__ = ["Quadratic", "LeastSquares", "abs_normal_mean"]
+__all__ = ["Quadratic", "LeastSquares", "RademacherQuadratic", "abs_normal_mean"]
 
 
 def _as_W(W, D, name="W"):
@@ -183,3 +183,31 @@ class LeastSquares:
         rng = np.random.default_rng(rng)
         reps = np.broadcast_to(W, (samples,) + W.shape)
         return np.mean(np.abs(self.grad(reps, rng)), axis=0).min(axis=-1)
+
+
+class RademacherQuadratic(Quadratic):
+    """:class:`Quadratic` (diagonal ``A``) whose gradient noise is Rademacher:
+    ``g = A (W - W*) + (sigma/sqrt(D)) eps``, ``eps_d = +/-1`` with probability 1/2 each.
+
+    Assumption 3.2 holds with ``E||g - grad f||^2 = sigma^2`` exactly, and
+    Assumption 3.6 holds everywhere with ``C_star = sigma/sqrt(D)``:
+    ``E|m + s eps| = max(|m|, s)``, so ``E|g_d| >= sigma/sqrt(D)`` at every W,
+    the largest constant any noise of that variance allows (at ``grad f = 0``,
+    ``E|xi_d| <= sqrt(E xi_d^2)``). Used for the Thm 3.7 counterexample.
+    """
+
+    def __init__(self, A, W_star, sigma=0.0, f_star=0.0):
+        if np.ndim(A) != 1:
+            raise ValueError(f"A must be 1-D (diagonal) for RademacherQuadratic, got shape {np.shape(A)}")
+        super().__init__(A, W_star, sigma=sigma, f_star=f_star)
+
+    def grad(self, W, rng):
+        """Stochastic gradient ``A (W - W*) + (sigma/sqrt(D)) eps``, one uniform draw per entry."""
+        g = self.full_grad(W)
+        if self.sigma2 > 0:
+            g = g + np.sqrt(self.sigma2 / self.D) * np.where(rng.random(g.shape) < 0.5, -1.0, 1.0)
+        return g
+
+    def c_star(self, W):
+        """``min_d E|g_d(W)| = min_d max(|grad f(W)_d|, sigma/sqrt(D))`` (exact)."""
+        return np.maximum(np.abs(self.full_grad(W)), np.sqrt(self.sigma2 / self.D)).min(axis=-1)

@@ -1,4 +1,4 @@
-"""Applying a requested signed increment ``dW`` to analog cells (SPEC section 1).
+"""Applying a requested signed increment ``dW`` to analog cells (eqs. (2), (5); Assumption 3.4).
 
 Two realisations of the paper's Analog Update (2), (5):
 
@@ -153,7 +153,7 @@ def model_noise_variance(dev: Device, w, dW, c2c: float = 0.0) -> np.ndarray:
 
 
 def apply_model(dev: Device, w, dW, rng, c2c: float = 0.0, noise: bool = True) -> PulseResult:
-    """Update model of SPEC section 1 / eqs. (2), (5):
+    """Update model of eqs. (2), (5) (Assumption 3.4):
 
         W_new = W + dW F(W) - |dW| G(W) + b,   E[b] = 0,
         Var[b] = model_noise_variance(dev, W, dW, c2c),

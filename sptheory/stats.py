@@ -43,6 +43,7 @@ __all__ = [
     "Hypothesis",
     "Judgement",
     "judge",
+    "unmeasured",
     "combine",
     "simultaneous_level",
     "regime_check",
@@ -614,7 +615,14 @@ def _apply_hypotheses(verdict: str, reason: str, hypotheses) -> tuple[str, str]:
     return verdict, reason
 
 
-def judge(prediction: Prediction, measurement, hypotheses=()) -> Judgement:
+def unmeasured(reason: str) -> Judgement:
+    """The judgement when there is nothing to judge (e.g. fewer than 3 points for a slope): inconclusive."""
+    if not isinstance(reason, str) or not reason:
+        raise ValueError(f"reason must be a non-empty string, got {reason!r}")
+    return Judgement("inconclusive", None, f"no measurement: {reason}", "no measurement")
+
+
+def judge(prediction: Prediction, measurement, hypotheses=(), checks=()) -> Judgement:
     """The verdict of ``measurement`` against ``prediction``: the one mapping every claim uses.
 
     Rules per kind (``lo``/``hi`` are the measurement's interval ends):
@@ -638,6 +646,11 @@ def judge(prediction: Prediction, measurement, hypotheses=()) -> Judgement:
 
     Hypotheses: a "violated" verdict with any hypothesis not met becomes
     "inconclusive (outside the hypotheses: ...)"; "holds" is kept.
+
+    Checks (``checks``, :class:`Hypothesis` rows that are not the paper's
+    hypotheses but conditions for the measurement to mean anything, e.g. a
+    Monte Carlo cross-check of an exact computation): any failed check makes
+    the verdict inconclusive, whatever the comparison says.
     """
     if not isinstance(prediction, Prediction):
         raise TypeError(f"prediction must be a Prediction, got {type(prediction).__name__}")
@@ -645,10 +658,10 @@ def judge(prediction: Prediction, measurement, hypotheses=()) -> Judgement:
     if not isinstance(measurement, want):
         raise TypeError(f"a {prediction.kind!r} prediction needs a {want.__name__} measurement, "
                         f"got {type(measurement).__name__}")
-    hypotheses = list(hypotheses)
-    for h in hypotheses:
+    hypotheses, checks = list(hypotheses), list(checks)
+    for h in hypotheses + checks:
         if not isinstance(h, Hypothesis):
-            raise TypeError(f"hypotheses must be Hypothesis objects, got {type(h).__name__}")
+            raise TypeError(f"hypotheses and checks must be Hypothesis objects, got {type(h).__name__}")
     kind = prediction.kind
     tightness = None
 
@@ -712,6 +725,11 @@ def judge(prediction: Prediction, measurement, hypotheses=()) -> Judgement:
         decisive = f"difference {_fmt(measurement.mean)} [{_fmt(lo)}, {_fmt(hi)}]"
 
     verdict, reason = _apply_hypotheses(verdict, reason, hypotheses)
+    failed = [c.name for c in checks if not c.met]
+    if failed:
+        verdict, reason = "inconclusive", f"measurement check failed: {', '.join(failed)} (otherwise: {reason})"
+    if verdict == "inconclusive" and kind != "upper":
+        tightness = None  # no order is established, so there is no tightness to report
     return Judgement(verdict, tightness, reason, decisive)
 
 

@@ -57,16 +57,19 @@ def test_zero_shift_fields(quick_run):
     _, payloads = quick_run
     p = payloads["zero_shift"]
     combos = {(r["impl"], r["schedule"], r["track_g2"]) for r in p["results"]}
-    assert combos == {(i, s, g) for i in ("sptheory", "reference") for s in ("cyclic", "stochastic")
-                      for g in (False, True)}
+    assert combos == {(i, s, g) for s, impls in (("cyclic", ("sptheory-pulse", "reference")),
+                                                 ("stochastic", ("sptheory", "sptheory-pulse", "reference")))
+                      for i in impls for g in (False, True)}
     for r in p["results"]:
         assert ROW_FIELDS | {"cell_pulses_per_s_best", "cell_pulses_per_s_median", "n_pulses"} <= set(r)
         assert len(r["times_s"]) == p["repeats"]
         assert r["cell_pulses_per_s_best"] > 0 and r["tracemalloc_peak_bytes"] > 0
-    assert len(p["ratios"]) == 4 and all(q["ratio_best"] > 0 for q in p["ratios"])
+    assert len(p["ratios"]) == 6 and all(q["ratio_best"] > 0 for q in p["ratios"])
     assert p["aihwkit_reference"]["measured"] is False
-    assert p["aihwkit_reference"]["value_cell_pulses_per_s"] == 6e7
+    assert p["aihwkit_reference"]["value_cell_pulses_per_s"] == {"cyclic": 7.8e7, "stochastic": 7.5e7}
     assert len(p["acceptance"]) == 4
+    assert {(r["cells"], r["n_pulses"]) for r in p["closed_form"]} == {
+        (c, n) for c in (128 * 128, 4) for n in (10**3, 10**6, 10**9, 10**12)}
 
 
 def test_zero_shift_moments_fields(quick_run):

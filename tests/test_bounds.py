@@ -323,3 +323,27 @@ def test_zs_bounds_hold_on_soft_bounds_devices():
 def test_bad_input_names_argument(call, name):
     with pytest.raises(ValueError, match=name.replace("*", r"\*")):
         call()
+
+
+def test_zs_floors_are_the_bounds_limits():
+    """bounds.zs_*_floor equal the bounds with the transient terms removed, and the sympy limit N -> oo."""
+    import sympy as sp
+
+    dw, mu, q, L = 1e-3, 0.8, 1.7, 1.3
+    assert B.zs_average_floor(dw, L, q) == pytest.approx(B.zs_average_bound(10, dw, 0.0, L, q), rel=1e-14)
+    assert B.zs_cyclic_average_floor(dw, L, q) == pytest.approx(B.zs_cyclic_average_bound(10, dw, 0.0, L, q),
+                                                                rel=1e-14)
+    for const in ("paper", "tight"):
+        assert B.zs_last_iterate_floor(dw, mu, q, const=const) == pytest.approx(
+            B.zs_last_iterate_bound(10, dw, mu, q, 0.0, const=const), rel=1e-14)
+    assert B.zs_cyclic_last_iterate_floor(dw, mu, q, L) == pytest.approx(
+        B.zs_cyclic_last_iterate_bound(10, dw, mu, q, L, 0.0), rel=1e-14)
+    e = B.zs_average_bound_expr()
+    lim = sp.limit(e.expr, e.args[0], sp.oo)
+    vals = dict(zip(e.args, (None, dw, 0.4, L, q, 3)))
+    assert float(lim.subs({k: v for k, v in vals.items() if v is not None})) == pytest.approx(
+        B.zs_average_floor(dw, L, q, cells=3), rel=1e-12)
+    with pytest.raises(ValueError, match="dw_min"):
+        B.zs_average_floor(-1e-3, L, q)
+    with pytest.raises(ValueError, match="2 dw_min mu_q < 1|dw_min\\*mu_q"):
+        B.zs_last_iterate_floor(0.9, 1.0, q)

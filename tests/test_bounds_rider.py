@@ -86,7 +86,7 @@ def test_c2_interval_nonempty_iff_proof_condition():
 def test_side_conditions_match_sympy():
     v = inputs(gen(2))
     got = B.rider_side_conditions(v["alpha"], v["beta"], v["eta"], v["gamma"], v["L"], v["mu"], v["q_min"],
-                                  v["q_max"], v["C2"], sigma=v["sigma"], C_star=v["C_star"])
+                                  v["q_max"], v["C2"], sigma=v["sigma"], C_star=v["C_star"], printed_constant=True)
     exprs = B.rider_side_conditions_expr()
     assert set(got) == set(exprs) == set(B.RIDER_SIDE_CONDITIONS)
     s = B.rider_symbols()
@@ -114,7 +114,12 @@ def test_alpha_bounds_match_sympy():
         r = B.rider_admissible(v["L"][i], v["mu"][i], v["sigma"][i], v["q_min"][i], v["q_max"][i],
                                v["C_star"][i], v["gamma"][i])
         got = np.array([r.alpha_bounds[k] for k in B.ALPHA_BOUND_NAMES])
-        np.testing.assert_allclose(got, [w[i] for w in want], rtol=RTOL)
+        # the sympy form takes C2 = lo; the admissible C2 is max(lo, condition (a)), which enters positivity only
+        exp = np.array([w[i] for w in want])
+        c2 = max(r.C2_interval.lo, r.C2_a)
+        exp[-1] = 1 / (2 * v["q_max"][i] * v["L"][i] * (3 * v["gamma"][i] ** 2 + c2))
+        assert B.ALPHA_BOUND_NAMES[-1] == "positivity"
+        np.testing.assert_allclose(got, exp, rtol=RTOL)
     for name in B.ALPHA_BOUND_NAMES:  # each condition is increasing in alpha: alpha <= root
         d = b.steps[f"{name}_dh_dalpha"]
         assert d.is_positive, name
@@ -124,7 +129,7 @@ def test_alpha_bounds_match_sympy():
 
 def test_admissible_region_edge():
     rng = gen(4)
-    n_nonempty = n_strict = 0
+    n_nonempty = n_strict = n_a = 0
     for _ in range(60):
         q_max = rng.uniform(0.5, 2.0)
         q_min = q_max * rng.uniform(0.3, 1.0)
@@ -135,6 +140,10 @@ def test_admissible_region_edge():
         r = B.rider_admissible(L, mu, sigma, q_min, q_max, C_star, gamma)
         if C_star < need:
             assert not r.nonempty and np.isnan(r.alpha) and "C_star" in r.reason
+            continue
+        if r.C2_a > r.C2_interval.hi:  # condition (a) of errata/proof-conditions empties the region
+            assert not r.nonempty and np.isnan(r.alpha) and "condition (a)" in r.reason
+            n_a += 1
             continue
         n_nonempty += 1
         n_strict += r.binding == "positivity"
@@ -148,8 +157,9 @@ def test_admissible_region_edge():
             if not ok:
                 assert not conds[r.binding].holds
         assert r.beta == B.rider_step_sizes(r.alpha, gamma, mu, q_min, q_max).beta
-        assert r.C2 == r.C2_interval.lo
-    assert n_nonempty > 20 and 0 < n_strict < n_nonempty
+        assert r.C2 == max(r.C2_interval.lo, r.C2_a)
+        assert r.printed_constant_ok == (r.C2 <= 1)
+    assert n_nonempty > 15 and 0 < n_strict < n_nonempty and n_a > 0
 
 
 def test_admissible_c2_choice_maximises_alpha():

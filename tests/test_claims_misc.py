@@ -21,6 +21,7 @@ def _check(results, module, tmp_path):
         assert isinstance(r, ClaimResult)
         assert r.id == module.ID or r.id.startswith(module.ID + "/")
         assert r.verdict in ALLOWED
+        assert r.judgement is not None and r.prediction is not None
         json.dumps(to_jsonable(r.to_dict()), allow_nan=False)
         path = tmp_path / (r.id.replace("/", "_") + ".png")
         module.plot(r, path)
@@ -43,12 +44,23 @@ def test_sp_formula_104_quick(tmp_path):
     res = _check(sp_formula_104.run(quick=True, rng_seed=3, executor=None), sp_formula_104, tmp_path)
     assert res["sp-formula-104"].verdict == "violated"
     assert res["sp-formula-104/signed"].verdict == "holds"
+    assert all(r.erratum and r.prediction.kind == "identity" for r in res.values())
+
+
+def test_update_model_predictions():
+    kinds = {k: p.kind for k, p in update_model.PREDICTIONS.items()}
+    assert kinds == {"mean-gap": "order-upper", "variance-small-dW": "scaling", "variance-c2c": "scaling",
+                     "variance-rounding-large-dW": "scaling"}
+    assert all(p.tol == 0.0 for k, p in update_model.PREDICTIONS.items() if p.kind == "scaling")
 
 
 @pytest.mark.slow
 def test_zs_errata_quick(tmp_path):
     res = _check(zs_errata.run(quick=True, rng_seed=3, executor=None), zs_errata, tmp_path)
     assert set(res) == {f"zs-errata/{k}" for k in ("9.2", "9.3", "9.7", "9.8")}
+    for r in res.values():
+        assert r.erratum is not None and r.hypotheses and all(h.met for h in r.hypotheses)
+        assert r.prediction is zs_errata.PREDICTIONS[r.id.rsplit("/", 1)[-1]]
 
 
 def test_exact_mean_matches_forced_apply_exact():

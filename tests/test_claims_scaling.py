@@ -5,8 +5,8 @@ import json
 import numpy as np
 import pytest
 
-from paper_figs import zs_scaling as Z
-from sptheory import calibration
+from sptheory import calibration, stats
+from sptheory.experiments import zs_array as Z
 from verification.harness import RESULT_VERDICTS
 from verification.claims import zs_floor_scaling, zs_pulses_scaling
 
@@ -17,6 +17,9 @@ def _check_results(results, prefix, n_expected, tmp_path, module):
         assert r.id.startswith(prefix + "/")
         assert r.verdict in RESULT_VERDICTS and r.verdict != "crashed"
         json.dumps(r.to_dict(), allow_nan=False)
+        assert r.judgement is not None and r.prediction is not None
+        rows = r.hypotheses + r.checks
+        assert rows and all(isinstance(h, stats.Hypothesis) for h in rows)
         png = tmp_path / (r.id.replace("/", "_") + ".png")
         module.plot(r, png)
         assert png.exists() and png.stat().st_size > 1000
@@ -84,3 +87,22 @@ def test_paper_figs_bad_name(tmp_path, capsys):
     from paper_figs.__main__ import main
 
     assert main(["--only", "nope", "--out", str(tmp_path)]) == 2
+
+
+def test_scaling_claims_declare_predictions():
+    p = zs_pulses_scaling.PREDICTION
+    assert p.kind == "scaling" and p.exponent == -1.0 and p.tol == 0.0
+    for key in ("last", "avg"):
+        q = zs_floor_scaling.PREDICTIONS[key]
+        assert q.kind == "order-upper" and q.exponent == 1.0 and q.towards == "0"
+    assert zs_floor_scaling.PREDICTIONS["below-floor"].kind == "upper"
+
+
+def test_floor_claim_c2c_cannot_be_violated_outside_hypotheses(tmp_path):
+    results = zs_floor_scaling.run(quick=True, rng_seed=4, executor=None, side=8, n_dw=5, mc_cells=16)
+    by_id = {r.id: r for r in results}
+    noisy = by_id["zs-floor-scaling/stochastic-c2c"]
+    assert not next(h for h in noisy.hypotheses if h.name.startswith("exact pulses")).met
+    cyc = by_id["zs-floor-scaling/cyclic"]
+    assert cyc.verdict == "holds" and "not tight" in (cyc.tightness or "")
+

@@ -1,4 +1,4 @@
-"""Tests of the zero-shifting bound claims (verification/claims/zs_*.py) and their shared helpers."""
+"""Tests of the zero-shifting bound claims (verification/claims/zs_*.py) and their experiment layer."""
 
 import importlib
 import json
@@ -6,8 +6,9 @@ import json
 import numpy as np
 import pytest
 
-from sptheory import calibration, devices
-from verification.claims import _zs_common as C
+from sptheory import calibration, devices, stats
+from sptheory.experiments import zero_shift as C
+from verification.claims import _zs_common
 from verification.harness import RESULT_VERDICTS, ClaimResult, to_jsonable
 
 MODULES = ["zs_avg", "zs_last", "zs_cyclic_avg", "zs_cyclic_last"]
@@ -68,6 +69,8 @@ def test_segmented_simulation_matches_one_call_for_cyclic():
                                  checkpoints=2 * n)
     np.testing.assert_allclose(raw["avg_g2"], ref.avg_g2, rtol=1e-12)
     np.testing.assert_allclose(raw["dist_sq"], ref.dist_sq, rtol=1e-12)
+    # the visited range covers W0 and every recorded iterate
+    assert np.all(raw["w_min"] <= raw["w"].min(axis=(0, 1))) and np.all(raw["w_max"] >= 0.0)
     with pytest.raises(ValueError, match="even"):
         C.simulate_mc(dev, np.zeros((1, C.MC_CELLS)), [3], None, "cyclic")
 
@@ -88,6 +91,8 @@ def test_claim_module_quick(name, tmp_path):
         assert r.id.startswith(mod.ID + "/")
         assert r.verdict in RESULT_VERDICTS and r.verdict != "crashed"
         assert r.ratio is not None and np.isfinite(r.ratio)
+        assert r.judgement is not None and r.prediction is mod.PREDICTION
+        assert r.hypotheses and all(isinstance(h, stats.Hypothesis) for h in r.hypotheses)
         json.dumps(to_jsonable(r.data), allow_nan=False)
         path = tmp_path / f"{r.id.replace('/', '_')}.png"
         mod.plot(r, path)
@@ -106,3 +111,40 @@ def test_exact_floor_matches_long_runs():
     np.testing.assert_allclose(C.exact_floor(dev, "cyclic", "dist_sq"), r.dist_sq[0], rtol=1e-6)
     np.testing.assert_allclose(C.exact_floor(dev, "cyclic", "avg_g2"), dev.slope**2 * r.dist_sq[:2].mean(0),
                                rtol=1e-6)
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_claim_modules_declare_predictions(name):
+    mod = importlib.import_module(f"verification.claims.{name}")
+    assert isinstance(mod.PREDICTION, stats.Prediction) and mod.PREDICTION.kind == "upper"
+
+
+def test_constants_interval_one_rule():
+    dev = devices.SoftBounds(a_up=1.0, a_dn=1.0, dw_min=1e-3)  # bounds [-1, 1], range 2
+    lo, hi, clipped = C.constants_interval(dev, np.array([-0.99, -0.5]), np.array([0.2, 0.95]))
+    np.testing.assert_allclose(lo, [-0.9, -0.5])
+    np.testing.assert_allclose(hi, [0.2, 0.9])
+    assert clipped.tolist() == [True, True]
+    with pytest.raises(ValueError, match="lo must not exceed hi"):
+        C.constants_interval(dev, 0.3, 0.2)
+    with pytest.raises(ValueError, match="edge"):
+        C.constants_interval(dev, 0.0, 0.1, edge=0.6)
+
+
+def test_hypotheses_flag_a_visit_outside_the_interval():
+    dev = C.make_device("power", 1e-2)
+    k = C.theorem_constants(dev, C.stochastic_margin(dev), C.W0, C.W0)
+    curve = C.ZSCurve(1e-2, np.array([1]), *(np.zeros((1, C.MC_CELLS)),) * 4, np.zeros(C.MC_CELLS),
+                      np.zeros(C.MC_CELLS), k.seen_min, k.seen_max, "mc", 10)
+    rows = _zs_common.hypotheses([k], [curve], monotone=True)
+    assert all(h.met for h in rows)
+    k.seen_max = k.w_hi + 0.01  # a visit beyond the interval where the constants were taken
+    rows = {h.name: h for h in _zs_common.hypotheses([k], [curve], monotone=True)}
+    assert not rows["visited range inside [w_lo, w_hi]"].met
+
+
+def test_mean_law_rejects_non_affine_device():
+    with pytest.raises(TypeError, match="SoftBounds"):
+        C.MeanLaw(devices.Power(gamma=2.0, dw_min=1e-3), 0.0, "stochastic")
+    with pytest.raises(ValueError, match="schedule"):
+        C.MeanLaw(devices.SoftBounds(a_up=1.2, a_dn=0.8, dw_min=1e-3), 0.0, "random")

@@ -24,7 +24,9 @@ def run(quick, rng_seed, executor):
     return ClaimResult(
         id=ID, claim=TITLE, source="Thm 0.0, eq. (0)", setting=f"quick={quick}",
         measured=est.format(), bound="1", ratio=est.mean / 1.0, slope=None,
-        verdict=stats.bound_verdict(est, 1.0), notes="uniform samples",
+        prediction=stats.Prediction("upper", "mean <= 1"),
+        judgement=stats.judge(stats.Prediction("upper", "mean <= 1"),
+                              stats.Curve(est.mean, est.lo, est.hi, 1.0)), notes="uniform samples",
         data={"x": np.arange(3), "m": np.float64(est.mean), "bad": float("nan")},
     )
 
@@ -42,9 +44,12 @@ TITLE = "two parts, one violated"
 from verification.harness import ClaimResult
 
 def run(quick, rng_seed, executor):
-    base = dict(claim=TITLE, source="Lemma 1", setting="", measured="2 [1.9, 2.1]", bound="1")
-    return [ClaimResult(id="fake-multi/a", verdict="violated", ratio=2.0, **base),
-            ClaimResult(id="fake-multi/b", verdict="inconclusive", slope="-1.0 [-2, 0]", **base)]
+    from sptheory import stats
+    p = stats.Prediction("upper", "m <= 1")
+    base = dict(claim=TITLE, source="Lemma 1", setting="", measured="2 [1.9, 2.1]", bound="1", prediction=p)
+    return [ClaimResult(id="fake-multi/a", ratio=2.0, judgement=stats.judge(p, stats.Curve(2.0, 1.9, 2.1, 1.0)), **base),
+            ClaimResult(id="fake-multi/b", slope="-1.0 [-2, 0]",
+                        judgement=stats.judge(p, stats.Curve(1.0, 0.9, 1.1, 1.0)), **base)]
 
 def plot(result, path):
     raise RuntimeError("no figure for " + result.id)
@@ -177,6 +182,10 @@ def test_empty_registry(tmp_path, monkeypatch):
 def test_claim_result_validation():
     with pytest.raises(ValueError, match="verdict"):
         ClaimResult(id="x", claim="c", source="s", setting="", measured="", bound="", verdict="ok")
+    # no claim hands in its own verdict: only the runner's "crashed" goes without a judgement
+    for v in ("holds", "violated", "inconclusive", None):
+        with pytest.raises(ValueError, match="stats.judge"):
+            ClaimResult(id="x", claim="c", source="s", setting="", measured="", bound="", verdict=v)
 
 
 def _judged(rid, verdict_curve, erratum=None, hyps=()):

@@ -109,3 +109,16 @@ def test_regime_check():
     y = np.where(x < 3e3, x**-0.1, (3e3) ** -0.1 * (x / 3e3) ** -1.0)
     ok, text = stats.regime_check(x, y, y_err=1e-3 * y)
     assert not ok and "differ" in text
+
+
+def test_failed_measurement_check_makes_any_verdict_inconclusive():
+    p = Prediction("upper", "B")
+    good = Curve(mean=[0.5], lo=[0.4], hi=[0.6], bound=[1.0])
+    bad = Curve(mean=[2.0], lo=[1.5], hi=[2.5], bound=[1.0])
+    chk = Hypothesis("MC cross-check", "|z| <= 4", "z = 7", False)
+    for m in (good, bad):
+        j = judge(p, m, [MET], checks=[chk])
+        assert j.verdict == "inconclusive" and "measurement check failed: MC cross-check" in j.reason
+    assert judge(p, good, checks=[Hypothesis("MC", "|z| <= 4", "z = 1", True)]).verdict == "holds"
+    u = stats.unmeasured("fewer than 3 points")
+    assert u.verdict == "inconclusive" and "no measurement" in u.reason

@@ -28,7 +28,9 @@ CLAIM_MODULES: list[str] = [
     # training with RIDER / E-RIDER (Sec. 3)
     "verification.claims.rider_rate",
     "verification.claims.rider_floor",
-    "verification.claims.rider_bound",
+    "verification.claims.rider_counterexample",
+    "verification.claims.rider_invariant",
+    "verification.claims.rider_errata",
     "verification.claims.rider_sp_tracking",
     "verification.claims.residual_bias",
     "verification.claims.cor39",

@@ -61,6 +61,7 @@ class ClaimResult:
     prediction -- the claim's declared :class:`sptheory.stats.Prediction` (kind, statement, exponent, tol)
     judgement  -- :func:`sptheory.stats.judge`'s output; the verdict is taken from it
     hypotheses -- the result's hypotheses table (:class:`sptheory.stats.Hypothesis` rows), checked along the run
+    checks     -- measurement checks (same row type; not the paper's hypotheses): a failed one makes judge inconclusive
     erratum    -- for an inconsistency of the paper: ``{"paper": ..., "corrected": ..., "settled_by": ...}``;
                   the report collects these into its errata section
     """
@@ -83,6 +84,7 @@ class ClaimResult:
     prediction: Any = None
     judgement: Any = None
     hypotheses: list = field(default_factory=list)
+    checks: list = field(default_factory=list)
     erratum: dict | None = None
 
     def __post_init__(self):
@@ -92,13 +94,14 @@ class ClaimResult:
             if self.verdict not in (None, self.judgement.verdict):
                 raise ValueError(f"verdict {self.verdict!r} disagrees with the judgement's {self.judgement.verdict!r}")
             self.verdict = self.judgement.verdict
-        elif self.verdict is None:
-            raise ValueError(f"result {self.id!r}: the verdict must come from stats.judge (pass judgement=...)")
+        elif self.verdict != "crashed":
+            raise ValueError(f"result {self.id!r}: the verdict must come from stats.judge (pass judgement=...); "
+                             "only the runner sets verdict='crashed'")
         if self.prediction is not None and not isinstance(self.prediction, stats.Prediction):
             raise TypeError(f"prediction must be a stats.Prediction, got {type(self.prediction).__name__}")
-        for h in self.hypotheses:
+        for h in self.hypotheses + self.checks:
             if not isinstance(h, stats.Hypothesis):
-                raise TypeError(f"hypotheses must hold stats.Hypothesis rows, got {type(h).__name__}")
+                raise TypeError(f"hypotheses and checks must hold stats.Hypothesis rows, got {type(h).__name__}")
         if self.erratum is not None:
             missing = {"paper", "corrected", "settled_by"} - set(self.erratum)
             if missing:

@@ -51,7 +51,7 @@ _SCOREBOARD_COLS = 100
 def scoreboard_line(r: ClaimResult) -> str:
     """One line per result, at most 100 columns: id, verdict, tightness, the deciding number."""
     head = f"{r.id:<30.30s} {r.verdict:<12s} "
-    rest = " · ".join(t for t in (r.tightness, r.decisive) if t) or (r.notes.splitlines()[0] if r.notes else "")
+    rest = " · ".join(dict.fromkeys(t for t in (r.tightness, r.decisive) if t)) or (r.notes.splitlines()[0] if r.notes else "")
     line = head + " ".join(str(rest).split())
     if len(line) > _SCOREBOARD_COLS:
         line = line[: _SCOREBOARD_COLS - 1] + "…"
@@ -82,11 +82,12 @@ def changed_verdicts(results: list[ClaimResult], previous: dict) -> list[tuple[s
 
 
 def _hypotheses_table(r: ClaimResult) -> list[str]:
-    if not r.hypotheses:
-        return []
-    out = ["", "| hypothesis | required | measured along the run | met |", "|---|---|---|---|"]
-    for h in r.hypotheses:
-        out.append(f"| {_cell(h.name)} | {_cell(h.required)} | {_cell(h.measured)} | {'yes' if h.met else '**no**'} |")
+    out = []
+    for rows, head in ((r.hypotheses, "hypothesis"), (r.checks, "measurement check")):
+        if rows:
+            out += ["", f"| {head} | required | measured along the run | met |", "|---|---|---|---|"]
+            out += [f"| {_cell(h.name)} | {_cell(h.required)} | {_cell(h.measured)} | {'yes' if h.met else '**no**'} |"
+                    for h in rows]
     return out
 
 

@@ -1,8 +1,8 @@
 """Shared pieces of the training algorithms: the analog update, the trace, the run loop.
 
 Algorithms are frozen dataclasses with ``init(...) -> State`` and
-``step(state, objective, rng) -> State`` over NamedTuple states (DESIGN
-habit 3); :func:`run` drives any of them and records a :class:`Trace`.
+``step(state, objective, rng) -> State`` over NamedTuple states (pure step
+functions over explicit state); :func:`run` drives any of them and records a :class:`Trace`.
 """
 
 from __future__ import annotations

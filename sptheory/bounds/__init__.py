@@ -1,18 +1,24 @@
-"""Bounds of the paper as numeric functions, each beside
+"""Bounds of the paper (Sections 2-3, App. C) as numeric functions, each beside
 the sympy expression it comes from (``*_expr()``, returning a ``BoundExpr``).
 
-Zero-shifting calibration (Sec. 2, App. C): ``zs_average_bound`` (Thm 2.2),
+Zero-shifting calibration (Section 2, App. C): ``zs_average_bound`` (Thm 2.2),
 ``zs_last_iterate_bound`` and ``zs_pulses_needed`` (Thm C.2, (28), (30)),
 ``zs_cyclic_average_bound`` (Thm C.3), ``zs_cyclic_last_iterate_bound`` and
-``zs_cyclic_pulses_needed`` (Thm C.4, (43), (46)).
+``zs_cyclic_pulses_needed`` (Thm C.4, (43), (46)); their error floors (the
+N -> infinity terms) ``zs_average_floor``, ``zs_last_iterate_floor``,
+``zs_cyclic_average_floor``, ``zs_cyclic_last_iterate_floor``.
 Filtering (Sec. 3.3): ``filter_gain``, ``filter_response`` (Lemma 3.10).
 RIDER (Sec. 3, module ``rider``): ``rider_step_sizes``, ``rider_c2_interval``,
 ``rider_cstar_condition``, ``rider_side_conditions``, ``rider_admissible``,
 ``rider_bound_72``, ``rider_lyapunov``, ``lower_level_solution``,
 ``rider_rate_kappa`` (Thm 3.7); ``pulses_rider``, ``pulses_two_stage``,
 ``cor39_crossover`` (Cor 3.9); ``lemma35_identity``, ``lemma35_eta_window``
-(Lemma 3.5). Errata 9.4-9.6: ``errata_9_4``, ``errata_9_5``, ``errata_9_6``.
-Errata (``errata/sp-formula-104``, ``errata/thm-c2-direction``, ``errata/thm-c4-factor``, ``errata/thm-c2-constant``): ``sp_soft_bounds``, ``sp_formula_104_printed``,
+(Lemma 3.5). Errata 9.4-9.6: ``errata_9_4``, ``errata_9_5``, ``errata_9_6``;
+errata/rider-invariant, errata/pl-step, errata/proof-conditions:
+``errata_rider_invariant`` (with ``rider_invariant``, ``rider_invariant_increment``),
+``errata_pl_step``, ``errata_proof_conditions`` (with ``rider_descent_coefficient``,
+``rider_c2_condition_a``).
+Errata errata/sp-formula-104, errata/thm-c2-direction, errata/thm-c4-factor, errata/thm-c2-constant: ``sp_soft_bounds``, ``sp_formula_104_printed``,
 ``errata_9_1``, ``errata_9_2``, ``errata_9_3``, ``errata_9_8``.
 Importing this package does not import sympy.
 """
@@ -36,6 +42,14 @@ from .errata import (
     errata_9_4,
     errata_9_5,
     errata_9_6,
+    ErrataPLStep,
+    ErrataProofConditions,
+    ErrataRiderInvariant,
+    errata_pl_step,
+    errata_proof_conditions,
+    errata_rider_invariant,
+    rider_invariant,
+    rider_invariant_increment,
     sp_formula_104_printed,
     sp_soft_bounds,
     sp_soft_bounds_expr,
@@ -67,6 +81,10 @@ from .rider import (
     rider_bound_72_expr,
     rider_c2_interval,
     rider_c2_interval_expr,
+    rider_c2_condition_a,
+    rider_c2_condition_a_expr,
+    rider_descent_coefficient,
+    rider_descent_coefficient_expr,
     rider_cstar_condition,
     rider_cstar_condition_expr,
     rider_lyapunov,
@@ -80,6 +98,10 @@ from .rider import (
     rider_symbols,
 )
 from .zero_shift import (
+    zs_average_floor,
+    zs_cyclic_average_floor,
+    zs_cyclic_last_iterate_floor,
+    zs_last_iterate_floor,
     zs_average_bound,
     zs_average_bound_expr,
     zs_cyclic_average_bound,
@@ -107,6 +129,7 @@ __all__ = [
     "zs_cyclic_pulses_needed", "zs_cyclic_pulses_needed_expr",
     "zs_last_iterate_bound", "zs_last_iterate_bound_expr",
     "zs_pulses_needed", "zs_pulses_needed_expr",
+    "zs_average_floor", "zs_last_iterate_floor", "zs_cyclic_average_floor", "zs_cyclic_last_iterate_floor",
     "Errata94", "Errata95", "Errata96", "errata_9_4", "errata_9_5", "errata_9_6",
     "ALPHA_BOUND_NAMES", "RIDER_SIDE_CONDITIONS",
     "C2Interval", "EtaWindow", "Lemma35", "RiderAdmissible", "RiderStepSizes", "SideCondition",
@@ -122,4 +145,8 @@ __all__ = [
     "rider_rate_kappa", "rider_rate_kappa_expr",
     "rider_side_conditions", "rider_side_conditions_expr",
     "rider_step_sizes", "rider_step_sizes_expr", "rider_symbols",
+    "rider_c2_condition_a", "rider_c2_condition_a_expr", "rider_descent_coefficient", "rider_descent_coefficient_expr",
+    "ErrataPLStep", "ErrataProofConditions", "ErrataRiderInvariant",
+    "errata_pl_step", "errata_proof_conditions", "errata_rider_invariant",
+    "rider_invariant", "rider_invariant_increment",
 ]

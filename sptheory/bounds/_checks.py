@@ -1,7 +1,7 @@
 """Argument checks and output shaping shared by the bound functions.
 
 Every public bound function validates its inputs here, early, and raises a
-``ValueError`` that names the argument and the offending value (DESIGN habit 8).
+``ValueError`` that names the argument and the offending value, never a silent NaN.
 """
 
 from __future__ import annotations

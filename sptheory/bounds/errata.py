@@ -1,8 +1,8 @@
-"""Inconsistencies of the paper in SPEC section 2 / appendix C, settled with sympy
-(SPEC 9.1, 9.2, 9.3, 9.8). Each ``errata_*_expr()`` is the symbolic argument;
+"""Inconsistencies of the paper in Sec. 2 / App. C, settled with sympy
+(``errata_9_1``, ``errata_9_2``, ``errata_9_3``, ``errata_9_8``). Each ``errata_*_expr()`` is the symbolic argument;
 each ``errata_*()`` evaluates it at given numbers for the errata report.
 Simulation evidence (which form holds) belongs to ``verification``.
-Thm 3.7 (RIDER, SPEC 9.4-9.6): ``errata_9_4``, ``errata_9_5``, ``errata_9_6``
+Thm 3.7 (RIDER): ``errata_9_4``, ``errata_9_5``, ``errata_9_6``
 take no arguments and return the sympy findings with a verdict (bool).
 """
 
@@ -32,7 +32,7 @@ from .zero_shift import (
 @lru_cache(maxsize=None)
 def sp_soft_bounds_expr() -> BoundExpr:
     """Solve G(w) = 0 for q_plus = a_up (1 - w/tau_max), q_minus = a_dn (1 + w/tau_min),
-    tau_max, tau_min > 0 the magnitudes of the bounds (SPEC (103))."""
+    tau_max, tau_min > 0 the magnitudes of the bounds (eq. (103))."""
     import sympy as sp
 
     s = symbols()
@@ -47,7 +47,7 @@ def sp_soft_bounds_expr() -> BoundExpr:
 
 
 def sp_soft_bounds(a_up, a_dn, tau_max, tau_min, *, offset=0.0):
-    """Symmetric point of a SoftBounds device, magnitude convention (SPEC (103)):
+    """Symmetric point of a SoftBounds device, magnitude convention (eq. (103)):
 
         w_sp = offset + (a_up - a_dn) / (a_up/tau_max + a_dn/tau_min)
 
@@ -89,7 +89,7 @@ class Errata91(NamedTuple):
 
 @lru_cache(maxsize=None)
 def errata_9_1() -> Errata91:
-    """SPEC 9.1: (104)'s denominator is right for a signed tau_min only."""
+    """``errata_9_1``: (104)'s denominator is right for a signed tau_min only."""
     import sympy as sp
 
     s = symbols()
@@ -143,7 +143,7 @@ class Errata92(NamedTuple):
 
 
 def errata_9_2(delta, dw_min, mu_q, dist0_sq) -> Errata92:
-    """SPEC 9.2 at numbers: (30) is a sufficient LOWER bound on N.
+    """``errata_9_2`` at numbers: (30) is a sufficient LOWER bound on N.
 
     Arguments as in ``zs_pulses_needed``. Requires 2 dw_min mu_q < 1.
     """
@@ -197,7 +197,7 @@ class Errata93(NamedTuple):
 
 
 def errata_9_3(dw_min, mu_q, N) -> Errata93:
-    """SPEC 9.3 at numbers: the geometric factors of Thm C.4 after N pairs.
+    """``errata_9_3`` at numbers: the geometric factors of Thm C.4 after N pairs.
 
     dw_min, mu_q > 0 with 2 dw_min mu_q < 1; N >= 0 pairs. Broadcasts.
     """
@@ -243,7 +243,7 @@ class Errata98(NamedTuple):
 
 
 def errata_9_8(dw_min, mu_q, q_max, *, cells=1) -> Errata98:
-    """SPEC 9.8 at numbers: the additive floor of (28) with the printed and the tight constant."""
+    """``errata_9_8`` at numbers: the additive floor of (28) with the printed and the tight constant."""
     paper = np.asarray(zs_last_iterate_bound(0, dw_min, mu_q, q_max, 0.0, cells=cells, const="paper"))
     tight = np.asarray(zs_last_iterate_bound(0, dw_min, mu_q, q_max, 0.0, cells=cells, const="tight"))
     return Errata98(C.out(paper), C.out(tight), C.out(paper / tight))
@@ -265,7 +265,7 @@ class Errata94(NamedTuple):
 
 @lru_cache(maxsize=None)
 def errata_9_4() -> Errata94:
-    """SPEC 9.4: the C2 interval [4 sigma^2/(C_star q_min), mu q_min^2 C_star/(8 q_max^3)]
+    """``errata_9_4``: the C2 interval [4 sigma^2/(C_star q_min), mu q_min^2 C_star/(8 q_max^3)]
     is non-empty iff C_star >= 4 sqrt2 sigma q_max^{3/2}/(sqrt(mu) q_min^{3/2})
     (sympy solves lo <= hi); Thm 3.7 prints sigma/mu instead of sigma/sqrt(mu).
     stated/proof = 1/sqrt(mu): the stated condition implies the proof's iff
@@ -300,7 +300,7 @@ class Errata95(NamedTuple):
 
 @lru_cache(maxsize=None)
 def errata_9_5() -> Errata95:
-    """SPEC 9.5: the positivity condition decreases in alpha and is negative
+    """``errata_9_5``: the positivity condition decreases in alpha and is negative
     for large alpha; it holds iff alpha < 1/(2 L q_max (3 gamma^2 + C2)),
     so the proof needs alpha SMALL enough, not large. E.g. L = q_max =
     gamma = 1, C2 = 0.5: alpha_sup = 1/7; at alpha = 0.2 the term is -1.
@@ -340,7 +340,7 @@ class Errata96(NamedTuple):
 
 @lru_cache(maxsize=None)
 def errata_9_6() -> Errata96:
-    """SPEC 9.6: derive the rate from (72) with alpha = c/sqrt(K).
+    """``errata_9_6``: derive the rate from (72) with alpha = c/sqrt(K).
 
     sqrt(K) * (72) = 16 sqrt34 kappa2^5 V0/(c mu q_max)
                      + 80 sqrt34 c kappa1 kappa2^5 q_max sigma^2
@@ -378,3 +378,220 @@ def errata_9_6() -> Errata96:
     proof_ok = bool(lead_proof.is_finite)
     return Errata96(stated, proof, ratio, in_kappa, int(deg1), int(deg2), deg1_over_L, power_opt,
                     bool(stated_ok), proof_ok)
+
+
+# --------------------------------------------------------------------------
+# errata/rider-invariant -- RIDER's conserved quantity I = Q - (eta/beta) W (F_w == 1)
+# --------------------------------------------------------------------------
+
+class ErrataRiderInvariant(NamedTuple):
+    increment: Any            # sympy: I_{k+1} - I_k under (11b), (12) with F_w = 1 (RIDER)
+    increment_expected: Any   # sympy: eta |P_{k+1} - Q_k| G_w(W_k)
+    residual: Any             # sympy: increment - increment_expected, simplifies to 0
+    free_of_G_p: bool         # True: the increment does not involve G_p (P's device)
+    chopped_increment: Any    # sympy: the same with the chopper c and reference Qt ((18b), (12))
+    chopped_extra: Any        # sympy: chopped increment - RIDER's form at that state; 0 iff c = 1 and Qt = Q
+    chopped_extra_at_flip: Any  # sympy: chopped_extra at c = -1, Qt = Q: 2 eta (P_{k+1} - Q_k)
+    holds: bool               # True: the identity is exact for RIDER
+
+
+@lru_cache(maxsize=None)
+def errata_rider_invariant() -> ErrataRiderInvariant:
+    """errata/rider-invariant (refines the paper's claim that Q tracks P's SP, Lemma 3.5).
+
+    With F_w == 1 (e.g. the tanh family, ``devices.Tanh``), (11b) and (12) read
+    W_{k+1} = W_k + beta d - beta |d| G_w(W_k), Q_{k+1} = Q_k + eta d,
+    d = P_{k+1} - Q_k. Hence, exactly,
+
+        I_{k+1} = I_k + eta |P_{k+1} - Q_k| G_w(W_k),   I = Q - (eta/beta) W:
+
+    the increment never involves G_p, so nothing in RIDER's recursion pulls
+    Q toward P's symmetric point beyond what this drift allows; on the mean
+    map's line of stationary points (P = Q, W = W* - E|g| G_p(Q)/(A F_p(Q)))
+    d = 0 and I does not move. With E-RIDER's chopper ((18b): beta c (P_{k+1} - Qt))
+    the increment gains eta [(P_{k+1} - Q_k) - c (P_{k+1} - Qt_k)] plus the change of
+    the |.| term: zero for c = 1, Qt = Q; 2 eta (P_{k+1} - Q_k) at c = -1.
+    """
+    import sympy as sp
+
+    P1, Q, W, Qt, G_w = sp.symbols("P_next Q W Qt G_w", real=True)
+    eta, beta = sp.symbols("eta beta", positive=True)
+    c = sp.Symbol("c", real=True)
+    G_p = sp.Function("G_p")
+    d = P1 - Q
+    W1 = W + beta * d * 1 - beta * sp.Abs(d) * G_w   # F_w = 1
+    Q1 = Q + eta * d
+    inc = sp.simplify((Q1 - eta / beta * W1) - (Q - eta / beta * W))
+    want = eta * sp.Abs(d) * G_w
+    resid = sp.simplify(inc - want)
+    dc = P1 - Qt
+    W1c = W + beta * c * dc - beta * sp.Abs(dc) * G_w
+    inc_c = sp.expand((Q1 - eta / beta * W1c) - (Q - eta / beta * W))
+    extra = sp.simplify(inc_c - want)
+    at_flip = sp.simplify(extra.subs({c: -1, Qt: Q}))
+    at_rider = sp.simplify(extra.subs({c: 1, Qt: Q}))
+    return ErrataRiderInvariant(inc, want, resid, not inc.has(G_p), inc_c, extra, at_flip,
+                                bool(resid == 0 and at_rider == 0))
+
+
+def rider_invariant(Q, W, eta, beta):
+    """errata/rider-invariant: ``I = Q - (eta/beta) W`` (exact value; arrays broadcast).
+
+    Q SP tracker, W slow-array weights; eta > 0 filter weight of (12); beta > 0 transfer rate.
+    """
+    q, w = C.as_float_array("Q", Q), C.as_float_array("W", W)
+    C.require("Q", q, np.isfinite(q), "finite")
+    C.require("W", w, np.isfinite(w), "finite")
+    e, b = _pos("eta", eta), _pos("beta", beta)
+    q, w, e, b = C.broadcast(Q=q, W=w, eta=e, beta=b)
+    return C.out(q - e / b * w)
+
+
+def rider_invariant_increment(P_next, Q, G_w_of_W, eta):
+    """errata/rider-invariant: the exact one-step change of ``I`` under RIDER with F_w == 1,
+    ``eta |P_{k+1} - Q_k| G_w(W_k)`` (arrays broadcast; G_w_of_W = G_w(W_k) of the W device)."""
+    p, q, g = (C.as_float_array(n, v) for n, v in (("P_next", P_next), ("Q", Q), ("G_w_of_W", G_w_of_W)))
+    for n, v in (("P_next", p), ("Q", q), ("G_w_of_W", g)):
+        C.require(n, v, np.isfinite(v), "finite")
+    e = _pos("eta", eta)
+    p, q, g, e = C.broadcast(P_next=p, Q=q, G_w_of_W=g, eta=e)
+    return C.out(e * np.abs(p - q) * g)
+
+
+# --------------------------------------------------------------------------
+# errata/pl-step -- the upper end of the C2 interval lost PL's factor 2 mu
+# --------------------------------------------------------------------------
+
+class ErrataPLStep(NamedTuple):
+    hi_printed: Any            # sympy: mu q_min^2 C_star / (8 q_max^3)
+    balanced_against: Any      # sympy: the coefficient the printed hi equates C2 alpha q_max^2/(2 C_star) with
+    grad_coefficient: Any      # sympy: alpha q_min^2/(32 q_max): that coefficient before PL (divided by 2 mu)
+    hi_corrected: Any          # sympy: q_min^2 C_star / (16 q_max^3) = hi_printed / (2 mu)
+    hi_smoothness: Any         # sympy: hi_printed / (2 L): the alternative route via ||grad f||^2 <= 2 L (f - f*)
+    c_star_min_corrected: Any  # sympy: 8 sigma (q_max/q_min)^{3/2}: interval [lo, hi_corrected] non-empty iff C_star >= this
+    c_star_min_smoothness: Any  # sympy: 8 sigma kappa2^{3/2} sqrt(L/mu)
+    dimensions: dict           # name -> sympy dimension in units f (objective) and w (weight)
+    hi_printed_has_C2_units: bool  # False: hi_printed carries units of mu times those of C2
+    lo_has_C2_units: bool          # True
+    corrected_has_C2_units: bool   # True
+    unmeetable_near_optimum: bool  # True: C_star <= sigma/sqrt(D) near W* < 8 sigma kappa2^{3/2} for kappa2 >= 1
+    confirmed: bool
+
+
+@lru_cache(maxsize=None)
+def errata_pl_step() -> ErrataPLStep:
+    """errata/pl-step: the proof of Thm 3.7 turns the phi step's
+    ``C2 alpha q_max^2/(2 C_star) ||grad f||^2`` into an (f - f*) term without PL's 2 mu.
+
+    Settled symbolically in two independent ways.
+
+    1. The balance. sympy solves ``C2 alpha q_max^2/(2 C_star) = X`` at the printed
+       upper end C2 = mu q_min^2 C_star/(8 q_max^3): X = alpha mu q_min^2/(16 q_max), a
+       coefficient linear in mu, i.e. an (f - f*) coefficient produced by PL
+       (||grad f||^2 >= 2 mu (f - f*)) from alpha q_min^2/(32 q_max) ||grad f||^2. The printed
+       end equates a ||grad f||^2 coefficient with an (f - f*) one. Absorbing the term
+       where it is a ||grad f||^2 term (before PL) gives hi = q_min^2 C_star/(16 q_max^3),
+       i.e. the printed end divided by 2 mu; going through L-smoothness instead
+       (||grad f||^2 <= 2 L (f - f*), the only way to bound a POSITIVE ||grad f||^2 term
+       by f - f*) divides it by 2 L. PL alone cannot convert a positive term.
+    2. Units. With [f] the unit of f and [w] that of a weight: alpha [w]^2/[f];
+       mu, L [f]/[w]^2; sigma, C_star [f]/[w]; q, beta, eta, gamma dimensionless;
+       phi [w] (integral of the dimensionless G), so C2 (weight of phi in V, unit [f])
+       has [f]/[w]. The interval's lo = 4 sigma^2/(C_star q_min) has [f]/[w]; the printed
+       hi has [f]^2/[w]^3 = [f]/[w] times the unit of mu; the corrected end has [f]/[w].
+
+    Consequence: [lo, hi/(2 mu)] is non-empty iff C_star >= 8 sigma kappa2^{3/2}
+    (kappa2 = q_max/q_min >= 1). Near W*, E|grad f(W; xi)_d| <= sqrt(E xi_d^2) <= sigma,
+    so no run that converges with sigma > 0 meets it: with the factor restored the
+    proof covers sigma = 0 only (where Assumption 3.6 forces C_star -> 0 along a
+    converging run). The theorem AS PRINTED is what the claim
+    ``rider-counterexample`` tests.
+    """
+    import sympy as sp
+
+    from .rider import rider_c2_interval_expr, rider_symbols
+
+    s = rider_symbols()
+    lo, hi = rider_c2_interval_expr().expr
+    X = sp.Symbol("X", positive=True)
+    (balanced,) = sp.solve(sp.Eq(s.C2 * s.alpha * s.q_max**2 / (2 * s.C_star), X).subs(s.C2, hi), X)
+    grad_coeff = sp.simplify(balanced / (2 * s.mu))
+    (hi_corr,) = sp.solve(sp.Eq(s.C2 * s.alpha * s.q_max**2 / (2 * s.C_star), grad_coeff), s.C2)
+    hi_L = sp.simplify(hi / (2 * s.L))
+    (cs_corr,) = sp.solve(sp.Eq(lo, hi_corr), s.C_star)
+    (cs_L,) = sp.solve(sp.Eq(lo, hi_L), s.C_star)
+    # units: f and w as positive symbols; a quantity's unit is a monomial in them
+    f, w = sp.symbols("unit_f unit_w", positive=True)
+    units = {s.alpha: w**2 / f, s.mu: f / w**2, s.L: f / w**2, s.sigma: f / w, s.C_star: f / w,
+             s.q_min: 1, s.q_max: 1, s.gamma: 1, s.beta: 1, s.eta: 1}
+    C2_unit = f / w  # V has unit f, phi has unit w
+
+    def unit(e):  # the unit monomial, numeric factors dropped
+        return sp.simplify(e.subs(units)).as_coeff_Mul()[1]
+
+    dims = {"C2 (from V = ... + C2 phi)": C2_unit, "lo": unit(lo), "hi_printed": unit(hi),
+            "hi_corrected": unit(hi_corr), "hi_printed / C2": sp.simplify(unit(hi) / C2_unit),
+            "mu": units[s.mu]}
+    kappa2 = sp.Symbol("kappa2", positive=True)
+    gap = sp.simplify((cs_corr / s.sigma).subs(s.q_max, kappa2 * s.q_min))  # 8 kappa2^{3/2}
+    unmeet = bool(sp.simplify(gap.subs(kappa2, 1) - 8) == 0 and sp.diff(gap, kappa2).is_positive)
+    ok_balance = sp.simplify(hi_corr - hi / (2 * s.mu)) == 0
+    units_ok = (sp.simplify(dims["lo"] / C2_unit) == 1, sp.simplify(dims["hi_printed"] / C2_unit) == 1,
+                sp.simplify(dims["hi_corrected"] / C2_unit) == 1)
+    return ErrataPLStep(hi, balanced, grad_coeff, hi_corr, hi_L, cs_corr, cs_L, dims, bool(units_ok[1]),
+                        bool(units_ok[0]), bool(units_ok[2]), unmeet,
+                        bool(ok_balance and units_ok[0] and not units_ok[1] and units_ok[2] and unmeet))
+
+
+# --------------------------------------------------------------------------
+# errata/proof-conditions -- conditions the proof of Thm 3.7 uses but does not state
+# --------------------------------------------------------------------------
+
+class ErrataProofConditions(NamedTuple):
+    c: Any                     # sympy: the common coefficient alpha mu q_min^5/(16 sqrt34 q_max^4), derived from (72)
+    noise_per_step: Any        # sympy: M alpha^2 L q_max^2 sigma^2 (M = 5 printed, 4 + C2 in the proof)
+    matches_72: bool           # True: summing the descent with (c, N) reproduces (72) exactly
+    a_coefficient: Any         # sympy: alpha C2 C_star/2 - 3 alpha sigma^2/(2 q_min)
+    a_C2_min: Any              # sympy: 3 sigma^2/(C_star q_min) + mu q_min^5/(8 sqrt34 q_max^4 C_star)
+    a_binds_iff: Any           # sympy relation on sigma: a_C2_min > lo
+    a_with_hi_needs: Any       # sympy: C_star^2 >= this, for a_C2_min <= hi (printed hi)
+    b_condition: Any           # sympy relation: 4 + C2 <= 5 <=> C2 <= 1
+    b_lo_needs: Any            # sympy relation on sigma: lo <= 1 (so that some C2 <= 1 is in the interval)
+    a_needed: bool             # True: (a) is not implied by C2 >= lo (it binds for small sigma)
+    b_needed: bool             # True: the interval's lo can exceed 1
+
+
+@lru_cache(maxsize=None)
+def errata_proof_conditions() -> ErrataProofConditions:
+    """errata/proof-conditions: two conditions the proof of Thm 3.7 uses but does not state.
+
+    (a) The proof factors a common coefficient c out of the three terms of
+        (72)'s left side. c follows from (72) itself (``rider_descent_coefficient_expr``):
+        c = alpha mu q_min^5/(16 sqrt34 q_max^4). The ||G_p||^2 term's coefficient,
+        alpha C2 C_star/2 - 3 alpha sigma^2/(2 q_min), must be >= c:
+        C2 >= 3 sigma^2/(C_star q_min) + mu q_min^5/(8 sqrt34 q_max^4 C_star). This is
+        stronger than the interval's lo = 4 sigma^2/(C_star q_min) iff
+        sigma^2 < mu q_min^6/(8 sqrt34 q_max^4), and together with the printed hi it
+        needs C_star^2 >= 24 sigma^2 kappa2^3/mu + q_min^3/(sqrt34 q_max): C_star (hence
+        sigma, since C_star <= sigma near W*) cannot be small.
+    (b) The noise term of the descent is (4 + C2) alpha^2 L q_max^2 sigma^2; the
+        printed 5 needs C2 <= 1, which with C2 >= lo needs 4 sigma^2/(C_star q_min) <= 1.
+    Both are added to ``bounds.rider_admissible`` / ``rider_side_conditions``.
+    """
+    import sympy as sp
+
+    from .rider import rider_c2_condition_a_expr, rider_c2_interval_expr, rider_descent_coefficient_expr, rider_symbols
+
+    s = rider_symbols()
+    dc = rider_descent_coefficient_expr()
+    ca = rider_c2_condition_a_expr()
+    lo, hi = rider_c2_interval_expr().expr
+    (need,) = sp.solve(sp.Eq(ca.expr, hi), s.C_star)
+    need_sq = sp.expand(need**2)
+    b = sp.solve(4 + s.C2 <= 5, s.C2)
+    b_lo = sp.solve(lo <= 1, s.sigma)
+    # (a) binds somewhere: at sigma -> 0 lo -> 0 while a_C2_min stays positive
+    a_needed = bool(sp.limit(ca.expr - lo, s.sigma, 0).is_positive)
+    b_needed = bool(sp.limit(lo, s.sigma, sp.oo) == sp.oo)
+    return ErrataProofConditions(dc.expr, dc.steps["N"], bool(dc.steps["residual"] == 0), ca.steps["coefficient"],
+                                 ca.expr, ca.steps["binds_iff"], need_sq, b, b_lo, a_needed, b_needed)

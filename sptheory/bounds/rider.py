@@ -1,9 +1,9 @@
-"""RIDER (Algorithm 2): SPEC section 3, the paper's Thm 3.7, Cor 3.9 and Lemma 3.5.
+"""RIDER (Alg. 2): the paper's Thm 3.7, Cor 3.9 and Lemma 3.5.
 
 Each numeric function sits below the ``*_expr()`` function that derives its
 expression with sympy; ``tests/test_bounds_rider.py`` checks that the two agree.
 
-Symbols (SPEC 3, 8): ``alpha`` fast (P) learning rate, ``beta`` transfer (W)
+Symbols (Sec. 3 of the paper): ``alpha`` fast (P) learning rate, ``beta`` transfer (W)
 rate, ``eta`` Q-filter weight, ``gamma`` residual scale; ``L``, ``mu``,
 ``sigma`` smoothness, strong convexity, gradient-noise standard deviation of
 f (Assumptions 3.1-3.3); ``q_min <= q_max`` the response bounds of Def. 2.1;
@@ -11,7 +11,7 @@ f (Assumptions 3.1-3.3); ``q_min <= q_max`` the response bounds of Def. 2.1;
 weights of the Lyapunov function (63); ``K`` iterations;
 ``kappa1 = L/mu``, ``kappa2 = q_max/q_min``.
 
-Findings on the paper's inconsistencies (SPEC 9.4-9.6; ``errata.errata_9_4``,
+Findings on the paper's inconsistencies (``errata.errata_9_4``,
 ``errata_9_5``, ``errata_9_6`` hold the symbolic arguments):
 
 * 9.4: the C2 interval ``[4 sigma^2/(C_star q_min), mu q_min^2 C_star/(8 q_max^3)]``
@@ -50,7 +50,7 @@ _FORMS = ("stated", "proof")
 
 @lru_cache(maxsize=1)
 def rider_symbols() -> SimpleNamespace:
-    """The symbols of SPEC section 3, named like the function arguments."""
+    """The symbols of Thm 3.7 and its proof, named like the function arguments."""
     import sympy as sp
 
     pos = dict(positive=True)
@@ -133,7 +133,7 @@ def rider_step_sizes(alpha, gamma, mu, q_min, q_max) -> RiderStepSizes:
 
 
 # --------------------------------------------------------------------------
-# Thm 3.7 -- the C2 interval and the condition on C_star (SPEC 9.4)
+# Thm 3.7 -- the C2 interval and the condition on C_star (``errata_9_4``)
 # --------------------------------------------------------------------------
 
 class C2Interval(NamedTuple):
@@ -175,7 +175,7 @@ def rider_c2_interval(sigma, C_star, mu, q_min, q_max) -> C2Interval:
 @lru_cache(maxsize=None)
 def rider_cstar_condition_expr(form: str = "proof") -> BoundExpr:
     """Smallest admissible C_star: "stated" as printed in Thm 3.7; "proof" the
-    root of lo = hi of the C2 interval (solved by sympy; SPEC 9.4)."""
+    root of lo = hi of the C2 interval (solved by sympy; ``errata_9_4``)."""
     import sympy as sp
 
     C.choice("form", form, _FORMS)
@@ -196,7 +196,7 @@ def rider_cstar_condition(sigma, mu, q_min, q_max, *, form="stated"):
         form="proof":  4 sqrt2 sigma q_max^{3/2} / (sqrt(mu) q_min^{3/2})    (C2 interval non-empty)
 
     "proof" is exact: the C2 interval of ``rider_c2_interval`` is non-empty iff
-    C_star is at least this (SPEC 9.4). stated = proof / sqrt(mu), so the
+    C_star is at least this (``errata_9_4``). stated = proof / sqrt(mu), so the
     stated condition is sufficient only for mu <= 1.
     """
     C.choice("form", form, _FORMS)
@@ -208,10 +208,99 @@ def rider_cstar_condition(sigma, mu, q_min, q_max, *, form="stated"):
 
 
 # --------------------------------------------------------------------------
+# Thm 3.7 -- what (72) implies about the proof's descent step (errata/proof-conditions)
+# --------------------------------------------------------------------------
+
+@lru_cache(maxsize=None)
+def rider_descent_coefficient_expr() -> BoundExpr:
+    """The common coefficient c of the descent inequality behind (72).
+
+    The proof ends with one-step descent E[V_{k+1}] <= E[V_k] - c E[T_k] + N_k
+    (T_k the bracket of (72)'s left side, N_k the noise term); summing over
+    k < K and dividing by c K gives (1/K) sum E[T_k] <= (V0 - VK)/(c K) + N/c.
+    Matching this to the printed (72) term by term (sympy ``solve``):
+
+        c = alpha mu q_min^5 / (16 sqrt34 q_max^4)       (steps["c"])
+        N = M alpha^2 L q_max^2 sigma^2                   (steps["N"]; M = 5 printed, 4 + C2 in the proof)
+    """
+    import sympy as sp
+
+    s = rider_symbols()
+    c, N, M = sp.symbols("c N M", positive=True)
+    pre = 16 * sp.sqrt(34) * s.q_max**4 / (s.mu * s.q_min**5)
+    printed = pre * ((s.V0 - s.VK) / (s.alpha * s.K) + M * s.alpha * s.L * s.q_max**2 * s.sigma**2)
+    summed = (s.V0 - s.VK) / (c * s.K) + N / c
+    (c_sol,) = sp.solve(sp.Eq((s.V0 - s.VK) / (c * s.K), (s.V0 - s.VK) * pre / (s.alpha * s.K)), c)
+    (n_sol,) = sp.solve(sp.Eq(N / c_sol, pre * M * s.alpha * s.L * s.q_max**2 * s.sigma**2), N)
+    residual = sp.simplify(summed.subs({c: c_sol, N: n_sol}) - printed)
+    return make(c_sol, (s.alpha, s.mu, s.q_min, s.q_max), c=c_sol, N=n_sol, M=M, residual=residual)
+
+
+def rider_descent_coefficient(alpha, mu, q_min, q_max):
+    """Thm 3.7, proof: the coefficient c of E[T_k] in the one-step descent behind (72)
+    (exact, derived from (72) in ``rider_descent_coefficient_expr``):
+
+        c = alpha mu q_min^5 / (16 sqrt34 q_max^4),   i.e. (72)'s prefactor = alpha / c.
+
+    alpha > 0; mu > 0; 0 < q_min <= q_max.
+    """
+    a, m = _pos("alpha", alpha), _pos("mu", mu)
+    qn, qx = _q_pair(q_min, q_max)
+    a, m, qn, qx = C.broadcast(alpha=a, mu=m, q_min=qn, q_max=qx)
+    return C.out(a * m * qn**5 / (16 * _SQRT34 * qx**4))
+
+
+@lru_cache(maxsize=None)
+def rider_c2_condition_a_expr() -> BoundExpr:
+    """Condition (a) of errata/proof-conditions as a lower end for C2.
+
+    The descent's ||G_p(P_k)||^2 coefficient is alpha C2 C_star/2 - 3 alpha sigma^2/(2 q_min)
+    (the phi step's -alpha C2 C_star/2 ||G_p||^2 after Young, less the f step's
+    3 alpha sigma^2/(2 q_min) ||G_p||^2); factoring out the common c of
+    ``rider_descent_coefficient_expr`` needs it >= c. sympy solves for C2.
+    steps["binds_iff"]: this lower end exceeds the interval's lo = 4 sigma^2/(C_star q_min)
+    iff sigma^2 < mu q_min^6 / (8 sqrt34 q_max^4).
+    """
+    import sympy as sp
+
+    s = rider_symbols()
+    c = rider_descent_coefficient_expr().expr
+    coeff = s.alpha * s.C2 * s.C_star / 2 - 3 * s.alpha * s.sigma**2 / (2 * s.q_min)
+    (root,) = sp.solve(sp.Eq(coeff, c), s.C2)
+    root = sp.expand(root)
+    lo, _hi = rider_c2_interval_expr().expr
+    binds = sp.solve(root > lo, s.sigma)
+    return make(root, (s.sigma, s.C_star, s.mu, s.q_min, s.q_max), coefficient=coeff, c=c,
+                d_coeff_dC2=sp.diff(coeff, s.C2), binds_iff=binds)
+
+
+def _c2_a(sigma, C_star, mu, q_min, q_max):
+    return 3 * sigma**2 / (C_star * q_min) + mu * q_min**5 / (8 * _SQRT34 * q_max**4 * C_star)
+
+
+def rider_c2_condition_a(sigma, C_star, mu, q_min, q_max):
+    """Thm 3.7, proof: the smallest C2 meeting condition (a) of errata/proof-conditions,
+
+        C2 >= 3 sigma^2 / (C_star q_min) + mu q_min^5 / (8 sqrt34 q_max^4 C_star),
+
+    so that the ||G_p||^2 coefficient of the descent, alpha C2 C_star/2 -
+    3 alpha sigma^2/(2 q_min), is at least the common coefficient c
+    (``rider_descent_coefficient``). Exact. With the interval's upper end
+    mu q_min^2 C_star/(8 q_max^3) it keeps sigma from being small: both hold only if
+    C_star^2 >= 24 sigma^2 q_max^3/(mu q_min^3) + q_min^3/(sqrt34 q_max).
+    sigma >= 0; C_star > 0; mu > 0; 0 < q_min <= q_max.
+    """
+    sg, cs, m = _nonneg("sigma", sigma), _pos("C_star", C_star), _pos("mu", mu)
+    qn, qx = _q_pair(q_min, q_max)
+    sg, cs, m, qn, qx = C.broadcast(sigma=sg, C_star=cs, mu=m, q_min=qn, q_max=qx)
+    return C.out(_c2_a(sg, cs, m, qn, qx))
+
+
+# --------------------------------------------------------------------------
 # Thm 3.7 -- side conditions and the admissible region
 # --------------------------------------------------------------------------
 
-#: name -> the side condition of the proof of Thm 3.7 (SPEC 3) it checks.
+#: name -> the side condition of the proof of Thm 3.7 it checks.
 RIDER_SIDE_CONDITIONS = {
     "alpha_a": "alpha <= 2 q_max / (3 q_min gamma L)",
     "alpha_b": "alpha <= q_max / (q_min^2 gamma L)",
@@ -220,13 +309,19 @@ RIDER_SIDE_CONDITIONS = {
     "beta_b": "beta <= gamma / q_max",
     "eta_beta": "eta <= beta q_max^2 / (gamma q_min)",
     "beta_sq": "2 beta^2 / gamma^2 <= beta q_max^3 / (gamma q_min^2)",
-    "positivity": "1/(2 alpha q_max) - 3 gamma^2 L - C2 L > 0   (strict; SPEC 9.5)",
+    "positivity": "1/(2 alpha q_max) - 3 gamma^2 L - C2 L > 0   (strict; errata_9_5)",
     "eta_max": "eta <= alpha mu q_min^4 / (52 q_max^3)",
     "C2_lo": "C2 >= 4 sigma^2 / (C_star q_min)      (only with sigma and C_star)",
     "C2_hi": "C2 <= mu q_min^2 C_star / (8 q_max^3)  (only with sigma and C_star)",
+    "C2_a": ("C2 >= 3 sigma^2/(C_star q_min) + mu q_min^5/(8 sqrt34 q_max^4 C_star): the descent's ||G_p||^2 "
+             "coefficient alpha C2 C_star/2 - 3 alpha sigma^2/(2 q_min) reaches the common coefficient c "
+             "(errata/proof-conditions (a); only with sigma and C_star)"),
+    "C2_printed": "C2 <= 1: the constant 5 of (72) is (4 + C2) <= 5 (errata/proof-conditions (b); only with printed_constant=True)",
 }
 _STRICT = ("positivity",)
-_GE = ("C2_lo",)
+_GE = ("C2_lo", "C2_a")
+#: conditions on C2 alone (not on alpha): left out of the alpha bounds.
+_C2_ONLY = ("C2_lo", "C2_hi", "C2_a", "C2_printed")
 
 
 class SideCondition(NamedTuple):
@@ -238,6 +333,8 @@ class SideCondition(NamedTuple):
 @lru_cache(maxsize=None)
 def rider_side_conditions_expr() -> dict:
     """name -> (lhs, rhs) in sympy, relation as in ``RIDER_SIDE_CONDITIONS``."""
+    import sympy as sp
+
     s = rider_symbols()
     a, b, e, g, L, m, qn, qx, c2 = s.alpha, s.beta, s.eta, s.gamma, s.L, s.mu, s.q_min, s.q_max, s.C2
     lo, hi = rider_c2_interval_expr().expr
@@ -253,11 +350,14 @@ def rider_side_conditions_expr() -> dict:
         "eta_max": (e, a * m * qn**4 / (52 * qx**3)),
         "C2_lo": (c2, lo),
         "C2_hi": (c2, hi),
+        "C2_a": (c2, rider_c2_condition_a_expr().expr),
+        "C2_printed": (c2, sp.Integer(1)),
     }
 
 
-def rider_side_conditions(alpha, beta, eta, gamma, L, mu, q_min, q_max, C2, *, sigma=None, C_star=None) -> dict:
-    """Thm 3.7, proof: every step-size side condition of SPEC section 3,
+def rider_side_conditions(alpha, beta, eta, gamma, L, mu, q_min, q_max, C2, *, sigma=None, C_star=None,
+                          printed_constant=False) -> dict:
+    """Thm 3.7, proof: every step-size side condition collected along the proof,
     evaluated exactly (no tolerance). Returns ``{name: SideCondition(holds, lhs, rhs)}``
     with the relations listed in ``RIDER_SIDE_CONDITIONS``: ``lhs <= rhs``
     except "positivity" (``lhs > 0``, strict) and "C2_lo" (``lhs >= rhs``).
@@ -265,9 +365,12 @@ def rider_side_conditions(alpha, beta, eta, gamma, L, mu, q_min, q_max, C2, *, s
     alpha, beta, eta > 0 the three rates; gamma > 0; L, mu > 0; 0 < q_min <= q_max;
     C2 >= 0 the weight of phi in (63). With both ``sigma`` (>= 0) and
     ``C_star`` (> 0) given, "C2_lo"/"C2_hi" (C2 inside the interval of
-    ``rider_c2_interval``) are included; otherwise they are left out.
+    ``rider_c2_interval``) and "C2_a" (the condition the proof uses without
+    stating it, ``errata.errata_proof_conditions`` (a)) are included; otherwise
+    they are left out. ``printed_constant=True`` adds "C2_printed" (C2 <= 1,
+    needed for the constant 5 of (72) as printed; (b)).
     "positivity" holds iff alpha < 1/(2 q_max L (3 gamma^2 + C2)): it needs
-    alpha small, not large (SPEC 9.5).
+    alpha small, not large (``errata_9_5``).
     """
     if (sigma is None) != (C_star is None):
         raise ValueError(f"sigma and C_star must be given together; got sigma={sigma!r}, C_star={C_star!r}")
@@ -293,6 +396,9 @@ def rider_side_conditions(alpha, beta, eta, gamma, L, mu, q_min, q_max, C2, *, s
     if sigma is not None:
         pairs["C2_lo"] = (c2, 4 * v["sigma"] ** 2 / (v["C_star"] * qn))
         pairs["C2_hi"] = (c2, m * qn**2 * v["C_star"] / (8 * qx**3))
+        pairs["C2_a"] = (c2, _c2_a(v["sigma"], v["C_star"], m, qn, qx))
+    if printed_constant:
+        pairs["C2_printed"] = (c2, np.ones_like(c2))
     res = {}
     for name, (lhs, rhs) in pairs.items():
         ok = lhs > rhs if name in _STRICT else lhs >= rhs if name in _GE else lhs <= rhs
@@ -324,7 +430,7 @@ def rider_alpha_bounds_expr() -> BoundExpr:
     sub = {s.beta: beta, s.eta: eta_max, s.C2: lo}
     roots, steps, free = [], {}, {}
     for name, (lhs, rhs) in rider_side_conditions_expr().items():
-        if name in ("C2_lo", "C2_hi"):
+        if name in _C2_ONLY:
             continue
         h = rhs - lhs if name in _STRICT else lhs - rhs
         if name == "beta_sq":  # divide by beta > 0: 2 beta/gamma^2 <= q_max^3/(gamma q_min^2)
@@ -349,9 +455,11 @@ def rider_alpha_bounds_expr() -> BoundExpr:
 ALPHA_BOUND_NAMES = ("alpha_a", "alpha_b", "alpha_c", "beta_a", "beta_b", "beta_sq", "positivity")
 
 
-def _alpha_bounds(L, mu, sigma, q_min, q_max, C_star, gamma):
-    """Closed forms of ``rider_alpha_bounds_expr`` (numpy)."""
-    c2 = 4 * sigma**2 / (C_star * q_min)
+def _alpha_bounds(L, mu, sigma, q_min, q_max, C_star, gamma, c2=None):
+    """Closed forms of ``rider_alpha_bounds_expr`` (numpy); ``c2`` (default: the
+    interval's low end, as in the sympy form) enters "positivity" only."""
+    if c2 is None:
+        c2 = 4 * sigma**2 / (C_star * q_min)
     return {
         "alpha_a": 2 * q_max / (3 * q_min * gamma * L),
         "alpha_b": q_max / (q_min**2 * gamma * L),
@@ -372,17 +480,22 @@ class RiderAdmissible(NamedTuple):
     beta: float           # proof's beta at alpha
     eta: float            # proof's eta = eta_max at alpha
     C1: float
-    C2: float             # low end of the C2 interval (maximises alpha_sup)
+    C2: float             # smallest admissible C2: max(interval low end, condition (a)) (maximises alpha_sup)
     C2_interval: C2Interval
-    alpha_bounds: dict    # name -> upper bound on alpha (see ALPHA_BOUND_NAMES)
+    alpha_bounds: dict    # name -> upper bound on alpha (see ALPHA_BOUND_NAMES), at this C2
+    C2_a: float           # lower end for C2 from condition (a) of errata/proof-conditions
+    printed_constant_ok: bool  # C2 <= 1: the constant 5 of (72) as printed applies (condition (b))
 
 
 def rider_admissible(L, mu, sigma, q_min, q_max, C_star, gamma) -> RiderAdmissible:
     """Thm 3.7: the admissible step sizes, alpha in (0, alpha_sup] (open at
     alpha_sup when "positivity" binds), with beta, eta = eta_max and C1 the
-    proof's choices (``rider_step_sizes``) and C2 = the low end of the C2
-    interval, the choice that maximises alpha_sup (C2 enters only the
-    positivity condition, which tightens as C2 grows).
+    proof's choices (``rider_step_sizes``) and C2 = the smallest value meeting
+    both the C2 interval's low end and condition (a) of errata/proof-conditions
+    (``rider_c2_condition_a``), the choice that maximises alpha_sup (C2 enters
+    only the positivity condition, which tightens as C2 grows) and minimises
+    V0 and the (4 + C2) constant of (72). ``printed_constant_ok`` says whether
+    this C2 <= 1 (condition (b): the printed constant 5 of (72) applies).
 
         alpha_sup = min( 2 q_max/(3 q_min gamma L), q_max/(q_min^2 gamma L),
                          1/(2 gamma L q_max), 2 sqrt34 q_max^2/(mu q_min^3),
@@ -395,7 +508,8 @@ def rider_admissible(L, mu, sigma, q_min, q_max, C_star, gamma) -> RiderAdmissib
 
     Empty (``nonempty=False``, alpha nan, ``reason`` says why) when the C2
     interval is empty, i.e. C_star < ``rider_cstar_condition(form="proof")``
-    (SPEC 9.4), or when an alpha-free condition fails. Scalars only.
+    (``errata_9_4``), when condition (a) pushes C2 above the interval's upper end,
+    or when an alpha-free condition fails. Scalars only.
     L, mu > 0; sigma >= 0; 0 < q_min <= q_max; C_star > 0; gamma > 0.
     """
     L, m, g, cs = _pos("L", L), _pos("mu", mu), _pos("gamma", gamma), _pos("C_star", C_star)
@@ -404,13 +518,15 @@ def rider_admissible(L, mu, sigma, q_min, q_max, C_star, gamma) -> RiderAdmissib
     L, m, g, cs, sg, qn, qx = (_scalar(k, v) for k, v in
                                dict(L=L, mu=m, gamma=g, C_star=cs, sigma=sg, q_min=qn, q_max=qx).items())
     interval = rider_c2_interval(sg, cs, m, qn, qx)
-    bounds = {k: float(v) for k, v in _alpha_bounds(L, m, sg, qn, qx, cs, g).items()}
+    c2a = float(_c2_a(sg, cs, m, qn, qx))
+    c2 = max(float(interval.lo), c2a)
+    bounds = {k: float(v) for k, v in _alpha_bounds(L, m, sg, qn, qx, cs, g, c2).items()}
     binding = min(bounds, key=bounds.get)
     sup = bounds[binding]
     nan = float("nan")
 
     def empty(reason):
-        return RiderAdmissible(False, reason, nan, sup, binding, nan, nan, nan, nan, interval, bounds)
+        return RiderAdmissible(False, reason, nan, sup, binding, nan, nan, nan, nan, interval, bounds, c2a, False)
 
     if interval.lo > interval.hi:
         need = rider_cstar_condition(sg, m, qn, qx, form="proof")
@@ -418,12 +534,16 @@ def rider_admissible(L, mu, sigma, q_min, q_max, C_star, gamma) -> RiderAdmissib
         return empty(
             f"C2 interval empty: lo = {interval.lo:.6g} > hi = {interval.hi:.6g}; it needs "
             f"C_star >= 4 sqrt2 sigma q_max^1.5/(sqrt(mu) q_min^1.5) = {need:.6g}, got C_star = {cs:.6g} "
-            f"(Thm 3.7's stated threshold is {stated:.6g}; SPEC 9.4)")
-    c2 = interval.lo
+            f"(Thm 3.7's stated threshold is {stated:.6g}; errata 9.4)")
+    if c2 > interval.hi:
+        return empty(
+            f"condition (a) of errata/proof-conditions needs C2 >= {c2a:.6g}, above the C2 interval's upper "
+            f"end {interval.hi:.6g} (interval [{interval.lo:.6g}, {interval.hi:.6g}])")
 
     def failing(alpha):
         st = rider_step_sizes(alpha, g, m, qn, qx)
         conds = rider_side_conditions(alpha, st.beta, st.eta_max, g, L, m, qn, qx, c2, sigma=sg, C_star=cs)
+        # rounding: c2 is max(lo, C2_a) computed by the same closed forms, so C2_lo/C2_a hold exactly
         return st, [k for k, c in conds.items() if not c.holds]
 
     st, failed = failing(sup)
@@ -441,7 +561,7 @@ def rider_admissible(L, mu, sigma, q_min, q_max, C_star, gamma) -> RiderAdmissib
         return empty(f"side conditions {failed} still fail 64 ulps below alpha_sup = {sup:.17g}")
     how = "open (strict)" if binding in _STRICT else "closed"
     return RiderAdmissible(True, f"binding: {binding} ({RIDER_SIDE_CONDITIONS[binding]}); region {how} at alpha_sup",
-                           alpha, sup, binding, st.beta, st.eta_max, st.C1, c2, interval, bounds)
+                           alpha, sup, binding, st.beta, st.eta_max, st.C1, c2, interval, bounds, c2a, c2 <= 1.0)
 
 
 # --------------------------------------------------------------------------
@@ -467,7 +587,7 @@ def rider_bound_72_expr() -> BoundExpr:
                 prefactor=pre, at_alpha_c_over_sqrtK=scaled, in_kappa=in_kappa)
 
 
-def rider_bound_72(K, alpha, V0, L, mu, sigma, q_min, q_max, VK=0.0):
+def rider_bound_72(K, alpha, V0, L, mu, sigma, q_min, q_max, VK=0.0, *, C2=None):
     """Thm 3.7, proof eq. (72): upper bound on
     ``(1/K) sum_{k<K} E[f(W_bar_k) - f* + C1 ||P*(W_k,Q_k) - Q_k||^2 + ||G_p(P_k)||^2]``,
     without its Theta(dw_min) term (no explicit constant; check by scaling):
@@ -478,14 +598,21 @@ def rider_bound_72(K, alpha, V0, L, mu, sigma, q_min, q_max, VK=0.0):
     V0, VK >= 0 the Lyapunov function (63) at k = 0 and K (``rider_lyapunov``;
     VK = 0 gives the bound usable without knowing V_K); L, mu > 0; sigma >= 0;
     0 < q_min <= q_max. With alpha = c/sqrt(K) it is O(kappa1 kappa2^5/sqrt K).
+
+    ``C2=None``: the constant 5 as printed (valid for C2 <= 1, errata/proof-conditions (b));
+    ``C2`` a number >= 0: the proof's own constant (4 + C2) in place of 5.
     """
+    M = 5.0
+    if C2 is not None:
+        M = 4.0 + _nonneg("C2", C2)
     k = _pos("K", K)
     a, v0, vk = _pos("alpha", alpha), _nonneg("V0", V0), _nonneg("VK", VK)
     L, m, sg = _pos("L", L), _pos("mu", mu), _nonneg("sigma", sigma)
     qn, qx = _q_pair(q_min, q_max)
-    k, a, v0, L, m, sg, qn, qx, vk = C.broadcast(K=k, alpha=a, V0=v0, L=L, mu=m, sigma=sg, q_min=qn, q_max=qx, VK=vk)
+    k, a, v0, L, m, sg, qn, qx, vk, M = C.broadcast(K=k, alpha=a, V0=v0, L=L, mu=m, sigma=sg, q_min=qn, q_max=qx,
+                                                    VK=vk, M=M)
     pre = 16 * _SQRT34 * qx**4 / (m * qn**5)
-    return C.out(pre * ((v0 - vk) / (a * k) + 5 * a * L * qx**2 * sg**2))
+    return C.out(pre * ((v0 - vk) / (a * k) + M * a * L * qx**2 * sg**2))
 
 
 @lru_cache(maxsize=None)
@@ -555,7 +682,7 @@ def rider_rate_kappa(K, kappa1, kappa2, *, form="stated"):
         form="proof":  kappa2^5 / (kappa1 sqrt(K))    (73), the proof's last line
 
     K > 0 iterations; kappa1 = L/mu >= 1; kappa2 = q_max/q_min >= 1.
-    They differ by kappa1^2 (SPEC 9.6). Setting alpha = c/sqrt(K) in (72)
+    They differ by kappa1^2 (``errata_9_6``). Setting alpha = c/sqrt(K) in (72)
     (``rider_bound_72_expr().steps``) gives
     sqrt(K) * bound = 16 sqrt34 kappa2^5 (V0/c + 5 c kappa1 mu q_max^2 sigma^2) / (mu q_max),
     degree 1 in kappa1: "stated" (15) is what (72) supports; (73)'s 1/kappa1

@@ -1,4 +1,4 @@
-"""Zero-shifting (ZS) calibration bounds: SPEC section 2, the paper's
+"""Zero-shifting (ZS) calibration bounds: the paper's Section 2 and App. C,
 Thm 2.2, Thm C.2, Thm C.3 and Thm C.4.
 
 Each numeric function sits below the ``*_expr()`` function that derives its
@@ -11,17 +11,17 @@ Conventions
   ``phi0`` and ``dist0_sq`` are then the sums over cells, ``q_max`` and
   ``L_q`` the largest and ``mu_q`` the smallest per-cell constant, one common
   ``dw_min``, and the additive (``dw_min``) terms are multiplied by D; the
-  ``1/N`` and geometric terms are unchanged (SPEC 9.7). Divide by D for the
+  ``1/N`` and geometric terms are unchanged (errata/per-cell). Divide by D for the
   per-cell average. When the cells differ, evaluating per-cell arrays and
   summing is never looser.
 * Arguments broadcast (numpy rules); a 0-d result is a Python float.
 * ``N`` may be any real >= 0 (> 0 for the average bounds), so the bounds can
   be plotted; the theorems speak of integer N.
-* ``const`` (Thm C.2 only, SPEC 9.8): the proof bounds the one-pulse second
+* ``const`` (Thm C.2 only, errata/thm-c2-constant): the proof bounds the one-pulse second
   moment ``E[(eps F - G)^2]/dw_min^2 = F^2 + G^2 = (q_plus^2 + q_minus^2)/2``
   by ``2 q_max^2``; ``q_max^2`` suffices. ``const="paper"`` (default) keeps
   the printed floor ``dw_min q_max^2 / mu_q``; ``const="tight"`` halves it.
-* ``form`` (cyclic last iterate, SPEC 9.3): ``"stated"`` is (43) as printed,
+* ``form`` (cyclic last iterate, errata/thm-c4-factor): ``"stated"`` is (43) as printed,
   per-pair factor ``(1 - 2 dw_min mu_q)^2``; ``"proof"`` is what the proof's
   (42) supports, ``(1 - dw_min mu_q)^2``. The stated bound does not follow
   from the proof (see ``errata.errata_9_3``); ``"proof"`` is the valid one.
@@ -36,7 +36,7 @@ import numpy as np
 from . import _checks as C
 from ._symbolic import BoundExpr, geometric_sum, make, symbols
 
-# E[(eps F - G)^2] <= KAPPA * dw_min^2 q_max^2  (SPEC 9.8)
+# E[(eps F - G)^2] <= KAPPA * dw_min^2 q_max^2  (errata/thm-c2-constant)
 _KAPPA = {"paper": 2, "tight": 1}
 _CYCLIC_FORMS = ("stated", "proof")
 
@@ -170,7 +170,7 @@ def zs_last_iterate_bound(N, dw_min, mu_q, q_max, dist0_sq, *, cells=1, const="p
         (1 - 2 dw_min mu_q)^N dist0_sq + D (kappa/2) dw_min q_max^2 / mu_q
 
     kappa = 2 for ``const="paper"`` (the printed floor dw_min q_max^2/mu_q),
-    1 for ``const="tight"`` (SPEC 9.8). N >= 0 pulses; mu_q: Def. C.1 modulus;
+    1 for ``const="tight"`` (errata/thm-c2-constant). N >= 0 pulses; mu_q: Def. C.1 modulus;
     dist0_sq: ``(W_0 - w_sp)^2``. Requires 2 dw_min mu_q < 1. Decreasing in N,
     floor Theta(dw_min).
     """
@@ -189,7 +189,7 @@ def zs_pulses_needed_expr(form: str = "stated") -> BoundExpr:
 
     "stated": use (1 - 2x)^N <= exp(-2 x N) (log(1 - y) <= -y), then solve.
     "exact": solve (1 - 2x)^N dist0_sq = delta/2 directly.
-    Either threshold is a LOWER bound on N (the term decreases in N; SPEC 9.2).
+    Either threshold is a LOWER bound on N (the term decreases in N; errata/thm-c2-direction).
     """
     import sympy as sp
 
@@ -214,7 +214,7 @@ def zs_pulses_needed(delta, dw_min, mu_q, dist0_sq, *, q_max=None, cells=1, cons
 
     Returns the real threshold N_min, clipped at 0: every N >= N_min makes the
     geometric term <= delta/2 (it is a lower bound on N, not "N <=" as Thm C.2
-    prints; SPEC 9.2). "exact" is the smallest such N; "stated" >= "exact".
+    prints; errata/thm-c2-direction). "exact" is the smallest such N; "stated" >= "exact".
     Take ``ceil`` for a pulse count.
 
     The other half, floor <= delta/2, i.e. ``delta >= 2 q_max^2 dw_min / mu_q``
@@ -246,7 +246,7 @@ def zs_pulses_needed(delta, dw_min, mu_q, dist0_sq, *, q_max=None, cells=1, cons
 
 @lru_cache(maxsize=None)
 def zs_cyclic_average_bound_expr() -> BoundExpr:
-    """Thm C.3, eq. (38) as stated (SPEC section 2); D scales the dw_min term."""
+    """Thm C.3, eq. (38) as stated (Section 2); D scales the dw_min term."""
     s = symbols()
     expr = s.phi0 / (2 * s.N * s.dw_min) + 3 * s.D * s.dw_min * s.q_max**2 * s.L_q / 2
     return make(expr, (s.N, s.dw_min, s.phi0, s.L_q, s.q_max, s.D))
@@ -295,7 +295,7 @@ def zs_cyclic_last_iterate_bound(N, dw_min, mu_q, q_max, L_q, dist0_sq, *, cells
         floor = D dw_min q_max^2 (4 + L_q^2/mu_q + 2 mu_q) / mu_q
 
     "stated" is strictly smaller than "proof" and is not implied by the proof
-    (SPEC 9.3, ``errata.errata_9_3``); use "proof" for a bound the argument
+    (errata/thm-c4-factor, ``errata.errata_9_3``); use "proof" for a bound the argument
     supports. The floor is the printed one in both forms. N >= 0 pairs;
     requires 2 dw_min mu_q < 1.
     """
@@ -351,3 +351,53 @@ def zs_cyclic_pulses_needed(delta, dw_min, mu_q, dist0_sq, *, q_max=None, L_q=No
         floor = D * dw * q**2 * (4 + L**2 / mu + 2 * mu) / mu
         n = np.where(d >= 2 * floor, n, np.inf)
     return C.out(n)
+
+
+# --------------------------------------------------------------------------
+# floors: the N -> infinity terms of the four bounds (Theta(dw_min) each)
+# --------------------------------------------------------------------------
+
+def zs_average_floor(dw_min, L_q, q_max, *, cells=1):
+    """Thm 2.2, eq. (25): the bound's limit as N -> infinity, ``D (L_q/2) dw_min q_max^2``.
+
+    The Theta(dw_min) error floor of stochastic ZS (average iterate); equals
+    ``zs_average_bound`` with ``phi0 = 0``.  Arguments as there.
+    """
+    dw, L, q = _pos("dw_min", dw_min), _nonneg("L_q", L_q), _pos("q_max", q_max)
+    D = C.cells_array(cells)
+    dw, L, q, D = C.broadcast(dw_min=dw, L_q=L, q_max=q, cells=D)
+    return C.out(D * L / 2 * dw * q**2)
+
+
+def zs_last_iterate_floor(dw_min, mu_q, q_max, *, cells=1, const="paper"):
+    """Thm C.2, eq. (28): the bound's limit as N -> infinity, ``D (kappa/2) dw_min q_max^2 / mu_q``.
+
+    kappa = 2 (``const="paper"``, the printed ``dw_min q_max^2 / mu_q``) or 1
+    (``const="tight"``, errata id ``errata/thm-c2-constant``).  Requires
+    ``2 dw_min mu_q < 1`` like the bound.
+    """
+    kappa = _KAPPA[C.choice("const", const, tuple(_KAPPA))]
+    dw, mu, q = _pos("dw_min", dw_min), _pos("mu_q", mu_q), _pos("q_max", q_max)
+    D = C.cells_array(cells)
+    dw, mu, q, D = C.broadcast(dw_min=dw, mu_q=mu, q_max=q, cells=D)
+    _contraction_hypothesis(dw, mu)
+    return C.out(D * kappa / 2 * dw * q**2 / mu)
+
+
+def zs_cyclic_average_floor(dw_min, L_q, q_max, *, cells=1):
+    """Thm C.3, eq. (38): the bound's limit as N -> infinity, ``3 D dw_min q_max^2 L_q / 2``."""
+    dw, L, q = _pos("dw_min", dw_min), _nonneg("L_q", L_q), _pos("q_max", q_max)
+    D = C.cells_array(cells)
+    dw, L, q, D = C.broadcast(dw_min=dw, L_q=L, q_max=q, cells=D)
+    return C.out(3 * D * dw * q**2 * L / 2)
+
+
+def zs_cyclic_last_iterate_floor(dw_min, mu_q, q_max, L_q, *, cells=1):
+    """Thm C.4, eq. (43): the bound's limit as N -> infinity,
+    ``D dw_min q_max^2 (4 + L_q^2/mu_q + 2 mu_q) / mu_q`` (the same in both ``form``s).
+    Requires ``2 dw_min mu_q < 1`` like the bound."""
+    dw, mu, q, L = _pos("dw_min", dw_min), _pos("mu_q", mu_q), _pos("q_max", q_max), _nonneg("L_q", L_q)
+    D = C.cells_array(cells)
+    dw, mu, q, L, D = C.broadcast(dw_min=dw, mu_q=mu, q_max=q, L_q=L, cells=D)
+    _contraction_hypothesis(dw, mu)
+    return C.out(D * dw * q**2 * (4 + L**2 / mu + 2 * mu) / mu)

@@ -1,18 +1,32 @@
-"""rider-sp-tracking: the digital tracker Q approaches the P device's SP (SPEC 3, 4, 9.9).
+"""rider-sp-tracking: does the digital tracker Q approach the P device's SP (RIDER, E-RIDER)?
 
-Setting: verification/claims/_sp_common.py (per-cell SPs s ~ N(0.3, 0.1^2)
-on a device satisfying Def. 2.1 globally).  Three initial ``(W0, Q0)`` with
-Q0 far from the SP (never at it); ``P0 = Q0``.  Residual learning uses
-``Q == 0`` (its definition), started from the same W0.
+Experiment (``sptheory.experiments.tracking.simulate_tracking``): the shared
+SP-tracking setting (per-cell SPs s ~ N(0.3, 0.1^2) on the ``devices.Tanh``
+family, Def. 2.1 on the whole line, ``F_w = 1``); three initial ``(W0, Q0)``
+with Q0 far from the SP (never at it), ``P0 = Q0``.  Residual learning uses
+``Q == 0`` (its definition), from the same W0.
 
-Claims, fixed before running:
-* RIDER and E-RIDER: ``Q_K -> W_sp``: the tail mean (last 25 % of the run)
-  of ``||Q_k - W_sp||^2 / ||Q_0 - W_sp||^2`` is below 0.1, CI included, from
-  every start (holds: CI upper < 0.1 for all starts; violated: CI lower > 0.1
-  for some start).  SPEC 9.9 predicts RIDER (p = 0) may fail this.
-* Residual learning: stays biased: its tail ``||W_k - W*||^2`` exceeds
-  E-RIDER's from the same start (difference CI > 0 for all starts; violated
-  when the difference CI lies below 0 for some start).
+Predictions (fixed before the run):
+
+* RIDER and E-RIDER, kind ``upper``: the tail mean (last 25 % of the records)
+  of ``||Q_k - W_sp||^2 / ||Q_0 - W_sp||^2`` is at most 0.1 from every start.
+  Holds when every start's interval lies at or below 0.1, violated when one
+  lies entirely above.  Intervals: t intervals over replicates, 95 %
+  family-wise over the three starts (Bonferroni).  Previous rule: the same
+  with 95 % per start.
+* Residual learning, kind ``comparison``: its tail ``||W_k - W*||^2`` exceeds
+  E-RIDER's from the same start (Welch interval of the difference, 95 %
+  family-wise over the starts; holds when every start's interval lies above
+  0, violated when one lies below).
+
+Hypotheses: Q_k -> W_sp for RIDER is what Thm 3.7's E_K -> Theta(dw_min)
+gives (E_K contains ``||P_k - Q_k||^2`` and ``||G_p(P_k)||^2``), so RIDER's
+table is Thm 3.7's hypotheses measured along the runs
+(``experiments.rider.thm37_hypotheses``).  E-RIDER and residual learning
+have no theorem behind the statement here; their tables hold Def. 2.1 on
+the visited ranges.  The exact reason RIDER cannot track the SP, for every
+step size, is the invariant ``I = Q - (eta/beta) W`` of ``errata/rider-invariant``
+(with ``F_w = 1``, I never sees ``G_p``).
 """
 
 from __future__ import annotations
@@ -20,58 +34,32 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats as _st
 
-from sptheory import algorithms, stats
-from sptheory.sweep import run_jobs
-from verification.claims import _sp_common as C
+from sptheory import stats
+from sptheory.experiments import rider as XR
+from sptheory.experiments import tracking as X
 from verification.harness import ClaimResult
 
 ID = "rider-sp-tracking"
 TITLE = "Q_k tracks the P device's SP (RIDER, E-RIDER); residual learning with Q = 0 stays biased"
-ALGOS = ("rider", "e-rider", "residual")
+ALGOS = X.TRACKING_ALGOS
 THRESH = 0.1
-TAIL = 0.25
+PREDICTIONS = {
+    "rider": stats.Prediction("upper", f"RIDER: tail ||Q - W_sp||^2 / ||Q_0 - W_sp||^2 <= {THRESH} from every start"),
+    "e-rider": stats.Prediction("upper", f"E-RIDER: tail ||Q - W_sp||^2 / ||Q_0 - W_sp||^2 <= {THRESH} from every start"),
+    "residual": stats.Prediction("comparison", "residual learning (Q = 0) ends farther from W* than E-RIDER"),
+}
 
 
 def sizes(quick: bool) -> dict:
-    return dict(K=3000, R=16, D=8, records=60) if quick else dict(K=6000, R=32, D=8, records=120)
-
-
-def run_one(algo_name: str, start_idx: int, setting_seed, run_seed, K: int, R: int, D: int, records: int) -> dict:
-    """One algorithm from one start; returns metric curves ``(records, R)`` and tail summaries."""
-    st = C.make_setting(setting_seed, D)
-    label, W0, Q0 = C.starts(st)[start_idx]
-    algo = C.algorithm(algo_name, st)
-    if algo_name == "residual":
-        Q0 = np.zeros(D)
-    state = algo.init(W0, P0=Q0, Q0=Q0, replicates=R)
-    state, tr = algorithms.run(algo, st.prob, state, K, run_seed, record_every=max(1, K // records))
-    n_tail = max(2, int(round(TAIL * len(tr.k))))
-    return dict(
-        algo=algo_name, start=label, k=tr.k, q_sp=tr.q_sp, w_dist=tr.w_dist, f_gap=tr.f_gap,
-        q0_sp=float(np.sum((Q0 - st.sp) ** 2)), w0_dist=float(np.sum((W0 - st.W_star) ** 2)),
-        tail_q_sp=tr.q_sp[-n_tail:].mean(axis=0), tail_w_dist=tr.w_dist[-n_tail:].mean(axis=0),
-        q_bias2=float(np.sum((state.Q.mean(axis=0) - st.sp) ** 2)),
-        programs=np.asarray(state.programs, dtype=float),
-    )
+    return X.tracking_sizes(quick)
 
 
 def simulate(quick: bool, rng_seed: int, executor=None, size: dict | None = None) -> dict:
-    """All (algorithm, start) runs; shared by chopper/lemma modules' plots and the figure."""
-    z = dict(sizes(quick), **(size or {}))
-    ss = np.random.SeedSequence(rng_seed)
-    setting_seed, *run_seeds = ss.spawn(1 + len(ALGOS) * 3)
-    st = C.make_setting(setting_seed, z["D"])
-    n_starts = len(C.starts(st))
-    jobs = []
-    for i, name in enumerate(ALGOS):
-        for j in range(n_starts):
-            jobs.append(dict(algo_name=name, start_idx=j, setting_seed=setting_seed,
-                             run_seed=run_seeds[i * n_starts + j], **z))
-    out = run_jobs(run_one, jobs, executor=executor, progress=False)
-    return dict(size=z, setting=st, runs=out)
+    """All (algorithm, start) runs (``experiments.tracking.simulate_tracking``)."""
+    return X.simulate_tracking(quick, rng_seed, executor, dict(sizes(quick), **(size or {})))
 
 
-def _diff_ci(a, b, level=0.95):
+def _diff_ci(a, b, level):
     """Welch interval of mean(a) - mean(b) (independent samples)."""
     a, b = np.asarray(a, float), np.asarray(b, float)
     d = a.mean() - b.mean()
@@ -80,6 +68,23 @@ def _diff_ci(a, b, level=0.95):
     dof = (va + vb) ** 2 / (va**2 / (a.size - 1) + vb**2 / (b.size - 1)) if se > 0 else 1.0
     h = _st.t.ppf(0.5 * (1 + level), dof) * se
     return float(d), float(d - h), float(d + h)
+
+
+def _hypotheses(name: str, st, runs: list) -> list:
+    """Worst case over the starts of each row."""
+    merged = {}
+    for r in runs:
+        if name == "rider":
+            rows, _ = XR.thm37_hypotheses(st.dev_p, st.dev_w, st.prob, X.STEPS, r["P_range"], r["W_range"],
+                                          r["c_star"])
+        else:
+            rows, _ = XR.thm37_hypotheses(st.dev_p, st.dev_w, st.prob, X.STEPS, r["P_range"], r["W_range"],
+                                          max(r["c_star"], 1e-300))
+            rows = [h for h in rows if h.name.startswith("Def. 2.1")]
+        for h in rows:
+            if h.name not in merged or (merged[h.name].met and not h.met):
+                merged[h.name] = stats.Hypothesis(h.name, h.required, f"{h.measured} [{r['start']}]", h.met)
+    return list(merged.values())
 
 
 def run(quick: bool, rng_seed: int, executor=None, size: dict | None = None):
@@ -94,30 +99,30 @@ def run(quick: bool, rng_seed: int, executor=None, size: dict | None = None):
             q_sp_lo=np.quantile(r["q_sp"], 0.1, axis=1), q_sp_hi=np.quantile(r["q_sp"], 0.9, axis=1)))
     by = {(r["algo"], r["start"]): r for r in runs}
     labels = [r["start"] for r in runs if r["algo"] == ALGOS[0]]
+    level = stats.simultaneous_level(0.95, len(labels))
+    fmt = stats._fmt
     results = []
     for name in ALGOS:
-        rows, verdicts, ratios = [], [], []
+        rows = []
         for lab in labels:
             r = by[(name, lab)]
-            rel = stats.mean_ci(r["tail_q_sp"] / r["q0_sp"])
-            wd = stats.mean_ci(r["tail_w_dist"])
+            rel = stats.mean_ci(r["tail_q_sp"] / r["q0_sp"], level=level)
+            wd = stats.mean_ci(r["tail_w_dist"], level=level)
             row = dict(start=lab, q0_sp=r["q0_sp"], rel_q_sp=rel.mean, rel_lo=rel.lo, rel_hi=rel.hi,
                        tail_q_sp=float(r["tail_q_sp"].mean()), w0_dist=r["w0_dist"],
                        tail_w_dist=wd.mean, w_lo=wd.lo, w_hi=wd.hi, q_bias2=r["q_bias2"])
             if name == "residual":
-                d, lo, hi = _diff_ci(r["tail_w_dist"], by[("e-rider", lab)]["tail_w_dist"])
+                d, lo, hi = _diff_ci(r["tail_w_dist"], by[("e-rider", lab)]["tail_w_dist"], level)
                 row.update(diff=d, diff_lo=lo, diff_hi=hi)
-                verdicts.append("holds" if lo > 0 else ("violated" if hi < 0 else "inconclusive"))
-            else:
-                cv = stats.bound_verdict_curve(rel.lo, rel.hi, THRESH, mean=rel.mean)
-                verdicts.append(cv.verdict)
-                ratios.append(cv.worst_ratio)
             rows.append(row)
-        verdict = stats.combine_verdicts(verdicts)
-        fmt = stats._fmt
+        hyps = _hypotheses(name, st, [by[(name, lab)] for lab in labels])
+        pred = PREDICTIONS[name]
+        family = f"t intervals over replicates at {level:.4f} each: 95 % family-wise over {len(labels)} starts (Bonferroni)"
         if name == "residual":
+            judgement = stats.combine([stats.judge(pred, stats.Difference(x["diff"], x["diff_lo"], x["diff_hi"]), hyps)
+                                       for x in rows])
             claim = ("Residual learning (Q = 0, SP off 0) stays biased: tail ||W - W*||^2 exceeds E-RIDER's "
-                     "from the same start (difference CI > 0 at every start)")
+                     "from the same start (difference interval > 0 at every start)")
             measured = "; ".join(
                 f"[{x['start']}] ||W-W*||^2 {fmt(x['tail_w_dist'])} [{fmt(x['w_lo'])}, {fmt(x['w_hi'])}] vs "
                 f"E-RIDER diff {fmt(x['diff'])} [{fmt(x['diff_lo'])}, {fmt(x['diff_hi'])}]; "
@@ -125,19 +130,25 @@ def run(quick: bool, rng_seed: int, executor=None, size: dict | None = None):
             bound = "difference > 0 (residual worse than E-RIDER)"
             ratio = None
         else:
+            m = np.array([x["rel_q_sp"] for x in rows])
+            curve = stats.Curve(m, np.array([x["rel_lo"] for x in rows]), np.array([x["rel_hi"] for x in rows]),
+                                np.full(m.size, THRESH), family=family)
+            judgement = stats.judge(pred, curve, hyps)
             claim = (f"{'RIDER (p = 0)' if name == 'rider' else 'E-RIDER (p = 0.05)'}: Q_K -> W_sp, tail "
-                     f"||Q - W_sp||^2 / ||Q_0 - W_sp||^2 < {THRESH} (CI) from every start")
+                     f"||Q - W_sp||^2 / ||Q_0 - W_sp||^2 <= {THRESH} (interval) from every start")
             measured = "; ".join(
                 f"[{x['start']}] ratio {fmt(x['rel_q_sp'])} [{fmt(x['rel_lo'])}, {fmt(x['rel_hi'])}] "
                 f"(||Q_0-W_sp||^2={fmt(x['q0_sp'])}), ||W-W*||^2 {fmt(x['tail_w_dist'])} "
                 f"[{fmt(x['w_lo'])}, {fmt(x['w_hi'])}]" for x in rows)
-            bound = f"ratio < {THRESH}"
-            ratio = float(max(ratios))
-        notes = _notes(name, rows) + (" " + _cstar_note(st) if name != "residual" else "")
+            bound = f"ratio <= {THRESH}"
+            ratio = float(np.max(m) / THRESH)
+        notes = f"Rule: {pred.describe()}. Intervals: {family}. " + _notes(name, rows)
         results.append(ClaimResult(
-            id=f"{ID}/{name}", claim=claim, source="SPEC 3-4, Lemma 3.5, Alg. 2-3; SPEC 9.9", setting=setting,
-            measured=measured, bound=bound, ratio=ratio, slope=None, verdict=verdict, notes=notes,
-            data=dict(algo=name, rows=rows, curves=curves, threshold=THRESH, sp=st.sp, W_star=st.W_star)))
+            id=f"{ID}/{name}", claim=claim, source="Alg. 2-3, eq. (12), Lemma 3.5, Thm 3.7; errata/rider-invariant",
+            setting=setting, measured=measured, bound=bound, ratio=ratio, slope=None, notes=notes,
+            data=dict(algo=name, rows=rows, curves=curves, threshold=THRESH, sp=st.sp, W_star=st.W_star,
+                      level=level),
+            prediction=pred, judgement=judgement, hypotheses=hyps))
     return results
 
 
@@ -145,45 +156,28 @@ def _notes(name, rows):
     fmt = stats._fmt
     if name == "rider":
         grow = [x for x in rows if x["rel_q_sp"] > 1]
-        return ("SPEC 9.9: in RIDER's mean dynamics every state with P = Q and W = W* - E|g| G_p(Q)/(A F_p(Q)) "
-                "is stationary, so nothing singles out Q = W_sp: W absorbs the asymmetric drift of P instead. "
+        return ("Why RIDER cannot track the SP (errata/rider-invariant): with F_w = 1, (11b) and (12) give exactly "
+                "I_{k+1} = I_k + eta |P_{k+1} - Q_k| G_w(W_k) for I = Q - (eta/beta) W, so I never sees G_p and "
+                "nothing pulls Q to P's SP; the mean map has a line of fixed points P = Q, "
+                "W = W* - E|g| G_p(Q)/(A F_p(Q)) (errata/rider-stationary), and W absorbs P's asymmetric drift. "
+                "This holds for every step size; the in-hypotheses test of Thm 3.7 is rider-counterexample. "
                 + (f"Here Q ends farther from the SP than it started from {len(grow)} of {len(rows)} starts. "
                    if grow else "") +
-                "Tail = last 25 % of records; ratio per replicate, t interval over replicates. "
-                "Squared bias of the replicate-mean final Q: "
+                "Tail = last 25 % of records; ratio per replicate. Squared bias of the replicate-mean final Q: "
                 + ", ".join(fmt(x["q_bias2"]) for x in rows) + ".")
     if name == "e-rider":
-        return ("The chopper moves the gradient part of P to high frequency; the low-pass Q keeps the "
-                "asymmetric drift towards the SP. The floor of ||Q - W_sp||^2 is fluctuation, not bias: "
-                "squared bias of the replicate-mean final Q per start: "
-                + ", ".join(fmt(x["q_bias2"]) for x in rows) + " (vs the tail means "
-                + ", ".join(fmt(x["tail_q_sp"]) for x in rows) + ").")
-    return ("Residual learning assumes the SP at 0; here SPs sit near 0.3, so the reference is off the SP "
-            "and W converges to a biased point (see residual-bias for the predicted size). Difference CI: "
-            "Welch t interval of residual minus E-RIDER tail ||W - W*||^2, independent replicates.")
-
-
-def _cstar_note(st) -> str:
-    """Thm 3.7's C_star condition for this setting, and the rescaling that meets it (SPEC 9.4, 9.9)."""
-    from sptheory import bounds
-
-    qn, qx = 1 - C.A_TANH, 1 + C.A_TANH
-    cs = float(st.prob.c_star(st.W_star))
-    sig = float(np.sqrt(st.prob.sigma2))
-    thr_s = float(bounds.rider_cstar_condition(sig, st.prob.mu, qn, qx, form="stated"))
-    thr_p = float(bounds.rider_cstar_condition(sig, st.prob.mu, qn, qx, form="proof"))
-    fmt = stats._fmt
-    return (f"Thm 3.7's condition on C_star: here C_star = min_d E|g_d(W*)| = {fmt(cs)} vs {fmt(thr_s)} (stated form) "
-            f"and {fmt(thr_p)} (proof form, SPEC 9.4): not met as posed. The trajectories are invariant under "
-            f"f -> c f, alpha -> alpha / c (beta, eta, gamma fixed), which scales C_star and sigma by c and mu by c, so "
-            f"the same runs meet the stated form for c >= {fmt(thr_s / cs)} and the proof form for "
-            f"c >= {fmt((thr_p / cs) ** 2)}: the condition is not invariant under a rescaling that leaves the trajectories (and the other step-size conditions, which involve alpha L, alpha mu) unchanged.")
+        return ("The chopper's c_k in (18b) breaks RIDER's invariant (errata/rider-invariant); the chopper moves "
+                "the gradient part of P to high frequency while the low-pass Q keeps the asymmetric drift towards "
+                "the SP. The floor of ||Q - W_sp||^2 is fluctuation, not bias: squared bias of the replicate-mean "
+                "final Q per start: " + ", ".join(fmt(x["q_bias2"]) for x in rows) + " (vs the tail means "
+                + ", ".join(fmt(x["tail_q_sp"]) for x in rows) + "). No theorem of the paper covers E-RIDER's "
+                "tracking: the statement is the paper's design claim, checked as stated.")
+    return ("Residual learning assumes the SP at 0; here SPs sit near 0.3, so the reference is off the SP and W "
+            "converges to a biased point (residual-bias gives the predicted size). Difference: Welch t interval "
+            "of residual minus E-RIDER tail ||W - W*||^2, independent replicates.")
 
 
 def plot(result: ClaimResult, path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     d = result.data

@@ -1,4 +1,4 @@
-"""sp-formula-104: the SoftBounds symmetric point, printed (104) vs the root of G (SPEC 9.1).
+"""sp-formula-104: the SoftBounds symmetric point, printed (104) vs the root of G (errata id ``errata/sp-formula-104``).
 
 For random SoftBounds devices (magnitude convention of (103): bounds
 ``w in (-tau_min, tau_max)``, ``tau_min, tau_max > 0``) the reference SP is
@@ -14,22 +14,38 @@ Against it:
   ``SoftBounds.symmetric_point()`` and ``SoftBounds.from_signed_bounds`` --
   result ``sp-formula-104/signed``.
 
-Verdict rule (fixed before running): a formula "holds" when its largest
-absolute error over all devices is at most ``TOL = 1e-9`` (the root solve is
-accurate to ~1e-15), "violated" when it exceeds TOL for some device (a
-formula for an exact quantity admits no statistical slack).
+Prediction (kind ``identity``, declared before running, unchanged from the
+previous rule): a formula "holds" when its largest absolute error over all
+devices is at most ``TOL = 1e-9`` (the root solve is accurate to ~1e-15),
+"violated" when it exceeds TOL for some device (a formula for an exact
+quantity admits no statistical slack).  Both results settle the erratum
+``errata/sp-formula-104`` (sympy: ``bounds.errata_9_1``; simulation: the
+root of G), so both carry ``erratum=``.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from sptheory import bounds, devices
+from sptheory import bounds, devices, stats
 from verification.harness import ClaimResult
 
 ID = "sp-formula-104"
 TITLE = "SoftBounds SP: printed (104) under magnitudes vs root of G; signed-convention form"
 TOL = 1e-9
+PREDICTIONS = {
+    "printed": stats.Prediction("identity", "(104) as printed, (a_up - a_dn)/(a_up/tau_max - a_dn/tau_min), "
+                                "equals the root of G with tau_min the bound's magnitude", tol=TOL),
+    "signed": stats.Prediction("identity", "(104) with the signed lower bound, equivalently (103) with "
+                               "magnitudes, equals the root of G", tol=TOL),
+}
+ERRATUM = {
+    "paper": "(104): w_sp = (a_up - a_dn)/(a_up/tau_max - a_dn/tau_min), with tau_min the magnitude of the "
+             "lower bound as in (103)",
+    "corrected": "w_sp = (a_up - a_dn)/(a_up/tau_max + a_dn/tau_min) for magnitudes tau_min > 0; the printed "
+                 "form holds only if tau_min is the signed (negative) lower bound, as in aihwkit",
+    "settled_by": "both",
+}
 
 
 def _random_devices(n, rng):
@@ -113,14 +129,16 @@ def run(quick: bool, rng_seed: int, executor=None):
         id=ID,
         claim="The printed (104), (a_up - a_dn)/(a_up/tau_max - a_dn/tau_min), is the SP when tau_min is the "
               "bound's magnitude (the convention of (103))",
-        source="eq. (104) vs (103); SPEC 9.1",
+        source="eq. (104) vs (103); errata/sp-formula-104",
         setting=setting,
         measured=(f"|printed - root|: max {max_mag:.3g}, median {np.median(e_mag):.3g}, relative median "
                   f"{np.median(rel):.3g}; {100 * frac_bad:.1f} % of devices off by more than {TOL:g}"),
         bound=f"exact formula: error <= {TOL:g}",
         ratio=max_mag / TOL if np.isfinite(max_mag) else None,
         slope=None,
-        verdict="violated" if max_mag > TOL else "holds",
+        prediction=PREDICTIONS["printed"],
+        judgement=stats.judge(PREDICTIONS["printed"], stats.MaxError(max_mag, n)),
+        erratum=ERRATUM,
         notes=(f"Under magnitudes the printed denominator a_up/tau_max - a_dn/tau_min can vanish or change sign "
                f"(non-finite values: {n_nonfinite}); sympy (bounds.errata_9_1): printed - correct = "
                f"{sym.printed_minus_correct} (not identically 0), right for signed tau_min: "
@@ -132,13 +150,15 @@ def run(quick: bool, rng_seed: int, executor=None):
         id=f"{ID}/signed",
         claim="(104) is the SP when tau_min is the SIGNED lower bound (aihwkit convention); equivalently (103) "
               "with magnitudes: (a_up - a_dn)/(a_up/tau_max + a_dn/tau_min)",
-        source="eq. (103)/(104); SPEC 9.1",
+        source="eq. (103)/(104); errata/sp-formula-104",
         setting=setting,
         measured="max |formula - root|: " + "; ".join(f"{k} {float(np.max(v)):.2g}" for k, v in errs.items()),
         bound=f"exact formula: error <= {TOL:g}",
         ratio=worst / TOL,
         slope=None,
-        verdict="holds" if worst <= TOL else "violated",
+        prediction=PREDICTIONS["signed"],
+        judgement=stats.judge(PREDICTIONS["signed"], stats.MaxError(worst, n * len(errs))),
+        erratum=ERRATUM,
         notes=("All four agree with the numerical root of G to rounding error. from_signed_bounds(w_max=tau_max, "
                f"w_min=-tau_min, dw_up=1e-3 a_up, dw_down=1e-3 a_dn) builds the same device (max step "
                f"difference {same_dev:.1e})."),
@@ -148,9 +168,6 @@ def run(quick: bool, rng_seed: int, executor=None):
 
 
 def plot(result: ClaimResult, path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     d = result.data

@@ -1,15 +1,17 @@
-"""Computation behind the paper's Fig. 1 (zero-shifting, SPEC section 2), shared by
-``paper_figs.fig1a``/``fig1b`` and the claims ``zs-pulses-scaling`` and
-``zs-floor-scaling`` (no plotting here).
+"""The zero-shifting array of the paper's Fig. 1: settings and exact computations.
+
+Shared by the figures ``fig1a``/``fig1b`` and the claims ``zs-pulses-scaling``
+and ``zs-floor-scaling``.  Nothing here draws, prints or decides a verdict.
 
 Setting (fixed before any result was looked at)
 -----------------------------------------------
-A SoftBounds array (SPEC (103), bounds ``[-1, 1]`` around the offset) with the
-paper's F.1 device-to-device variation, ``sigma_d2d = 0.3`` (``g = exp(0.3 xi)``)
-and ``sigma_pm = 0.1`` (``a_up/a_dn = g +/- 0.1 xi'``), and a per-cell reference
-offset ``s ~ N(0.3, 0.05^2)`` so that the mean SP (about 0.3) is clearly
-nonzero; ``W_0 = 0`` (the reference).  The same cells (same draws) are used for
-every ``dw_min``: only the granularity changes along a sweep.
+A SoftBounds array ((103), bounds ``[-1, 1]`` around the offset) with the
+paper's App. F.1 device-to-device variation, ``sigma_d2d = 0.3``
+(``g = exp(0.3 xi)``) and ``sigma_pm = 0.1`` (``a_up/a_dn = g +/- 0.1 xi'``),
+and a per-cell reference offset ``s ~ N(0.3, 0.05^2)`` so that the mean SP
+(about 0.3) is clearly nonzero; ``W_0 = 0`` (the reference).  The same cells
+(same draws) are used for every ``dw_min``: only the granularity changes along
+a sweep.
 
 Relative error of the SP mean after ``N`` pulses:
 ``|mean_cells(W_N) - mean_cells(w_sp)| / |mean_cells(w_sp)|``.  Its expectation
@@ -17,8 +19,8 @@ over the pulses uses the exact ``E[W_N]`` per cell
 (:func:`sptheory.calibration.zero_shift_moments`, no sampling); the realised
 cells-mean fluctuates around it with standard deviation
 ``sqrt(sum_cells Var[W_N]) / D``.  The search for the smallest ``N`` uses the
-closed form of ``E[W_N]`` (:func:`mean_distance`: the mean recursion is affine),
-and every answer is re-evaluated with ``zero_shift_moments``.
+closed-form mean (:class:`sptheory.experiments.zero_shift.MeanLaw`), and every
+answer is re-evaluated with ``zero_shift_moments``.
 """
 
 from __future__ import annotations
@@ -29,6 +31,9 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from sptheory import bounds, calibration, devices, stats
+from sptheory.sweep import run_jobs
+
+from .zero_shift import MeanLaw, constants_interval, mean_distance
 
 __all__ = [
     "TARGET",
@@ -48,6 +53,11 @@ __all__ = [
     "floor_mc_check",
     "pulses_scan",
     "fit_pulses",
+    "pulses_y_err",
+    "floor_scan",
+    "FIG1A_DW_MIN",
+    "FIG1A_BUDGETS",
+    "budget_run",
 ]
 
 TARGET = 0.01  # 1 % relative error of the SP mean (paper Fig. 1)
@@ -106,65 +116,6 @@ def subset_device(dev: devices.SoftBounds, m: int) -> devices.SoftBounds:
                               tau_min=b(dev.tau_min), dw_min=b(dev.dw_min), offset=b(dev.offset))
 
 
-# ----- mean of the ZS recursion in closed form -----------------------------------
-
-def _maps(dev):
-    x_up, y_up, x_dn, y_dn = dev.pulse_steps()
-    sp = dev.symmetric_point()
-    return x_up, y_up - x_up * sp, x_dn, y_dn - x_dn * sp, sp
-
-
-class MeanLaw:
-    """Exact ``E[W_n] - w_sp`` per cell for ZS on a SoftBounds device, in closed form.
-
-    Each pulse is ``z -> (1 - x) z + b`` in ``z = W - w_sp``.  Stochastic: the
-    mean follows the average map, ``E z_n = a^n (z_0 - z_inf) + z_inf`` with
-    ``a = 1 - (x_up + x_dn)/2`` and ``z_inf = b/(1 - a)`` (zero up to rounding:
-    the mean drift vanishes at the SP).  Cyclic: the same with the
-    up-then-down pair map for ``n // 2`` pairs, then one up pulse if ``n`` is
-    odd; ``z_inf`` is the pair map's fixed point, about ``dw_min F/2`` below
-    the SP.  Cycle-to-cycle noise multiplies a pulse's map by ``1 + c2c xi``
-    with mean 1, so it does not change ``E[W_n]``.  Precomputed per cell so
-    that a bisection over ``n`` costs one ``exp`` per evaluation.
-    """
-
-    def __init__(self, dev: devices.SoftBounds, w0, schedule: str):
-        if schedule not in ("stochastic", "cyclic"):
-            raise ValueError(f"schedule must be 'stochastic' or 'cyclic', got {schedule!r}")
-        self.schedule = schedule
-        x_up, b_up, x_dn, b_dn, sp = _maps(dev)
-        z0 = np.asarray(w0, dtype=float) - sp
-        if schedule == "stochastic":
-            self.log_a = np.log1p(-0.5 * (x_up + x_dn))
-            self.z_inf = 0.5 * (b_up + b_dn) / (0.5 * (x_up + x_dn))
-        else:
-            self.log_a = np.log1p(-x_up) + np.log1p(-x_dn)
-            self.z_inf = ((1.0 - x_dn) * b_up + b_dn) / -np.expm1(self.log_a)
-        self.d0 = z0 - self.z_inf
-        self.x_up, self.b_up = x_up, b_up
-        self.sp_mean = float(sp.mean())
-
-    def z(self, n) -> np.ndarray:
-        """``E[W_n] - w_sp`` per cell; ``n = inf`` gives the limit (even n for cyclic)."""
-        if not np.isfinite(n):
-            return self.z_inf.copy()
-        n = int(n)
-        k = n // 2 if self.schedule == "cyclic" else n
-        z = np.exp(k * self.log_a) * self.d0 + self.z_inf
-        if self.schedule == "cyclic" and n % 2:
-            z = (1.0 - self.x_up) * z + self.b_up
-        return z
-
-    def rel_err(self, n) -> float:
-        """``|mean_cells E[W_n] - mean_cells w_sp| / |mean_cells w_sp|``."""
-        return abs(float(self.z(n).mean())) / abs(self.sp_mean)
-
-
-def mean_distance(dev: devices.SoftBounds, w0, n, schedule: str) -> np.ndarray:
-    """Exact ``E[W_n] - w_sp`` per cell (see :class:`MeanLaw`); ``n = inf`` gives the limit."""
-    return MeanLaw(dev, w0, schedule).z(n)
-
-
 def relative_error(dev, w0, n, schedule) -> float:
     """``|mean_cells E[W_n] - mean_cells w_sp| / |mean_cells w_sp|`` (exact expectation)."""
     return MeanLaw(dev, w0, schedule).rel_err(n)
@@ -196,18 +147,14 @@ def smallest_n(err, target: float, step: int, err_limit: float, k_cap: int = 2**
 
 
 def iterate_interval(dev, centre_lo, centre_hi, margin):
-    """``[centre_lo - margin, centre_hi + margin]`` per cell, clipped strictly inside the bounds.
+    """``[centre_lo - margin, centre_hi + margin]`` per cell, by the one interval rule
+    (:func:`sptheory.experiments.zero_shift.constants_interval`).
 
     Returns ``(w_lo, w_hi, n_clipped)``; clipped cells have constants taken on
-    a slightly smaller interval than the one asked for.
+    a smaller interval than the one asked for.
     """
-    width = dev.upper - dev.lower
-    eps = 1e-6 * width
-    lo = np.asarray(centre_lo - margin, dtype=float)
-    hi = np.asarray(centre_hi + margin, dtype=float)
-    clipped = (lo <= dev.lower + eps) | (hi >= dev.upper - eps)
-    lo = np.maximum(lo, dev.lower + eps)
-    hi = np.minimum(hi, dev.upper - eps)
+    lo, hi, clipped = constants_interval(dev, np.asarray(centre_lo - margin, float),
+                                         np.asarray(centre_hi + margin, float))
     return lo, hi, int(np.count_nonzero(clipped))
 
 
@@ -346,8 +293,8 @@ def floor_point(spec: ArraySpec, dw_min: float, schedule: str, c2c: float = 0.0)
 
     ``N1 = 50 / (dw_min min_cells G')`` rounded up to even (the second moment's
     transient is then below ``e^-100`` of its start in every cell), ``N2 = 2 N1``.
-    Bound floors per cell: the theorems' additive terms (geometric terms
-    dropped, the N -> infinity limit), constants on the stationary region
+    Bound floors per cell: the theorems' N -> infinity terms
+    (``bounds.zs_*_floor``), constants on the stationary region
     ``w_sp +/- (8 sqrt(floor) + 2 dw_min max a)`` (the theorem restarted after
     the transient, when every later iterate lies there).
     """
@@ -364,11 +311,11 @@ def floor_point(spec: ArraySpec, dw_min: float, schedule: str, c2c: float = 0.0)
     w_lo, w_hi, n_clip = iterate_interval(dev, sp, sp, margin)
     c = dev.constants(w_lo, w_hi)
     if schedule == "stochastic":
-        b_last = np.asarray(bounds.zs_last_iterate_bound(n2, dw_min, c.mu_q, c.q_max, 0.0))
-        b_avg = np.asarray(bounds.zs_average_bound(n2, dw_min, 0.0, c.L_q, c.q_max))
+        b_last = np.asarray(bounds.zs_last_iterate_floor(dw_min, c.mu_q, c.q_max))
+        b_avg = np.asarray(bounds.zs_average_floor(dw_min, c.L_q, c.q_max))
     else:
-        b_last = np.asarray(bounds.zs_cyclic_last_iterate_bound(n2 // 2, dw_min, c.mu_q, c.q_max, c.L_q, 0.0))
-        b_avg = np.asarray(bounds.zs_cyclic_average_bound(n2 // 2, dw_min, 0.0, c.L_q, c.q_max))
+        b_last = np.asarray(bounds.zs_cyclic_last_iterate_floor(dw_min, c.mu_q, c.q_max, c.L_q))
+        b_avg = np.asarray(bounds.zs_cyclic_average_floor(dw_min, c.L_q, c.q_max))
     noise_factor = 1.0 + c2c**2  # the one-pulse second moment grows by (1 + c2c^2)
     est_last, est_avg = stats.mean_ci(last), stats.mean_ci(avg)
     return {
@@ -386,6 +333,10 @@ def floor_point(spec: ArraySpec, dw_min: float, schedule: str, c2c: float = 0.0)
         "bound_noise_factor": noise_factor,
         "interval_clipped_cells": n_clip,
         "margin_max": float(np.max(margin)),
+        # hypotheses of the theorems on the stationary interval (Def. 2.1, Def. C.1, 2 mu_q dw_min < 1)
+        "q_min_min": float(np.min(c.q_min)),
+        "mu_q_min": float(np.min(c.mu_q)),
+        "two_mu_dw_max": float(np.max(2.0 * c.mu_q * dw_min)),
     }
 
 
@@ -433,18 +384,24 @@ def floor_mc_check(spec: ArraySpec, dw_min: float, schedule: str, c2c: float, se
 
 def pulses_scan(spec: ArraySpec, grid, schedules=("stochastic", "cyclic"), executor=None) -> dict:
     """:func:`pulses_point` for every (schedule, dw_min), as ``{schedule: [point, ...]}`` (dw_min order)."""
-    from sptheory.sweep import run_jobs
-
     jobs = [(spec, float(dw), s) for s in schedules for dw in grid]
     pts = run_jobs(pulses_point, jobs, executor=executor, progress=False)
     return {s: [p for p in pts if p["schedule"] == s] for s in schedules}
 
 
-def fit_pulses(points, step: int):
-    """Weighted log-log fit of N(1 %) vs dw_min over the points that reach 1 %.
+def pulses_y_err(points, step: int) -> np.ndarray:
+    """Standard error of each reached ``N(1 %)``: the realised-array band ``(n_hi - n_lo)/4``
+    combined with the rounding of ``N`` to a multiple of ``step`` (``step^2/12``)."""
+    n = np.array([p["n_star"] for p in points], dtype=float)
+    band = np.array([((p["n_hi"] - p["n_lo"]) / 4.0) if p["n_hi"] is not None else n_i
+                     for p, n_i in zip(points, n)])
+    return np.sqrt(band**2 + step**2 / 12.0)
 
-    A point's standard error: the realised-array band ``(n_hi - n_lo)/4``
-    combined with the rounding of ``N`` to a multiple of ``step`` (``step^2/12``).
+
+def fit_pulses(points, step: int):
+    """Weighted log-log fit of N(1 %) vs dw_min over the points that reach 1 %
+    (errors from :func:`pulses_y_err`).
+
     Returns ``(SlopeFit or None, points used)``; None with fewer than 3 points.
     """
     ok = [p for p in points if p["n_star"] is not None]
@@ -452,7 +409,75 @@ def fit_pulses(points, step: int):
         return None, ok
     dw = np.array([p["dw_min"] for p in ok])
     n = np.array([p["n_star"] for p in ok], dtype=float)
-    band = np.array([((p["n_hi"] - p["n_lo"]) / 4.0) if p["n_hi"] is not None else n_i
-                     for p, n_i in zip(ok, n)])
-    y_err = np.sqrt(band**2 + step**2 / 12.0)
-    return stats.loglog_slope(dw, n, y_err=y_err), ok
+    return stats.loglog_slope(dw, n, y_err=pulses_y_err(ok, step)), ok
+
+
+def floor_scan(spec: ArraySpec, grid, combos, executor=None) -> dict:
+    """:func:`floor_point` for every ``(schedule, c2c)`` of ``combos`` and dw_min of ``grid``,
+    as ``{(schedule, c2c): [point, ...]}`` (dw_min order)."""
+    jobs = [(spec, float(dw), s, c) for s, c in combos for dw in grid]
+    pts = run_jobs(floor_point, jobs, executor=executor, progress=False)
+    return {(s, c): [p for p in pts if p["schedule"] == s and p["c2c"] == c] for s, c in combos}
+
+
+# ----- Fig. 1a: budgets at dw_min = 1e-3 -------------------------------------------
+
+FIG1A_DW_MIN = 1e-3
+FIG1A_BUDGETS = (500, 1000, 2000, 4000, 8000)
+
+
+def budget_run(spec: ArraySpec, seed=0, budgets=FIG1A_BUDGETS, dw_min: float = FIG1A_DW_MIN,
+               schedules=("stochastic", "cyclic")) -> dict:
+    """Fig. 1a: ZS pulse by pulse on the whole array, continued from one budget to the next.
+
+    Every segment has even length for the cyclic schedule, so it keeps its
+    up-first phase.  Per schedule: the realised relative error of the SP mean
+    at each budget, the exact expectation (``zero_shift_moments``) with the
+    realised cells-mean's sd, the closed-form mean on a dense grid, per-cell
+    error summaries, and histograms of ``W_N - w_sp`` on common bin edges.
+    """
+    import time
+
+    dev = make_device(spec, dw_min)
+    sp = dev.symmetric_point()
+    sp_mean = float(sp.mean())
+    seeds = np.random.SeedSequence(seed).spawn(len(schedules))
+    dense_n = np.unique(np.geomspace(50, 2 * max(budgets), 90).astype(int))
+    out = {"spec": spec.to_dict(), "dw_min": dw_min, "states": float(np.mean(dev.states)), "budgets": list(budgets),
+           "sp_mean": sp_mean, "target": TARGET, "schedules": {}}
+    errs = {}
+    for s, sd_seed in zip(schedules, seeds):
+        rng = np.random.default_rng(sd_seed)
+        w, done = np.full(dev.shape, W0), 0
+        realised, per_cell = [], []
+        t0 = time.perf_counter()
+        for b in budgets:
+            res = calibration.zero_shift(dev, w, int(b) - done, rng, schedule=s, track_g2=False)
+            w, done = res.w, int(b)
+            realised.append(abs(float(w.mean()) - sp_mean) / abs(sp_mean))
+            e = w - sp
+            errs[(s, b)] = e
+            per_cell.append({"mean_abs": float(np.mean(np.abs(e))), "rms": float(np.sqrt(np.mean(e * e))),
+                             "q05": float(np.quantile(e, 0.05)), "median": float(np.median(e)),
+                             "q95": float(np.quantile(e, 0.95))})
+        seconds = time.perf_counter() - t0
+        m = calibration.zero_shift_moments(dev, W0, list(budgets), s)
+        exact = np.abs(m.mean.mean(axis=-1) - sp_mean) / abs(sp_mean)
+        sd = np.sqrt(m.var.sum(axis=-1)) / spec.cells / abs(sp_mean)
+        dense_n_s = dense_n[dense_n % 2 == 0] if s == "cyclic" else dense_n
+        law = MeanLaw(dev, W0, s)
+        out["schedules"][s] = {
+            "realised_err": realised, "exact_err": exact, "sd_rel": sd,
+            "z": [(r_ - e_) / sd_ if sd_ > 1e-9 else 0.0 for r_, e_, sd_ in zip(realised, exact, sd)],
+            "per_cell": per_cell, "dense_n": dense_n_s, "dense_err": [law.rel_err(int(n)) for n in dense_n_s],
+            "exact_rms": np.sqrt(m.dist_sq.mean(axis=-1)),
+            "first_budget_under_1pct_realised": next((b for b, r_ in zip(budgets, realised) if r_ <= TARGET), None),
+            "pulse_seconds": seconds, "cell_pulses": spec.cells * max(budgets),
+        }
+    allv = np.concatenate([e.ravel() for e in errs.values()])
+    lo, hi = np.quantile(allv, [0.0005, 0.9995])
+    edges = np.linspace(lo, hi, 121)
+    for s in schedules:
+        out["schedules"][s]["hist_edges"] = edges
+        out["schedules"][s]["hist_counts"] = [np.histogram(errs[(s, b)], bins=edges)[0] for b in budgets]
+    return out

@@ -1,0 +1,291 @@
+"""Drawing helpers shared by the claims (``verification/``) and the figures (``paper_figs/``).
+
+Each function draws onto Axes it is given and returns nothing; none picks a
+matplotlib backend (only the command-line entry points do), creates a
+figure or writes a file.  They take the plain-JSON data the experiments
+return, so a figure can be redrawn from its saved JSON.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+__all__ = [
+    "zs_bound_curves",
+    "zs_pulses_vs_dw",
+    "inverse_reference",
+    "zs_budget_errors",
+    "zs_floor_vs_dw",
+    "zs_fig1a_errors",
+    "zs_error_histograms",
+    "errorbars",
+    "power_law_line",
+    "draw_floor",
+    "draw_cost_vs_dw",
+    "draw_pq_trace",
+    "draw_pq_spectra",
+]
+
+
+# ----------------------------------------------------------------------------
+# zero-shifting (claims zs-*, figures fig1a / fig1b)
+# ----------------------------------------------------------------------------
+
+def zs_bound_curves(ax, axr, data: dict, title: str = "") -> None:
+    """Measured ZS quantity (with its interval band) vs its bound over N, log-log,
+    one colour per dw_min, for the cell with the worst ratio at that dw_min (``ax``);
+    measured/bound below (``axr``).
+
+    ``data``: ``{"curves": [{"dw_min", "kind", "n", "cell", "mean", "lo", "hi",
+    "bound", ["alt_bound"]}, ...], "n_label", "ylabel", ["alt_label"], ["band_label"]}``.
+    """
+    import matplotlib.pyplot as plt
+
+    colors = plt.cm.viridis(np.linspace(0.0, 0.85, len(data["curves"])))
+    for c, col in zip(data["curves"], colors):
+        n = np.asarray(c["n"], float)
+        mean = np.asarray(c["mean"], float)
+        bound = np.asarray(c["bound"], float)
+        ax.loglog(n, mean, "o-", color=col, ms=3, lw=1.5, label=f"measured, dw={c['dw_min']:g} (cell {c['cell']})")
+        if c["kind"] == "mc":
+            lo, hi = np.asarray(c["lo"], float), np.asarray(c["hi"], float)
+            ax.fill_between(n, lo, hi, color=col, alpha=0.25, lw=0)
+            axr.fill_between(n, lo / bound, hi / bound, color=col, alpha=0.25, lw=0)
+        ax.loglog(n, bound, "--", color=col, lw=1.2)
+        axr.semilogx(n, mean / bound, "o-", color=col, ms=3, lw=1.2)
+        if "alt_bound" in c:
+            ax.loglog(n, np.asarray(c["alt_bound"], float), ":", color=col, lw=1.2)
+    axr.axhline(1.0, color="k", lw=0.8)
+    axr.set_ylabel("measured / bound")
+    axr.set_ylim(bottom=0)
+    axr.grid(True, which="major", alpha=0.3)
+    ax.plot([], [], "k--", label="bound (as stated)")
+    if data.get("alt_label"):
+        ax.plot([], [], "k:", label=data["alt_label"])
+    if data.get("band_label"):
+        ax.fill_between([], [], [], color="0.6", alpha=0.4, label=data["band_label"])
+    axr.set_xlabel(data.get("n_label", "N"))
+    ax.set_ylabel(data.get("ylabel") or "value")
+    if title:
+        ax.set_title(title, fontsize=10)
+    ax.grid(True, which="major", alpha=0.3)
+    ax.legend(fontsize=7, loc="best")
+
+
+def zs_pulses_vs_dw(ax, points: list, fit: dict | None = None, label: str = "exact N (1 %)",
+                    color=None, marker: str = "o", band: bool = True, bound: bool = True, grid: bool = True) -> None:
+    """Smallest N reaching 1 % relative error of the SP mean vs dw_min (Fig. 1b), log-log.
+
+    ``points``: the experiment's per-dw_min dicts (``dw_min``, ``n_star``, ``n_lo``,
+    ``n_hi``, ``n_grid``, ``bound_n``); points that never reach 1 % are skipped.
+    ``fit``: ``{"slope", "lo", "hi"}`` shown in the label.
+    """
+    ok = [p for p in points if p["n_star"] is not None]
+    if not ok:
+        return
+    dw = np.array([p["dw_min"] for p in ok])
+    n = np.array([p["n_star"] for p in ok], float)
+    if fit:
+        label += f", slope {fit['slope']:.3f} [{fit['lo']:.3f}, {fit['hi']:.3f}]"
+    (h,) = ax.loglog(dw, n, marker + "-", color=color, label=label)
+    col = h.get_color()
+    if band:
+        lo = np.array([p["n_lo"] for p in ok], float)
+        hi = np.array([p["n_hi"] if p["n_hi"] is not None else np.nan for p in ok], float)
+        ax.fill_between(dw, lo, hi, color=col, alpha=0.25, label="realised array, +/- 2 sd")
+    if grid:
+        g = [(p["dw_min"], p["n_grid"]) for p in ok if p["n_grid"] is not None]
+        if g:
+            ax.loglog(*zip(*g), "s", color=col, mfc="none", ms=9, alpha=0.7, label="smallest paper budget")
+    if bound and all(p.get("bound_n") for p in ok):
+        ax.loglog(dw, [p["bound_n"]["geometric_median"] for p in ok], "--", color=col, alpha=0.7,
+                  label="eq. (30)/(46), median cell")
+    ax.set_xlabel("dw_min")
+    ax.set_ylabel("pulses to reach 1 % (SP mean)")
+    ax.grid(True, which="both", alpha=0.3)
+
+
+def inverse_reference(ax, dw, n) -> None:
+    """A ``c / dw_min`` line through the geometric mean of ``n * dw``."""
+    dw, n = np.asarray(dw, float), np.asarray(n, float)
+    if dw.size == 0:
+        return
+    c = math.exp(np.mean(np.log(n * dw)))
+    ax.loglog(dw, c / dw, "k:", label=f"{c:.3g} / dw_min")
+
+
+def zs_budget_errors(ax, points: list, target: float) -> None:
+    """Exact expected relative error of the SP mean at the paper's budgets, one curve per dw_min,
+    with +/- 2 sd of the realised mean."""
+    import matplotlib.pyplot as plt
+
+    cmap = plt.get_cmap("viridis")
+    for i, p in enumerate(points):
+        b = np.array(p["budgets"], float)
+        e = np.array(p["budget_err"], float)
+        sd = np.array(p["budget_sd_rel"], float)
+        c = cmap(i / max(len(points) - 1, 1))
+        ax.loglog(b, np.maximum(e, 1e-12), "-", color=c, label=f"dw_min={p['dw_min']:.2g}")
+        ax.fill_between(b, np.maximum(e - 2 * sd, 1e-12), e + 2 * sd, color=c, alpha=0.2)
+    ax.axhline(target, color="r", ls="--", lw=1, label="1 %")
+    ax.set_ylim(1e-4, 2)
+    ax.set_xlabel("pulse budget N (paper grid)")
+    ax.set_ylabel("relative error of the SP mean")
+    ax.set_title("exact expected error (+/- 2 sd of the realised mean)")
+    ax.legend(fontsize=6, ncol=2)
+    ax.grid(True, which="both", alpha=0.3)
+
+
+def zs_floor_vs_dw(ax, points: list, fits: dict, noisy: bool, title: str = "") -> None:
+    """Exact ZS floors (last iterate and average) vs dw_min with the theorems' floors
+    and ``dw_min``, ``dw_min^2`` guides.  ``fits``: ``{"last": {...}, "avg": {...}}``."""
+    dw = np.array([p["dw_min"] for p in points])
+    for key, mk, col, lab in (("last", "o", "C0", "last iterate E(W_N - w_sp)^2"),
+                              ("avg", "s", "C2", "average (1/N) sum E G^2")):
+        y = np.array([p[f"{key}_mean"] for p in points])
+        f = fits[key]
+        ax.loglog(dw, y, mk + "-", color=col, label=f"{lab}: slope {f['slope']:.3f} [{f['lo']:.3f}, {f['hi']:.3f}]")
+        ax.loglog(dw, [p[f"bound_{key}_mean"] for p in points], mk + "--", color=col, mfc="none", alpha=0.6,
+                  label=f"theorem floor ({key})" + (" x (1+c2c^2), ref." if noisy else ""))
+    y0 = points[0]["last_mean"]
+    ax.loglog(dw, y0 * dw / dw[0], "k:", lw=1, label="~ dw_min")
+    ax.loglog(dw, y0 * (dw / dw[0]) ** 2, "k-.", lw=1, label="~ dw_min^2")
+    ax.set_xlabel("dw_min")
+    ax.set_ylabel("floor per cell (cells-mean)")
+    if title:
+        ax.set_title(title, fontsize=9)
+    ax.legend(fontsize=6.5)
+    ax.grid(True, which="both", alpha=0.3)
+
+
+def zs_fig1a_errors(ax, data: dict) -> None:
+    """Fig. 1a, left: relative error of the SP mean vs budget, pulse by pulse and exact."""
+    b = np.array(data["budgets"], float)
+    for (s, d), col in zip(data["schedules"].items(), ("C0", "C1", "C2")):
+        ax.loglog(d["dense_n"], d["dense_err"], "-", color=col, lw=1, label=f"{s}: exact E")
+        ex, sd = np.array(d["exact_err"]), np.array(d["sd_rel"])
+        ax.fill_between(b, np.maximum(ex - 2 * sd, 1e-6), ex + 2 * sd, color=col, alpha=0.2)
+        ax.loglog(b, d["realised_err"], "o", color=col, mfc="none", label=f"{s}: pulse-by-pulse")
+    ax.axhline(data["target"], color="r", ls="--", lw=1, label="1 %")
+    ax.set_xticks(b)
+    ax.set_xticklabels([str(int(v)) for v in b])
+    ax.set_xlabel("pulse budget N")
+    ax.set_ylabel("|mean W_N - mean w_sp| / |mean w_sp|")
+    ax.set_title(f"{data['spec']['side']}x{data['spec']['side']}, ~{data['states']:.0f} states, "
+                 f"mean SP {data['sp_mean']:.3f}", fontsize=9)
+    ax.legend(fontsize=7)
+    ax.grid(True, which="both", alpha=0.3)
+
+
+def zs_error_histograms(ax, data: dict, schedule: str) -> None:
+    """Fig. 1a: distribution of the per-cell error ``W_N - w_sp`` at each budget (one schedule)."""
+    import matplotlib.pyplot as plt
+
+    d = data["schedules"][schedule]
+    edges = np.array(d["hist_edges"])
+    centres = 0.5 * (edges[1:] + edges[:-1])
+    cmap = plt.get_cmap("viridis")
+    nb = len(data["budgets"])
+    for i, (bb, counts) in enumerate(zip(data["budgets"], d["hist_counts"])):
+        pc = d["per_cell"][i]
+        ax.step(centres, counts, where="mid", color=cmap(i / max(nb - 1, 1)),
+                label=f"N={bb}: mean|err| {pc['mean_abs']:.3g}")
+    ax.axvline(0, color="k", lw=0.8)
+    ax.set_yscale("log")
+    ax.set_xlabel("per-cell error W_N - w_sp")
+    ax.set_ylabel("cells")
+    ax.set_title(f"{schedule} ZS: per-cell error distribution", fontsize=9)
+    ax.legend(fontsize=7)
+
+
+# ----------------------------------------------------------------------------
+# training (claims rider-floor, cor3.9, chopper, lemma3.10; figures fig3, fig4_left)
+# ----------------------------------------------------------------------------
+
+def errorbars(ax, x, mean, lo, hi, **kw):
+    """Points ``mean`` with the (possibly asymmetric) interval ``[lo, hi]``; non-finite ends drawn as the mean."""
+    mean = np.asarray(mean, float)
+    lo = np.where(np.isfinite(np.asarray(lo, float)), lo, mean)
+    hi = np.where(np.isfinite(np.asarray(hi, float)), hi, mean)
+    kw.setdefault("capsize", 2)
+    return ax.errorbar(x, mean, yerr=np.maximum([mean - lo, hi - mean], 0), **kw)
+
+
+def power_law_line(ax, x, fit: dict, label_prefix: str = "fit", **kw):
+    """The fitted line ``exp(intercept) x^slope`` of a log-log fit given as ``{"slope", "lo", "hi", "intercept"}``."""
+    x = np.geomspace(np.min(x), np.max(x), 30)
+    kw.setdefault("ls", ":")
+    kw.setdefault("color", "k")
+    return ax.plot(x, np.exp(fit["intercept"]) * x ** fit["slope"],
+                   label=f"{label_prefix} slope {fit['slope']:.2f} [{fit['lo']:.2f}, {fit['hi']:.2f}]", **kw)
+
+
+def draw_floor(ax, part: dict) -> None:
+    """``rider-floor``: one sigma part's floor vs dw_min (pulse-exact, noiseless level, excess, fit)."""
+    dw = np.asarray(part["dw"])
+    ex, nl = part["exact"], part["noiseless"]
+    errorbars(ax, dw, ex["mean"], ex["lo"], ex["hi"], marker="o", label="pulse-exact")
+    ax.axhline(nl["mean"], color="gray", ls="--", label=f"noiseless (dw-independent) {nl['mean']:.2g}")
+    exc = np.asarray(part["excess"]["mean"])
+    ok = exc > 0
+    if ok.any():
+        ax.errorbar(dw[ok], exc[ok], yerr=np.asarray(part["excess"]["err"])[ok], marker="s", capsize=2,
+                    label="excess over noiseless")
+    power_law_line(ax, dw, part["fit"], label_prefix="fit (vs +1)")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("dw_min")
+    ax.set_ylabel("mean ||W - W*||^2, second half")
+    ax.set_title(f"RIDER floor vs dw_min, sigma={part['sigma']}")
+    ax.legend(fontsize=7)
+
+
+def draw_cost_vs_dw(ax, x, series: dict, ylabel: str, xlabel: str = "dw_min") -> None:
+    """Cost curves on log-log axes: ``series`` maps a label to ``{"y", "lo", "hi", "color", "marker"}``
+    and optionally ``"fit"`` (see :func:`power_law_line`); missing points (NaN) are marked with x at the top."""
+    x = np.asarray(x, float)
+    finite = [np.asarray(s["y"], float) for s in series.values()]
+    top = np.nanmax(np.concatenate(finite)) * 2 if np.isfinite(np.concatenate(finite)).any() else 1.0
+    for label, s in series.items():
+        y = np.asarray(s["y"], float)
+        ok = np.isfinite(y)
+        if ok.any():
+            errorbars(ax, x[ok], y[ok], np.asarray(s["lo"], float)[ok], np.asarray(s["hi"], float)[ok],
+                      color=s["color"], marker=s["marker"], label=label)
+            if s.get("fit"):
+                power_law_line(ax, x[ok], s["fit"], color=s["color"], lw=1)
+        if (~ok).any():
+            ax.scatter(x[~ok], np.full((~ok).sum(), top), color=s["color"], marker="x",
+                       label=f"{label}: not reached")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.legend(fontsize=7)
+
+
+def draw_pq_trace(ax, k, P, Q, sp: float, title: str) -> None:
+    """Fig. 3 (top): one cell's P_k and Q_k with its SP."""
+    ax.plot(k, P, lw=0.5, color="tab:orange", label="P_k (fast array)")
+    ax.plot(k, Q, lw=1.5, color="tab:blue", label="Q_k (filtered)")
+    ax.axhline(sp, color="k", ls="--", lw=1, label="SP of the cell")
+    ax.set(xlabel="iteration k", ylabel="weight", title=title)
+    ax.legend(fontsize=7, loc="lower right")
+
+
+def draw_pq_spectra(ax, omega, Spp, Sqq, H2, eta: float, p: float, title: str) -> None:
+    """Fig. 3 (bottom): Welch spectra of P and Q with the filter's |H|^2 (Lemma 3.10) on a twin axis."""
+    w = np.asarray(omega)[1:]
+    ax.loglog(w, np.asarray(Spp)[1:], color="tab:orange", lw=1, label="|FFT|^2 of P (Welch)")
+    ax.loglog(w, np.asarray(Sqq)[1:], color="tab:blue", lw=1, label="|FFT|^2 of Q (Welch)")
+    ax.set(xlabel="omega (rad/iteration)", ylabel="power spectral density", title=title)
+    ax2 = ax.twinx()
+    ax2.loglog(w, np.asarray(H2)[1:], "k--", lw=1, label=f"|H|^2, eta = {eta:g}")
+    ax2.set_ylabel("|H(e^{j omega})|^2")
+    if p > 0:
+        ax.axvline(2 * p, color="gray", ls=":", lw=1)
+    h1, l1 = ax.get_legend_handles_labels()
+    h2, l2 = ax2.get_legend_handles_labels()
+    ax.legend(h1 + h2, l1 + l2, fontsize=7, loc="lower left")

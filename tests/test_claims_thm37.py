@@ -1,0 +1,88 @@
+"""Thm 3.7 claims (rider-counterexample, rider-invariant, rider-errata) and the experiments behind
+them (``sptheory.experiments.thm37``): tiny sizes run, verdicts come from stats.judge, the
+hypotheses table is met where it must be, results are JSON-serialisable and plots are written."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from sptheory import bounds
+from sptheory.experiments import thm37 as X
+from verification.claims import rider_counterexample, rider_errata, rider_invariant
+from verification.harness import ClaimResult
+
+VERDICTS = ("holds", "violated", "inconclusive")
+
+
+def _check(results, tmp_path, mod):
+    results = results if isinstance(results, list) else [results]
+    for r in results:
+        assert isinstance(r, ClaimResult) and r.verdict in VERDICTS and r.judgement is not None
+        json.dumps(r.to_dict(), allow_nan=False)
+        path = tmp_path / (r.id.replace("/", "_") + ".png")
+        mod.plot(r, path)
+        assert path.stat().st_size > 1000
+    return results
+
+
+def test_counterexample_setting_meets_every_hypothesis():
+    c = X.counterexample_constants(X.COUNTEREXAMPLE, 5_000_000)
+    assert c["C2_interval"][0] <= c["C2_a"] == c["C2"] <= c["C2_interval"][1]
+    assert not c["printed_constant_ok"]  # C2 > 1: the printed 5 is outside its condition (b)
+    assert c["alpha"] <= c["alpha_adm"]
+    np.testing.assert_allclose(c["K_cross_predicted"], 2.57e6, rtol=0.01)  # the value the docstring states
+
+
+def test_counterexample_tiny(monkeypatch, tmp_path):
+    monkeypatch.setattr(X, "counterexample_sizes", lambda quick: dict(K=3000, R=3, points=5))
+    res = _check(rider_counterexample.run(True, 2), tmp_path, rider_counterexample)
+    by = {r.id: r for r in res}
+    assert set(by) == {"rider-counterexample/proof", "rider-counterexample/printed"}
+    assert all(h.met for h in by["rider-counterexample/proof"].hypotheses)
+    unmet = [h.name for h in by["rider-counterexample/printed"].hypotheses if not h.met]
+    assert unmet == ["condition (b), errata/proof-conditions"]
+    # far before the crossing the bound is above the left side everywhere
+    assert by["rider-counterexample/proof"].verdict == "holds"
+    lhs = np.asarray(by["rider-counterexample/proof"].data["lhs"])
+    np.testing.assert_allclose(lhs, X.counterexample_constants(X.COUNTEREXAMPLE, 3000)["G0_sq"][0], rtol=1e-3)
+
+
+def test_rate_steps_are_theta_inverse_sqrt_and_admissible():
+    Ks = X.rate_sizes(False)["Ks"]
+    st = [X.rate_steps(X.COUNTEREXAMPLE, K, Ks[0]) for K in Ks]
+    c = [s["alpha"] * np.sqrt(K) for s, K in zip(st, Ks)]
+    np.testing.assert_allclose(c, c[0], rtol=1e-12)
+    assert all(s["alpha"] <= s["alpha_adm"] for s in st)
+    assert Ks[0] * st[0]["slowest_rider"] >= 10  # full mode starts in the asymptotic range of the rule
+
+
+def test_simulate_rate_groups_match_separate_runs():
+    sz = dict(R=2, Ks=[300, 500])
+    both = X.simulate_rate(X.COUNTEREXAMPLE, sz, 4, "rider")
+    assert np.asarray(both["E"]).shape == (2, 2, 2)
+    assert np.all(np.isfinite(both["E"])) and both["c_star_min"] >= X.COUNTEREXAMPLE.sigma
+
+
+def test_invariant_claim(tmp_path):
+    (r,) = _check(rider_invariant.run(True, 1), tmp_path, rider_invariant)
+    assert r.verdict == "holds" and r.erratum is not None
+    e = r.data["algos"]["e-rider"]
+    assert e["err"] > 1e3 * rider_invariant.TOL  # E-RIDER breaks the invariant by far more than rounding
+
+
+def test_errata_claims(tmp_path):
+    res = _check(rider_errata.run(True, 0), tmp_path, rider_errata)
+    assert {r.id for r in res} == {"errata/pl-step", "errata/proof-conditions"}
+    assert all(r.verdict == "holds" and r.erratum for r in res)
+
+
+def test_counterexample_constants_reject_inadmissible_alpha():
+    with pytest.raises(ValueError, match="alpha"):
+        X.counterexample_constants(X.COUNTEREXAMPLE, 1000, alpha=1.0)
+    bad = X.CounterexampleSetting(sigma=0.05)
+    with pytest.raises(ValueError, match="admissible"):
+        X.counterexample_constants(bad, 1000)
+    assert not bounds.rider_admissible(880.0, 880.0, 0.05, 0.66, 1.34, 0.05, 0.5).nonempty

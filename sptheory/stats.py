@@ -4,14 +4,13 @@ Everything here is a pure function of its arguments: no printing, no files,
 no randomness.  The verdict strings are ``"holds"``, ``"violated"`` and
 ``"inconclusive"``.
 
-Building blocks (a claim's verdict itself comes only from :func:`judge`, below):
-
-* upper bound  -- *violated* when the whole interval lies above the bound
-  (``lo > bound``), *holds* when the whole interval lies at or below it
-  (``hi <= bound``), *inconclusive* otherwise;
-* rate         -- *violated* when the slope interval excludes the predicted
-  exponent, *holds* when it contains it and is no wider than ``max_width``,
-  *inconclusive* when it contains it but is too wide to mean anything.
+A claim declares a :class:`Prediction` (one of :data:`KINDS`) before it runs,
+measures it (:class:`Curve`, :class:`Slope`, :class:`MaxError`,
+:class:`Difference`) and checks its hypotheses along the run
+(:class:`Hypothesis`); :func:`judge` alone maps these to the verdict, one
+rule per kind.  The helpers above it (:func:`mean_ci`, :func:`loglog_slope`,
+:func:`bound_verdict_curve`, :func:`simultaneous_level`, :func:`regime_check`)
+build the measurements.
 """
 
 from __future__ import annotations
@@ -29,9 +28,7 @@ __all__ = [
     "CurveVerdict",
     "mean_ci",
     "loglog_slope",
-    "bound_verdict",
     "bound_verdict_curve",
-    "slope_verdict",
     "combine_verdicts",
     "clt_margin",
     "KINDS",
@@ -310,46 +307,6 @@ def bound_verdict_curve(lo, hi, bound, mean=None, kind: str = "upper") -> CurveV
     else:
         worst = None
     return CurveVerdict(verdict, worst)
-
-
-def bound_verdict(measured, bound, kind: str = "upper") -> str:
-    """Verdict of one measurement (anything with ``lo`` and ``hi``) against a bound.
-
-    Upper bound: ``"violated"`` when the interval lies entirely above the
-    bound (``lo > bound``), ``"holds"`` when ``hi <= bound``, otherwise
-    ``"inconclusive"``; ``kind="lower"`` mirrors this.  Array-valued
-    estimates are judged as a curve (see :func:`bound_verdict_curve`).
-    """
-    return bound_verdict_curve(measured.lo, measured.hi, bound, kind=kind).verdict
-
-
-def slope_verdict(fit: SlopeFit, predicted: float, max_width: float = 1.0, kind: str = "equal") -> str:
-    """Verdict of a fitted slope interval against a predicted exponent.
-
-    ``kind="equal"`` (a Theta(.) rate): *violated* if ``predicted`` lies
-    outside ``[lo, hi]`` -- an interval that excludes the prediction rejects
-    it whatever its width; otherwise *inconclusive* if ``hi - lo >
-    max_width``; otherwise *holds*.
-
-    ``kind="at_most"`` (an O(.) rate, measured decay at least as fast):
-    violated only if ``lo > predicted``.  ``kind="at_least"``: violated only
-    if ``hi < predicted``.  The width rule is the same.
-    """
-    if kind not in ("equal", "at_most", "at_least"):
-        raise ValueError(f"kind must be 'equal', 'at_most' or 'at_least', got {kind!r}")
-    if not max_width > 0:
-        raise ValueError(f"max_width must be positive, got {max_width!r}")
-    predicted = float(predicted)
-    lo, hi = float(fit.lo), float(fit.hi)
-    if np.isnan(lo) or np.isnan(hi) or np.isnan(predicted):
-        raise ValueError("fit interval and predicted must not be NaN")
-    too_low, too_high = hi < predicted, lo > predicted
-    violated = {"equal": too_low or too_high, "at_most": too_high, "at_least": too_low}[kind]
-    if violated:
-        return "violated"
-    if hi - lo > max_width:
-        return "inconclusive"
-    return "holds"
 
 
 def combine_verdicts(verdicts: Iterable[str]) -> str:

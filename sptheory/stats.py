@@ -650,7 +650,7 @@ def judge(prediction: Prediction, measurement, hypotheses=(), checks=()) -> Judg
             if lo <= a <= hi:
                 tightness = "tight"
             elif not bad:
-                tightness = f"not tight: exponent {fit.format()}"
+                tightness = f"not tight: exponent {fit.format(5)}"
         elif kind == "scaling":
             miss = hi < a - t or lo > a + t
             verdict = "violated" if miss else "holds"

@@ -32,7 +32,7 @@ from . import network
 from . import training as T
 
 __all__ = ["CALIBRATED", "BASE", "HP", "FIG5_HP", "device_spec", "make_devices", "problem", "simulate", "final_loss",
-           "costs", "zs_budget", "cost_vs_states", "chopper_sweep", "zs_budget_sizes", "cost_sizes", "chopper_sizes"]
+           "costs", "choose_n", "zs_budget", "cost_vs_states", "chopper_sweep", "zs_budget_sizes", "cost_sizes", "chopper_sizes"]
 
 #: calibrate-then-train methods (stacked over calibration budgets)
 CALIBRATED = ("two-stage", "zs-tt-v2")
@@ -241,6 +241,16 @@ def cost_vs_states(quick: bool, rng_seed: int, executor=None, size: dict | None 
     return dict(setting=dict(_describe(BASE), hp={m: HP[m] for m in ("E-RIDER", "zs-tt-v2")},
                              target=FIG4_TARGET, BL=FIG4_BL, window=FIG4_WINDOW, n_factors=list(FIG4_N_FACTORS)),
                 sizes=z, seeds=seeds, rows=rows)
+
+
+def choose_n(cost) -> int | None:
+    """Fig. 4's calibration budget: the column (N) of ``cost`` (seeds, N) with the smallest mean log cost
+    among those finite on every seed (the baseline's best case on the grid); None if none is."""
+    cost = np.asarray(cost, dtype=float)
+    ok = np.all(np.isfinite(cost), axis=0)
+    if not ok.any():
+        return None
+    return int(np.argmin(np.where(ok, np.log(np.where(ok, cost, 1.0)).mean(axis=0), np.inf)))
 
 
 def chopper_sizes(quick: bool) -> dict:

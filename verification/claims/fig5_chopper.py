@@ -1,10 +1,10 @@
 """Fig. 5: a small chopper probability p > 0 gives E-RIDER a higher test accuracy than p = 0.
 
 Experiment (``sptheory.experiments.network_budget.chopper_sweep``, shared with the figure ``fig5``):
-E-RIDER (Alg. 3) on the Tables' setting (``network.SETTINGS["hfo2"]``: the 4-state HfO2-like device
-with write and cycle-to-cycle noise, reference offsets N(0.3, 0.3^2) on the fast array; 64-32-10
-sigmoid MLP on digits, batch 10, 5 epochs), hyperparameters ``network_budget.FIG5_HP`` with
-gamma = 0.1, eta = 0.1, for p in {0, 0.01, 0.02, 0.05, 0.1, 0.2}; every p runs on the same seeds (the
+E-RIDER (Alg. 3, ``network_budget.FIG5_ALGORITHM``) at the Tables' nominal setting (``network.NOMINAL``:
+the 4-state HfO2-like device with write and cycle-to-cycle noise, reference offsets N(0.2, 0.3^2) on the
+fast array; 64-32-10 sigmoid MLP on digits, batch 10, 5 epochs), with the Tables' validation-chosen
+hyperparameters (``network.NOMINAL_BEST``, gamma = 0.1, eta = 0.1 from ``network.FIXED``), for p in {0, 0.01, 0.02, 0.05, 0.1, 0.2}; every p runs on the same seeds (the
 same devices and initial weights: the pairing).  Test accuracy once per run on the test split.
 
 Prediction (fixed before the first full run), kind ``comparison``: the best p > 0 beats p = 0.  The
@@ -76,7 +76,7 @@ def run(quick: bool, rng_seed: int, executor=None, size: dict | None = None):
         id=ID, claim=TITLE, source=SOURCE,
         setting=(f"digits MLP {tuple(s['sizes'])} {s['activation']}, batch {s['batch']}, {d['sizes']['epochs']} "
                  f"epochs; {s['device']} preset (4 states), reference offsets N({s['ref_mean']}, {s['ref_std']}^2); "
-                 f"E-RIDER {s['hp']}; p in {p}; {acc.shape[1]} seeds, the same for every p"),
+                 f"{s['algorithm']} {s['hp']}; p in {p}; {acc.shape[1]} seeds, the same for every p"),
         measured=measured, bound="max_p acc(p) - acc(0) > 0", ratio=None, slope=None, notes=notes,
         data=dict(d, rows=rows, best_p=p[best + 1], max_diff=dict(mean=meas.mean, lo=meas.lo, hi=meas.hi)),
         prediction=PREDICTION, judgement=j, hypotheses=hyps)

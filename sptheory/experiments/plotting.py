@@ -327,6 +327,7 @@ def draw_zs_budget(ax, ax2, data: dict) -> None:
     ax.axhline(em[0], color="C0", label="E-RIDER (no calibration)")
     ax.axvline(1 / dw, color="gray", ls=":", label="N = 1/dw_min")
     ax.set_xscale("symlog", linthresh=max(n[n > 0].min(), 1.0))
+    ax.set_xlim(left=-0.5 * max(n[n > 0].min(), 1.0))
     ax.set(xlabel="zero-shifting pulses N", ylabel="final training loss (95 % t over seeds)",
            title=f"training loss vs ZS budget, dw_min = {dw:g}")
     ax.legend(fontsize=7)

@@ -15,4 +15,7 @@ FIGURES: dict[str, str] = {
     "fig3": "paper_figs.fig3",
     "fig4_left": "paper_figs.fig4_left",
     "thm37": "paper_figs.thm37",
+    "fig2": "paper_figs.fig2",
+    "fig4": "paper_figs.fig4",
+    "fig5": "paper_figs.fig5",
 }

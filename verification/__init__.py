@@ -37,4 +37,8 @@ CLAIM_MODULES: list[str] = [
     "verification.claims.lemma35",
     "verification.claims.lemma310",
     "verification.claims.chopper",
+    # the network experiments (Sec. 4): budgets
+    "verification.claims.fig2_zs_budget",
+    "verification.claims.fig4_pulses",
+    "verification.claims.fig5_chopper",
 ]

@@ -19,6 +19,30 @@ is reprogrammed to ``Q`` only when the chopper flips
 RIDER is therefore ``p = 0, reference="digital"``; residual learning
 (Wu et al. 2025) is RIDER with ``eta = 0`` and ``Q_0 = 0``; the two-stage
 baseline (Algorithm 4) calibrates ``Q`` by zero-shifting and keeps it fixed.
+
+Transfer to the slow array.  ``transfer="direct"`` (the default) is (11b)/(18b)
+as printed: every cell of ``W`` receives the request ``beta c (P_{k+1} - R)``
+every step.  ``transfer="buffered"`` is the paper's aihwkit realisation of
+E-RIDER (settings gamma 0.1, in_chop_prob 0.05, fast_lr 0.5, transfer_lr 0.05,
+auto_granularity 1000, BL 5 belong to aihwkit's buffered/chopped transfer
+compounds): the same signal goes column by column through a digital buffer
+``H`` and threshold pulses, exactly as TT-v2 moves ``A`` to ``C``
+(:class:`.tiki_taka.BufferedTransfer`, whose column layout and buffer
+arithmetic are reused).  After every ``transfer_every``-th step, for the read
+columns (column ``t mod n_in`` of every layer, t = transfers so far):
+
+    H_col += beta c (P_{k+1} - R)_col
+    n      = clip(trunc(H_col / theta), +-max_pulses),  theta = thres_scale * dw_min_W
+    W_col <- W_col (+) n dw_min_W                            (n single pulses)
+    H_col <- momentum H_col where n != 0 (forget_buffer), else H_col - (1 - momentum) n theta
+
+``P``, ``Q``, ``Qt`` and the chopper follow Algorithm 2/3 unchanged (Q is
+filtered every step).  On a few-state slow array the direct form asks every
+cell for a small fraction of one pulse every step, so ``W`` mostly receives
+the update's discretization noise; the buffer accumulates the signal until
+it is worth whole pulses.  aihwkit's ``auto_granularity`` (a rescaling of the
+threshold by the fast array's granularity) is not modelled: ``thres_scale``
+is in units of the slow array's ``dw_min``, as in :mod:`.tiki_taka`.
 """
 
 from __future__ import annotations
@@ -31,6 +55,7 @@ import numpy as np
 from .. import calibration
 from ..devices import Device
 from .base import analog_update, check_mode, check_rate, dist_to_optimum, sq_norm
+from .tiki_taka import ColumnLayout, buffer_pulses, check_buffer, check_int, granularity, layout_for, write_columns
 
 __all__ = ["TrainState", "Rider", "TwoStage", "rider", "e_rider", "residual_learning"]
 
@@ -42,7 +67,9 @@ class TrainState(NamedTuple):
     ``pulses_p``/``pulses_w`` are the pulses fired so far per cell (mean over
     cells, per replicate), ``cycles`` the update cycles, ``programs`` the
     reference reprogramming events, ``calibration`` the zero-shifting pulses
-    per cell spent before training.  Unused arrays are ``None``.
+    per cell spent before training.  Unused arrays are ``None``.  The
+    buffered transfer (``Rider(transfer="buffered")``) adds the digital buffer
+    ``H``, the count of column ``transfers`` and the cached column ``layout``.
     """
 
     W: np.ndarray
@@ -55,6 +82,9 @@ class TrainState(NamedTuple):
     cycles: int
     programs: np.ndarray
     calibration: float
+    H: np.ndarray | None = None
+    transfers: int = 0
+    layout: ColumnLayout | None = None
 
 
 def _cell_mean(x):
@@ -95,6 +125,16 @@ class Rider:
     theorems' recursion) or stochastic pulse trains (rank-1 for the
     gradient of ``nn.MLP``, per cell for the transfer); ``c2c`` is the
     cycle-to-cycle noise of every pulse.
+
+    ``transfer`` picks how ``W`` receives ``beta c (P_{k+1} - R)``:
+    ``"direct"`` (Alg. 2/3, every cell every step) or ``"buffered"`` (the
+    paper's aihwkit realisation, module docstring) with ``transfer_every``,
+    ``thres_scale``, ``momentum``, ``forget_buffer``, ``max_pulses`` and
+    ``layer_shapes`` meaning what they mean for TT-v2
+    (:class:`.tiki_taka.BufferedTransfer`; ``beta`` plays its
+    ``transfer_lr``).  Defaults follow aihwkit's chopped transfer compound
+    (one column per step, threshold one ``dw_min``, momentum 0, one pulse per
+    transfer).  The buffered options are ignored by ``"direct"``.
     """
 
     dev_p: Device
@@ -107,6 +147,13 @@ class Rider:
     reference: str = "digital"
     pulse_mode: str = "exact"
     c2c: float = 0.0
+    transfer: str = "direct"
+    transfer_every: int = 1
+    thres_scale: float = 1.0
+    momentum: float = 0.0
+    forget_buffer: bool = True
+    max_pulses: int | None = 1
+    layer_shapes: tuple | None = None
 
     def __post_init__(self):
         _check_dev("dev_p", self.dev_p)
@@ -120,13 +167,23 @@ class Rider:
         check_mode(self.pulse_mode)
         if self.reference not in ("digital", "analog"):
             raise ValueError(f"reference must be 'digital' or 'analog', got {self.reference!r}")
+        if self.transfer not in ("direct", "buffered"):
+            raise ValueError(f"transfer must be 'direct' or 'buffered', got {self.transfer!r}")
+        if self.transfer == "buffered":
+            check_int("transfer_every", self.transfer_every)
+            check_buffer(self)
+            if self.layer_shapes is not None:
+                from .tiki_taka import _check_shapes
+
+                object.__setattr__(self, "layer_shapes", _check_shapes(self.layer_shapes))
 
     def init(self, W0, P0=None, Q0=None, replicates=None) -> TrainState:
         """Start from ``W0`` (and ``P0``, ``Q0``, default 0); ``Qt = Q0``, ``c = +1``."""
         W, P, Q, shape = _start(W0, P0, Q0, replicates)
         zeros = np.zeros(shape[:-1])
+        H = np.zeros(shape) if self.transfer == "buffered" else None
         return TrainState(W, P, Q, Q.copy(), np.ones(shape[:-1] + (1,)), zeros.copy(), zeros.copy(), 0,
-                          np.zeros(shape[:-1], dtype=np.int64), 0.0)
+                          np.zeros(shape[:-1], dtype=np.int64), 0.0, H)
 
     def step(self, state: TrainState, objective, rng) -> TrainState:
         W, P, Q, Qt, c = state.W, state.P, state.Q, state.Qt, state.c
@@ -138,7 +195,12 @@ class Rider:
         P1 = res_p.w
         P1v = np.asarray(P1)
         ref = Qt if self.reference == "analog" else Q
-        res_w = analog_update(self.dev_w, W, (self.beta * c) * (P1v - ref), rng, self.pulse_mode, self.c2c)
+        H, t, layout = state.H, state.transfers, state.layout
+        if self.transfer == "direct":
+            res_w = analog_update(self.dev_w, W, (self.beta * c) * (P1v - ref), rng, self.pulse_mode, self.c2c)
+            W1, fired_w = res_w.w, _cell_mean(res_w.n_pulses)
+        else:
+            W1, fired_w, H, t, layout = self._buffered(state, objective, W, P1v, ref, c, rng)
         Q1 = Q if self.eta == 0.0 else (1.0 - self.eta) * Q + self.eta * P1v
         if self.p > 0.0:
             flip = rng.random(c.shape) < self.p
@@ -151,11 +213,32 @@ class Rider:
         else:
             c1, Qt1, programs = c, Qt, state.programs
         return TrainState(
-            res_w.w, P1, Q1, Qt1, c1,
+            W1, P1, Q1, Qt1, c1,
             state.pulses_p + _cell_mean(res_p.n_pulses),
-            state.pulses_w + _cell_mean(res_w.n_pulses),
-            state.cycles + 1, programs, state.calibration,
+            state.pulses_w + fired_w,
+            state.cycles + 1, programs, state.calibration, H, t, layout,
         )
+
+    def _buffered(self, state, objective, W, P1v, ref, c, rng):
+        """Buffered transfer of ``beta c (P_{k+1} - R)`` to ``W`` (module docstring): returns
+        ``(W_new, pulses on W per cell, H, transfers, layout)``."""
+        layout = layout_for(self, state, objective)
+        H, t = state.H, state.transfers
+        if H is None:
+            raise ValueError("a buffered transfer needs a state with the buffer H: start it with this Rider's init")
+        fired = np.zeros(W.shape[:-1])
+        if (state.cycles + 1) % self.transfer_every != 0:
+            return W, fired, H, t, layout
+        cells = layout.cells(t)
+        dw = granularity(self.dev_w, W.shape, cells)
+        signal = (self.beta * c) * (P1v[:, cells] - ref[:, cells])
+        n, h = buffer_pulses(H[:, cells] + signal, self.thres_scale * dw, self.max_pulses, self.momentum,
+                             self.forget_buffer)
+        H = H.copy()
+        H[:, cells] = h
+        if np.any(n != 0.0):
+            W, fired = write_columns(self.dev_w, W, cells, n * dw, rng, self.pulse_mode, self.c2c)
+        return W, fired, H, t + 1, layout
 
     def forward_weights(self, state: TrainState) -> np.ndarray:
         """The weights the gradient is taken at, ``W_bar = W + gamma c (P - Q)`` (use them to evaluate a network)."""

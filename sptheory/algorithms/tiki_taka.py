@@ -125,7 +125,7 @@ def column_layout(layer_shapes, D: int) -> ColumnLayout:
 def layout_for(algo, state, objective) -> ColumnLayout:
     """The objective's ``layer_shapes`` if it has them, else the algorithm's, else ``((D, 1),)``;
     reuses the layout cached in the state when the shapes agree."""
-    D = state.C.shape[-1]
+    D = state.W.shape[-1]
     own = getattr(objective, "layer_shapes", None)
     if own is not None and algo.layer_shapes is not None and _check_shapes(own) != algo.layer_shapes:
         raise ValueError(f"layer_shapes {algo.layer_shapes} conflicts with the objective's {tuple(own)}")

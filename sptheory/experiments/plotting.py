@@ -26,6 +26,9 @@ __all__ = [
     "draw_cost_vs_dw",
     "draw_pq_trace",
     "draw_pq_spectra",
+    "draw_zs_budget",
+    "draw_cost_vs_states",
+    "draw_chopper",
 ]
 
 
@@ -289,3 +292,94 @@ def draw_pq_spectra(ax, omega, Spp, Sqq, H2, eta: float, p: float, title: str) -
     h1, l1 = ax.get_legend_handles_labels()
     h2, l2 = ax2.get_legend_handles_labels()
     ax.legend(h1 + h2, l1 + l2, fontsize=7, loc="lower left")
+
+
+# ----------------------------------------------------------------------------
+# network budgets (claims fig2-zs-budget, fig4-pulses, fig5-chopper; figures fig2, fig4, fig5)
+# ----------------------------------------------------------------------------
+
+def _t_band(x, level=0.95):
+    """Mean and t interval over the first axis (the seeds); a constant column gives a zero-width interval."""
+    from scipy import stats as st
+
+    x = np.asarray(x, float)
+    m = x.mean(axis=0)
+    if x.shape[0] < 2:
+        return m, m, m
+    h = st.t.ppf(0.5 + level / 2, x.shape[0] - 1) * x.std(axis=0, ddof=1) / np.sqrt(x.shape[0])
+    return m, m - h, m + h
+
+
+def draw_zs_budget(ax, ax2, data: dict) -> None:
+    """Fig. 2: final training loss vs the calibration budget N (two-stage, 95 % t band over seeds) with
+    E-RIDER's loss beside it (``ax``); the mean loss curves over training per N (``ax2``).
+
+    ``data``: ``network_budget.zs_budget``'s output (``n_zs``, ``loss`` (seeds, N), ``e_rider`` (seeds,),
+    ``k``, ``curves`` (records, N), ``e_rider_curve``, ``setting.dw_min``)."""
+    import matplotlib.pyplot as plt
+
+    n = np.asarray(data["n_zs"], float)
+    dw = float(data["setting"]["dw_min"])
+    m, lo, hi = _t_band(data["loss"])
+    errorbars(ax, n, m, lo, hi, marker="o", color="C3", label="two-stage (ZS N pulses, then Q fixed)")
+    em, elo, ehi = _t_band(np.asarray(data["e_rider"])[:, None])
+    ax.axhspan(elo[0], ehi[0], color="C0", alpha=0.2, lw=0)
+    ax.axhline(em[0], color="C0", label="E-RIDER (no calibration)")
+    ax.axvline(1 / dw, color="gray", ls=":", label="N = 1/dw_min")
+    ax.set_xscale("symlog", linthresh=max(n[n > 0].min(), 1.0))
+    ax.set_xlim(left=-0.5 * max(n[n > 0].min(), 1.0))
+    ax.set(xlabel="zero-shifting pulses N", ylabel="final training loss (95 % t over seeds)",
+           title=f"training loss vs ZS budget, dw_min = {dw:g}")
+    ax.legend(fontsize=7)
+    colors = plt.cm.viridis(np.linspace(0.0, 0.9, n.size))
+    k = np.asarray(data["k"])
+    for i, c in enumerate(colors):
+        ax2.plot(k, np.asarray(data["curves"])[:, i], color=c, lw=1.2, label=f"N = {int(n[i])}")
+    ax2.plot(k, data["e_rider_curve"], color="C0", lw=2, ls="--", label="E-RIDER")
+    ax2.set_yscale("log")
+    ax2.set(xlabel="iteration k", ylabel="training loss (mean over seeds)", title="learning curves")
+    ax2.legend(fontsize=6, ncol=2)
+
+
+def draw_cost_vs_states(ax, data: dict, accounting: str) -> None:
+    """Fig. 4 on the MLP: cost to reach the target loss vs number of states, E-RIDER and ZS + TT-v2 (the
+    grid's best N per number of states and the largest N), geometric mean over seeds with a 95 % t band
+    on the log scale.  ``data``: ``network_budget.cost_vs_states``'s output with ``best`` added per row
+    (``best_time``, ``best_energy``: the index of the chosen N); ``accounting`` is ``"time"`` or ``"energy"``."""
+    rows = data["rows"]
+    st = np.array([r["states"] for r in rows], float)
+
+    def band(v):
+        v = np.asarray(v, float)
+        if not np.all(np.isfinite(v)):
+            return np.nan, np.nan, np.nan
+        m, lo, hi = _t_band(np.log(v)[:, None])
+        return float(np.exp(m[0])), float(np.exp(lo[0])), float(np.exp(hi[0]))
+
+    series = {
+        "E-RIDER": ([band(np.asarray(r["E-RIDER"][accounting])[:, 0]) for r in rows], "C0", "o"),
+        "ZS + TT-v2, best N": ([band(np.asarray(r["zs-tt-v2"][accounting])[:, r[f"best_{accounting}"]])
+                                if r.get(f"best_{accounting}") is not None
+                                else (np.nan,) * 3 for r in rows], "C3", "s"),
+        "ZS + TT-v2, N = 8/dw_min": ([band(np.asarray(r["zs-tt-v2"][accounting])[:, -1]) for r in rows], "C1", "^"),
+    }
+    draw_cost_vs_dw(ax, st, {lab: dict(y=[b[0] for b in bs], lo=[b[1] for b in bs], hi=[b[2] for b in bs],
+                                       color=c, marker=mk) for lab, (bs, c, mk) in series.items()},
+                    ylabel=("time: N + cycles x BL" if accounting == "time" else "energy: pulses fired per cell"),
+                    xlabel="number of states (2 / dw_min)")
+    ax.set_title(f"{accounting} to reach training loss {data['setting']['target']}", fontsize=10)
+
+
+def draw_chopper(ax, data: dict) -> None:
+    """Fig. 5: E-RIDER test accuracy vs chopper probability p (mean over seeds, 95 % t), seeds as thin lines."""
+    p = np.asarray(data["p"], float)
+    acc = np.asarray(data["test"], float)  # (p, seeds)
+    x = np.arange(p.size)
+    for j in range(acc.shape[1]):
+        ax.plot(x, acc[:, j], color="0.75", lw=0.6)
+    m, lo, hi = _t_band(acc.T)
+    errorbars(ax, x, m, lo, hi, marker="o", color="C0", lw=2, label="E-RIDER test accuracy (95 % t)")
+    ax.set_xticks(x)
+    ax.set_xticklabels([f"{v:g}" for v in p])
+    ax.set(xlabel="chopper probability p", ylabel="test accuracy", title="E-RIDER accuracy vs chopper probability")
+    ax.legend(fontsize=7)

@@ -37,4 +37,8 @@ CLAIM_MODULES: list[str] = [
     "verification.claims.lemma35",
     "verification.claims.lemma310",
     "verification.claims.chopper",
+    # network experiments (Sec. 4): SP offsets, Tables 1-2
+    "verification.claims.table_sp_offsets",
+    "verification.claims.ttv2_offset",
+    "verification.claims.agad_offset",
 ]

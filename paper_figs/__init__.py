@@ -15,4 +15,5 @@ FIGURES: dict[str, str] = {
     "fig3": "paper_figs.fig3",
     "fig4_left": "paper_figs.fig4_left",
     "thm37": "paper_figs.thm37",
+    "table1": "paper_figs.table1",
 }

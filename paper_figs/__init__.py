@@ -18,4 +18,5 @@ FIGURES: dict[str, str] = {
     "fig2": "paper_figs.fig2",
     "fig4": "paper_figs.fig4",
     "fig5": "paper_figs.fig5",
+    "table1": "paper_figs.table1",
 }

@@ -37,7 +37,11 @@ CLAIM_MODULES: list[str] = [
     "verification.claims.lemma35",
     "verification.claims.lemma310",
     "verification.claims.chopper",
-    # the network experiments (Sec. 4): budgets
+    # network experiments (Sec. 4): SP offsets, Tables 1-2
+    "verification.claims.table_sp_offsets",
+    "verification.claims.ttv2_offset",
+    "verification.claims.agad_offset",
+    # network experiments (Sec. 4): calibration budget, pulses, chopper (Figs. 2, 4, 5)
     "verification.claims.fig2_zs_budget",
     "verification.claims.fig4_pulses",
     "verification.claims.fig5_chopper",

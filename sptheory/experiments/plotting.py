@@ -29,6 +29,8 @@ __all__ = [
     "draw_zs_budget",
     "draw_cost_vs_states",
     "draw_chopper",
+    "draw_offset_heatmap",
+    "draw_offset_figure",
 ]
 
 
@@ -383,3 +385,53 @@ def draw_chopper(ax, data: dict) -> None:
     ax.set_xticklabels([f"{v:g}" for v in p])
     ax.set(xlabel="chopper probability p", ylabel="test accuracy", title="E-RIDER accuracy vs chopper probability")
     ax.legend(fontsize=7)
+
+
+# ----------------------------------------------------------------------------
+# offset grid (claims table-sp-offsets / ttv2-offset / agad-offset, figure table1)
+# ----------------------------------------------------------------------------
+
+def draw_offset_heatmap(ax, values, ref_means, ref_stds, title: str, lo=None, hi=None, diverging: bool = False,
+                        vmax: float | None = None) -> None:
+    """One block of the paper's Tables 1-2 as a heat map: rows ref_std, columns ref_mean, each cell
+    annotated with its value (percent) and, given ``lo``/``hi``, its interval.  ``diverging``: a
+    difference centred on 0 (red below, blue above)."""
+    v = np.asarray(values, float)
+    if diverging:
+        lim = vmax if vmax is not None else max(float(np.nanmax(np.abs(v))), 1.0)
+        im = ax.imshow(v, cmap="RdBu", vmin=-lim, vmax=lim, aspect="auto")
+    else:
+        im = ax.imshow(v, cmap="viridis", vmin=0.0, vmax=100.0 if vmax is None else vmax, aspect="auto")
+    for i in range(v.shape[0]):
+        for j in range(v.shape[1]):
+            text = f"{v[i, j]:.1f}"
+            if lo is not None and hi is not None:
+                text += f"\n[{np.asarray(lo)[i, j]:.1f}, {np.asarray(hi)[i, j]:.1f}]"
+            dark = (abs(v[i, j]) > 0.5 * lim) if diverging else (v[i, j] < 60.0)
+            ax.text(j, i, text, ha="center", va="center", fontsize=7, color="white" if dark else "black")
+    ax.set_xticks(range(len(ref_means)), [f"{m:g}" for m in ref_means])
+    ax.set_yticks(range(len(ref_stds)), [f"{s:g}" for s in ref_stds])
+    ax.set_xlabel("ref_mean")
+    ax.set_ylabel("ref_std")
+    ax.set_title(title, fontsize=9)
+    ax.figure.colorbar(im, ax=ax, fraction=0.046, pad=0.04)
+
+
+def draw_offset_figure(fig, data: dict) -> None:
+    """Heat maps of mean test accuracy per algorithm (``data["means"][name]``, percent) and the paired
+    differences (``data["differences"][label]`` with ``mean``/``lo``/``hi``, percent points, simultaneous
+    intervals) on ``fig``: one panel each, accuracies first."""
+    names = list(data["means"])
+    diffs = list(data.get("differences", {}))
+    n = len(names) + len(diffs)
+    cols = 4
+    rows = math.ceil(n / cols)
+    axes = fig.subplots(rows, cols, squeeze=False).ravel()
+    for ax, name in zip(axes, names):
+        draw_offset_heatmap(ax, data["means"][name], data["ref_means"], data["ref_stds"], name)
+    for ax, label in zip(axes[len(names):], diffs):
+        d = data["differences"][label]
+        draw_offset_heatmap(ax, d["mean"], data["ref_means"], data["ref_stds"], f"{label} (points)", lo=d["lo"],
+                            hi=d["hi"], diverging=True)
+    for ax in axes[n:]:
+        ax.axis("off")

@@ -1,0 +1,79 @@
+"""The offset-grid claims (table-sp-offsets, ttv2-offset, agad-offset) and the table1 figure on tiny sizes."""
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from sptheory import stats
+from sptheory.experiments import network, offsets
+from verification.harness import ClaimResult
+
+TINY = dataclasses.replace(network.NOMINAL, epochs=1, sizes=(64, 4, 10))
+
+
+@pytest.fixture
+def tiny(monkeypatch):
+    from verification.claims import _offsets_common as C
+
+    monkeypatch.setattr(C, "BASE", TINY)
+    monkeypatch.setattr(offsets, "SEEDS", {"quick": (0, 1), "full": (0, 1)})
+    # the compared methods and the references the claims read (the other references only add time)
+    monkeypatch.setattr(offsets, "TABLE_ALGORITHMS", offsets.COMPARED + ("E-RIDER", "digital SGD"))
+    saved = [dict(c) for c in (C._ACC, C._HPS, C._SEARCH)]
+    for c in (C._ACC, C._HPS, C._SEARCH):
+        c.clear()
+    yield C
+    for c, s in zip((C._ACC, C._HPS, C._SEARCH), saved):
+        c.clear()
+        c.update(s)
+
+
+def test_claims_carry_predictions_judgements_and_checks(tiny):
+    from verification.claims import agad_offset, table_sp_offsets, ttv2_offset
+
+    out = table_sp_offsets.run(quick=True, rng_seed=0)
+    assert [r.id for r in out] == [f"table-sp-offsets/{k}" for k in table_sp_offsets.PREDICTIONS]
+    for r in out + [ttv2_offset.run(True, 0), agad_offset.run(True, 0)]:
+        assert isinstance(r, ClaimResult)
+        assert r.prediction is not None and r.prediction.kind == "comparison"
+        assert isinstance(r.judgement, stats.Judgement)
+        assert r.hypotheses and r.checks
+        # a failed measurement check can only give "inconclusive"
+        if not all(c.met for c in r.checks):
+            assert r.verdict == "inconclusive"
+    # one run per (cell, algorithm, seed): the three claims share them
+    assert set(tiny._ACC) == {("quick", n) for n in offsets.TABLE_ALGORITHMS}
+    acc = tiny._ACC[("quick", "AGAD")]
+    assert acc.shape == (3, 3, 2) and np.all((acc >= 0) & (acc <= 1))
+
+
+def test_judge_cells_combines_every_cell():
+    from verification.claims import _offsets_common as C
+
+    pred = stats.Prediction("comparison", "a > b")
+    ok = dict(mean=np.full((3, 3), 2.0), lo=np.full((3, 3), 1.0), hi=np.full((3, 3), 3.0))
+    assert C.judge_cells(pred, [ok]).verdict == "holds"
+    one_below = {k: v.copy() for k, v in ok.items()}
+    one_below["lo"][1, 2], one_below["mean"][1, 2], one_below["hi"][1, 2] = -3.0, -2.0, -1.0
+    assert C.judge_cells(pred, [ok, one_below]).verdict == "violated"
+    straddle = {k: v.copy() for k, v in ok.items()}
+    straddle["lo"][0, 0] = -1.0
+    j = C.judge_cells(pred, [straddle])
+    assert j.verdict == "inconclusive" and "-1" in j.decisive
+
+
+def test_table1_figure_writes_png_and_json(tmp_path):
+    import json
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from paper_figs import table1
+
+    paths = table1.make(tmp_path, quick=True, names=("TT-v2", "AGAD", offsets.CLAIM_ERIDER), seeds=(0, 1),
+                        base=TINY)
+    assert paths["png"].stat().st_size > 10_000
+    data = json.loads(paths["json"].read_text())
+    assert set(data["differences"]) == {f"{offsets.CLAIM_ERIDER} - AGAD", "AGAD - TT-v2"}
+    assert np.shape(data["means"]["AGAD"]) == (3, 3)

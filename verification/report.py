@@ -48,9 +48,13 @@ _BADGE = {"holds": "holds", "violated": "**VIOLATED**", "inconclusive": "inconcl
 _SCOREBOARD_COLS = 100
 
 
+_ID_COLS = 38
+
+
 def scoreboard_line(r: ClaimResult) -> str:
     """One line per result, at most 100 columns: id, verdict, tightness, the deciding number."""
-    head = f"{r.id:<30.30s} {r.verdict:<12s} "
+    rid = r.id if len(r.id) <= _ID_COLS else r.id[: _ID_COLS - 1] + "…"
+    head = f"{rid:<{_ID_COLS}s} {r.verdict:<12s} "
     rest = " · ".join(dict.fromkeys(t for t in (r.tightness, r.decisive) if t)) or (r.notes.splitlines()[0] if r.notes else "")
     line = head + " ".join(str(rest).split())
     if len(line) > _SCOREBOARD_COLS:

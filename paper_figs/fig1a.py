@@ -10,12 +10,12 @@ dw_min = 1e-3 with bounds [-1, 1] around the offset).
 
 from __future__ import annotations
 
-import json
 import time
-from pathlib import Path
 
-from sptheory.experiments import plotting, to_jsonable
 from sptheory.experiments import zs_array as Z
+from sptheory.experiments import plotting
+
+from ._write import write_figure
 
 NAME = "fig1a"
 TITLE = "ZS: relative error of the SP mean vs pulse budget, 2000 states (dw_min = 1e-3)"
@@ -41,13 +41,8 @@ def draw(data: dict, path) -> None:
 
 def make(out_dir, quick: bool = False, rng_seed: int = 0, side: int | None = None) -> dict:
     """Compute, write ``fig1a.png`` and ``fig1a.json`` into ``out_dir``; return their paths."""
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
     spec = Z.ArraySpec(side=side or (128 if quick else 512), seed=rng_seed)
     t0 = time.perf_counter()
     data = compute(spec, rng_seed)
     data["seconds"] = time.perf_counter() - t0
-    png, js = out_dir / f"{NAME}.png", out_dir / f"{NAME}.json"
-    draw(data, png)
-    js.write_text(json.dumps(to_jsonable(data), indent=1, allow_nan=False) + "\n")
-    return {"png": png, "json": js}
+    return write_figure(out_dir, NAME, data, draw)

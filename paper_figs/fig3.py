@@ -10,15 +10,15 @@ with the filter's |H(e^{j omega})|^2 (Lemma 3.10) on the right axis.
 
 from __future__ import annotations
 
-import json
 import time
-from pathlib import Path
 
 import numpy as np
 
 from sptheory import bounds
-from sptheory.experiments import plotting, to_jsonable
 from sptheory.experiments import tracking
+from sptheory.experiments import plotting
+
+from ._write import write_figure
 
 NAME = "fig3"
 TITLE = "P and Q with and without the chopper (one cell) and their spectra with |H|^2"
@@ -57,12 +57,7 @@ def draw(data: dict, path) -> None:
 def make(out_dir, quick: bool = False, rng_seed: int = 0, side: int | None = None, size: dict | None = None) -> dict:
     """Compute, write ``fig3.png`` and ``fig3.json`` into ``out_dir``; return their paths.
     ``side`` is accepted for the common interface and ignored (one-cell traces)."""
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
     data = compute(quick, rng_seed, size)
     data["seconds"] = time.perf_counter() - t0
-    png, js = out_dir / f"{NAME}.png", out_dir / f"{NAME}.json"
-    draw(data, png)
-    js.write_text(json.dumps(to_jsonable(data), indent=1, allow_nan=False) + "\n")
-    return {"png": png, "json": js}
+    return write_figure(out_dir, NAME, data, draw)

@@ -7,11 +7,10 @@ Data from :func:`sptheory.experiments.network_budget.cost_vs_states`, the experi
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 from sptheory.experiments import network_budget as X
 from sptheory.experiments import to_jsonable
+
+from ._write import write_figure
 
 NAME = "fig4"
 TITLE = "Cost (time and energy) to a target training loss vs number of states on the MLP: E-RIDER vs ZS + TT-v2"
@@ -23,13 +22,8 @@ def compute(quick: bool = False, rng_seed: int = 0, executor=None, size: dict | 
 
 def make(out_dir, quick: bool = False, rng_seed: int = 0, side=None, executor=None, size: dict | None = None) -> dict:
     """Compute, write ``fig4.png`` and ``fig4.json`` into ``out_dir``; return their paths (``side`` is ignored)."""
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
     data = compute(quick, rng_seed, executor, size)
-    png, js = out_dir / f"{NAME}.png", out_dir / f"{NAME}.json"
-    draw(data, png)
-    js.write_text(json.dumps(data, indent=1, allow_nan=False) + "\n")
-    return {"png": png, "json": js}
+    return write_figure(out_dir, NAME, data, draw)
 
 
 def draw(data: dict, path) -> None:

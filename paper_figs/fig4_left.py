@@ -11,13 +11,11 @@ curve means the method did not reach the target within its iteration budget.
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import numpy as np
 
-from sptheory.experiments import to_jsonable
 from sptheory.experiments import training as C
+
+from ._write import write_figure
 
 NAME = "fig4_left"
 TITLE = "Cost (N + cycles x BL) to reach a target loss vs number of states: E-RIDER vs two-stage (N = 500..8000)"
@@ -93,10 +91,5 @@ def draw(data: dict, path) -> None:
 def make(out_dir, quick: bool = False, rng_seed: int = 0, side=None) -> dict:
     """Compute, write ``fig4_left.png`` and ``fig4_left.json`` into ``out_dir``; return their paths.
     ``side`` is ignored (the problem size is the claim's)."""
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
     data = compute(quick, rng_seed)
-    png, js = out_dir / f"{NAME}.png", out_dir / f"{NAME}.json"
-    draw(data, png)
-    js.write_text(json.dumps(to_jsonable(data), indent=1, allow_nan=False) + "\n")
-    return {"png": png, "json": js}
+    return write_figure(out_dir, NAME, data, draw)

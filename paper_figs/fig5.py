@@ -7,11 +7,10 @@ Data from :func:`sptheory.experiments.network_budget.chopper_sweep`, the experim
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 from sptheory.experiments import network_budget as X
 from sptheory.experiments import to_jsonable
+
+from ._write import write_figure
 
 NAME = "fig5"
 TITLE = "E-RIDER test accuracy vs chopper probability p on the Tables' 4-state setting"
@@ -23,13 +22,8 @@ def compute(quick: bool = False, rng_seed: int = 0, executor=None, size: dict | 
 
 def make(out_dir, quick: bool = False, rng_seed: int = 0, side=None, executor=None, size: dict | None = None) -> dict:
     """Compute, write ``fig5.png`` and ``fig5.json`` into ``out_dir``; return their paths (``side`` is ignored)."""
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
     data = compute(quick, rng_seed, executor, size)
-    png, js = out_dir / f"{NAME}.png", out_dir / f"{NAME}.json"
-    draw(data, png)
-    js.write_text(json.dumps(data, indent=1, allow_nan=False) + "\n")
-    return {"png": png, "json": js}
+    return write_figure(out_dir, NAME, data, draw)
 
 
 def draw(data: dict, path) -> None:

@@ -10,14 +10,14 @@ suffix is Alg. 3 with the direct transfer.
 
 from __future__ import annotations
 
-import json
 import time
-from pathlib import Path
 
 import numpy as np
 
 from sptheory import stats
-from sptheory.experiments import offsets, plotting, to_jsonable
+from sptheory.experiments import offsets, plotting
+
+from ._write import write_figure
 
 NAME = "table1"
 TITLE = "Tables 1-2 in kind: test accuracy over the SP-offset grid, per algorithm, and paired differences"
@@ -60,12 +60,7 @@ def draw(data: dict, path) -> None:
 def make(out_dir, quick: bool = False, rng_seed: int = 0, side: int | None = None, executor=None, **kw) -> dict:
     """Compute, write ``table1.png`` and ``table1.json`` into ``out_dir``; return their paths.
     ``rng_seed`` and ``side`` are accepted for the common interface and ignored (the seeds are fixed)."""
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
     data = compute(quick, executor, **kw)
     data["seconds"] = time.perf_counter() - t0
-    png, js = out_dir / f"{NAME}.png", out_dir / f"{NAME}.json"
-    draw(data, png)
-    js.write_text(json.dumps(to_jsonable(data), indent=1, allow_nan=False) + "\n")
-    return {"png": png, "json": js}
+    return write_figure(out_dir, NAME, data, draw)

@@ -8,14 +8,12 @@ is simulated here. The Theta(dw_min) floor is drawn by the ``rider-floor`` claim
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import numpy as np
 
 from sptheory import stats
 from sptheory.experiments import thm37 as X
-from sptheory.experiments import to_jsonable
+
+from ._write import write_figure
 
 NAME = "thm37"
 TITLE = "Thm 3.7: bound (72) vs RIDER with every hypothesis met; E_K vs K (alpha ~ 1/sqrt K)"
@@ -77,10 +75,5 @@ def draw(data: dict, path) -> None:
 
 def make(out_dir, quick: bool = False, rng_seed: int = 0, side=None) -> dict:
     """Compute, write ``thm37.png`` and ``thm37.json`` into ``out_dir``; ``side`` is unused."""
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     data = compute(quick, rng_seed)
-    png, js = out / f"{NAME}.png", out / f"{NAME}.json"
-    draw(data, png)
-    js.write_text(json.dumps(to_jsonable(data), indent=1))
-    return dict(png=png, json=js)
+    return write_figure(out_dir, NAME, data, draw)

@@ -152,7 +152,10 @@ def write_report(results: list[ClaimResult], meta: dict, path: str | Path, previ
     errata = [r for r in results if r.erratum]
     if errata:
         lines += ["", "## Errata", "",
-                  "Inconsistencies of the paper, each with the corrected statement, how it was settled, and the verdict.",
+                  "Inconsistencies of the paper, each with the corrected statement, how it was settled, and the "
+                  "verdict of the result that settles it: the two `sp-formula-104` results test the paper's printed "
+                  "formula (violated under the magnitude convention of (103), holds under the signed one); every "
+                  "other entry tests the corrected statement (holds: the correction is confirmed).",
                   "", "| id | the paper says | corrected | settled by | verdict |", "|---|---|---|---|---|"]
         for r in errata:
             e = r.erratum

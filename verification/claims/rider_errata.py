@@ -1,4 +1,4 @@
-"""rider-errata: two inconsistencies in the proof of Thm 3.7, settled with sympy.
+"""rider-errata: inconsistencies in the statement and proof of Thm 3.7, settled with sympy.
 
 * ``errata/pl-step`` (``bounds.errata_pl_step``): the upper end of the C2 interval,
   mu q_min^2 C_star/(8 q_max^3), equates the phi step's coefficient C2 alpha q_max^2/(2 C_star)
@@ -10,6 +10,14 @@
   coefficient alpha C2 C_star/2 - 3 alpha sigma^2/(2 q_min) must reach the common coefficient
   c = alpha mu q_min^5/(16 sqrt34 q_max^4) that (72) implies; (b) the constant 5 of (72) is
   (4 + C2) <= 5, i.e. C2 <= 1. Both are now part of ``bounds.rider_admissible``.
+* ``errata/cstar-condition`` (``bounds.errata_9_4``): the C2 interval is non-empty iff
+  C_star >= 4 sqrt2 sigma kappa2^{3/2}/sqrt(mu); Thm 3.7 prints sigma/mu, which implies the
+  proof's condition only when mu <= 1.
+* ``errata/alpha-small`` (``bounds.errata_9_5``): the proof asks for "alpha large enough", but
+  1/(2 alpha q_max) - 3 gamma^2 L - C2 L > 0 holds iff alpha < 1/(2 L q_max (3 gamma^2 + C2)).
+* ``errata/kappa-exponent`` (``bounds.errata_9_6``): (72) with alpha = c/sqrt(K) gives
+  O(kappa1 kappa2^5/sqrt K) as (15) states; the proof's last line (73), kappa2^5/(kappa1 sqrt K),
+  does not follow from (72).
 
 Prediction of each (declared before the first run; kind ``identity``, TOL = 1e-12): the
 corrected statement as derived in sympy agrees with the package's numeric function at 2000
@@ -26,7 +34,9 @@ from sptheory import bounds, stats
 from verification.harness import ClaimResult
 
 ID = "rider-errata"
-TITLE = "Thm 3.7's proof: the PL step and two unstated conditions (errata/pl-step, errata/proof-conditions)"
+TITLE = ("Thm 3.7: the PL step, two unstated conditions, the C_star condition, alpha's direction and the kappa "
+         "exponent (errata/pl-step, errata/proof-conditions, errata/cstar-condition, errata/alpha-small, "
+         "errata/kappa-exponent)")
 SOURCE = "Thm 3.7, proof (63)-(72); Assumption 3.6"
 TOL = 1e-12
 PRED_PL = stats.Prediction(
@@ -129,7 +139,82 @@ def run(quick: bool, rng_seed: int, executor=None):
                      corrected="also needed: (a) C2 >= 3 sigma^2/(C_star q_min) + mu q_min^5/(8 sqrt34 q_max^4 C_star); "
                                "(b) C2 <= 1 for the constant 5, else (4 + C2)",
                      settled_by="sympy: the coefficient (72) implies, solved for C2 (bounds.errata_proof_conditions)"))
-    return [res_pl, res_pc]
+    return [res_pl, res_pc, *_statement_errata(rng, n)]
+
+
+PRED_CSTAR = stats.Prediction(
+    "identity", "errata/cstar-condition: the C2 interval is non-empty iff C_star >= 4 sqrt2 sigma kappa2^1.5/sqrt(mu)",
+    tol=TOL)
+PRED_ALPHA = stats.Prediction(
+    "identity", "errata/alpha-small: the positivity condition holds iff alpha < 1/(2 L q_max (3 gamma^2 + C2))",
+    tol=TOL)
+PRED_KAPPA = stats.Prediction(
+    "identity", "errata/kappa-exponent: (72) at alpha = c/sqrt K is of degree 1 in kappa1 and 5 in kappa2", tol=TOL)
+
+
+def _statement_errata(rng, n):
+    """The three errata of Thm 3.7's statement: each a sympy settlement checked at random points."""
+    sg, cs, mu, qn, qx, alpha = _points(rng, n)
+    L = mu * rng.uniform(1.0, 10.0, n)
+    gamma, c2 = rng.uniform(0.1, 1.0, n), rng.uniform(0.01, 5.0, n)
+    # errata/cstar-condition: at the proof's threshold the interval closes (lo == hi); the printed
+    # threshold equals it times 1/sqrt(mu)
+    e4 = bounds.errata_9_4()
+    thr = bounds.rider_cstar_condition(sg, mu, qn, qx, form="proof")
+    iv = bounds.rider_c2_interval(sg, thr, mu, qn, qx)
+    stated = bounds.rider_cstar_condition(sg, mu, qn, qx, form="stated")
+    ok4 = e4.proof_form_exact and not e4.stated_sufficient
+    err4 = max(_rel(iv.lo, iv.hi), _rel(stated * np.sqrt(mu), thr)) if ok4 else float("inf")
+    res4 = ClaimResult(
+        id="errata/cstar-condition", claim="Thm 3.7: the condition on C_star has sigma/mu where the proof needs "
+                                           "sigma/sqrt(mu)",
+        source=SOURCE, setting=f"sympy (bounds.errata_9_4); numeric check at {n} random points",
+        measured=(f"sympy: lo <= hi iff {e4.nonempty_iff}; stated/proof threshold = {e4.stated_over_proof} "
+                  f"(the stated one suffices iff {e4.stated_sufficient_iff}); at the proof threshold max "
+                  f"|lo - hi|/hi = {_rel(iv.lo, iv.hi):.3g}; max rel. error {err4:.3g}"),
+        bound=f"C_star >= {e4.c_star_min_proof}",
+        prediction=PRED_CSTAR, judgement=stats.judge(PRED_CSTAR, stats.MaxError(err4, instances=n)),
+        data=dict(symbolic={k: str(v) for k, v in e4._asdict().items()}, err=err4, points=n),
+        erratum=dict(paper="C_star >= 4 sqrt2 (sigma/mu) (q_max/q_min)^1.5 (Thm 3.7)",
+                     corrected="C_star >= 4 sqrt2 sigma (q_max/q_min)^1.5/sqrt(mu): the C2 interval of the proof is "
+                               "non-empty exactly then; the printed form implies it only for mu <= 1",
+                     settled_by="sympy: solve lo <= hi for C_star (bounds.errata_9_4)"))
+    # errata/alpha-small: positivity vanishes at alpha_sup and decreases in alpha
+    e5 = bounds.errata_9_5()
+    a_sup = 1.0 / (2 * L * qx * (3 * gamma**2 + c2))
+    pos = 1.0 / (2 * a_sup * qx) - 3 * gamma**2 * L - c2 * L
+    err5 = _rel(pos + 3 * gamma**2 * L + c2 * L, 3 * gamma**2 * L + c2 * L) if e5.needs_alpha_small else float("inf")
+    res5 = ClaimResult(
+        id="errata/alpha-small", claim="Thm 3.7, proof: 'alpha large enough' where positivity needs alpha small",
+        source=SOURCE, setting=f"sympy (bounds.errata_9_5); numeric check at {n} random points",
+        measured=(f"d/dalpha of the positivity term = {e5.d_dalpha} < 0, limit alpha -> inf = "
+                  f"{e5.limit_alpha_to_inf} < 0; it vanishes at alpha = {e5.alpha_sup} (max rel. error {err5:.3g})"),
+        bound=f"alpha < {e5.alpha_sup}",
+        prediction=PRED_ALPHA, judgement=stats.judge(PRED_ALPHA, stats.MaxError(err5, instances=n)),
+        data=dict(symbolic={k: str(v) for k, v in e5._asdict().items()}, err=err5, points=n),
+        erratum=dict(paper="the proof of Thm 3.7 takes alpha large enough for 1/(2 alpha q_max) - 3 gamma^2 L - C2 L > 0",
+                     corrected="the term decreases in alpha: it is positive iff alpha < 1/(2 L q_max (3 gamma^2 + C2)) "
+                               "(alpha small enough)",
+                     settled_by="sympy: derivative, limit and root in alpha (bounds.errata_9_5)"))
+    # errata/kappa-exponent: degrees of (72) in kappa1, kappa2 at alpha = c/sqrt K
+    e6 = bounds.errata_9_6()
+    ok6 = e6.stated_follows_from_72 and not e6.proof_follows_from_72
+    err6 = float(abs(e6.kappa1_degree - 1) + abs(e6.kappa2_degree - 5)) if ok6 else float("inf")
+    res6 = ClaimResult(
+        id="errata/kappa-exponent", claim="Thm 3.7: (15)'s kappa1 kappa2^5/sqrt K vs the proof's last line "
+                                          "kappa2^5/(kappa1 sqrt K)",
+        source=SOURCE + "; eqs. (15), (73)", setting="sympy (bounds.errata_9_6): (72) with alpha = c/sqrt K, V_K = 0",
+        measured=(f"sqrt K x (72) has degree {e6.kappa1_degree} in kappa1 and {e6.kappa2_degree} in kappa2; "
+                  f"(15)/(73) = {e6.stated_over_proof}; with the c that minimises the bound the kappa1 power is "
+                  f"{e6.kappa1_power_optimal_c}; (15) follows from (72): {e6.stated_follows_from_72}, (73) does: "
+                  f"{e6.proof_follows_from_72}"),
+        bound="O(kappa1 kappa2^5 / sqrt K)",
+        prediction=PRED_KAPPA, judgement=stats.judge(PRED_KAPPA, stats.MaxError(err6)),
+        data=dict(symbolic={k: str(v) for k, v in e6._asdict().items()}, err=err6),
+        erratum=dict(paper="proof's last line (73): O(kappa2^5/(kappa1 sqrt K))",
+                     corrected="O(kappa1 kappa2^5/sqrt K), as (15) states; (73) does not follow from (72)",
+                     settled_by="sympy: degrees of (72) in kappa1, kappa2 (bounds.errata_9_6)"))
+    return [res4, res5, res6]
 
 
 def plot(result: ClaimResult, path) -> None:

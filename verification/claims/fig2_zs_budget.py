@@ -46,23 +46,17 @@ def sizes(quick: bool) -> dict:
     return X.zs_budget_sizes(quick)
 
 
-def _ci(x, level=0.95):
-    x = np.asarray(x, float)
-    if np.ptp(x) == 0:
-        return stats.Estimate(float(x[0]), 0.0, x.size, float(x[0]), float(x[0]))
-    return stats.mean_ci(x, level=level)
-
 
 def run(quick: bool, rng_seed: int, executor=None, size: dict | None = None):
     d = X.zs_budget(quick, rng_seed, executor, size)
     n, L, er = d["n_zs"], d["loss"], d["e_rider"]
     dw = d["setting"]["dw_min"]
     fmt = stats._fmt
-    diff = _ci(L[:, 0] - L[:, -1])
+    diff = stats.mean_ci(L[:, 0] - L[:, -1])
     level = stats.simultaneous_level(0.95, len(n) - 1)
-    per_n = [_ci(L[:, i] - L[:, -1], level) for i in range(len(n) - 1)]
-    loss_ci = [_ci(L[:, i]) for i in range(len(n))]
-    er_ci = _ci(er)
+    per_n = [stats.mean_ci(L[:, i] - L[:, -1], level=level) for i in range(len(n) - 1)]
+    loss_ci = [stats.mean_ci(L[:, i]) for i in range(len(n))]
+    er_ci = stats.mean_ci(er)
     ref = d["ref_error"]
     hyps = [stats.Hypothesis("budgets span 1/dw_min", "N_min < 1/dw_min < N_max",
                              f"N in {n}, 1/dw_min = {1 / dw:g}", n[0] < 1 / dw < n[-1])]

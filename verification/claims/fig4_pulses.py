@@ -51,12 +51,6 @@ def sizes(quick: bool) -> dict:
     return X.cost_sizes(quick)
 
 
-def _ci(x, level):
-    x = np.asarray(x, float)
-    if np.ptp(x) == 0:
-        return stats.Estimate(float(x[0]), 0.0, x.size, float(x[0]), float(x[0]))
-    return stats.mean_ci(x, level=level)
-
 
 def run(quick: bool, rng_seed: int, executor=None, size: dict | None = None):
     d = X.cost_vs_states(quick, rng_seed, executor, size)
@@ -90,7 +84,7 @@ def run(quick: bool, rng_seed: int, executor=None, size: dict | None = None):
                 j = stats.judge(PREDICTION, stats.Difference(np.nan, -np.inf, np.inf), hyps, checks)
                 diffs.append(None)
             else:
-                ci = _ci(np.log(ts) - np.log(er), level)
+                ci = stats.mean_ci(np.log(ts) - np.log(er), level=level)
                 diffs.append(dict(mean=ci.mean, lo=ci.lo, hi=ci.hi, ratio=float(np.exp(ci.mean)),
                                   er=float(np.exp(np.log(er).mean())), ts=float(np.exp(np.log(ts).mean())),
                                   N=int(r["n_zs"][b])))

@@ -40,20 +40,14 @@ def sizes(quick: bool) -> dict:
     return X.chopper_sizes(quick)
 
 
-def _ci(x, level):
-    x = np.asarray(x, float)
-    if np.ptp(x) == 0:
-        return stats.Estimate(float(x[0]), 0.0, x.size, float(x[0]), float(x[0]))
-    return stats.mean_ci(x, level=level)
-
 
 def run(quick: bool, rng_seed: int, executor=None, size: dict | None = None):
     d = X.chopper_sweep(quick, rng_seed, executor, size)
     p, acc = d["p"], np.asarray(d["test"], float)
     fmt = stats._fmt
     level = stats.simultaneous_level(0.95, len(p) - 1)
-    diffs = [_ci(acc[i] - acc[0], level) for i in range(1, len(p))]
-    means = [_ci(acc[i], 0.95) for i in range(len(p))]
+    diffs = [stats.mean_ci(acc[i] - acc[0], level=level) for i in range(1, len(p))]
+    means = [stats.mean_ci(acc[i], level=0.95) for i in range(len(p))]
     best = int(np.argmax([c.mean for c in diffs]))
     meas = stats.Difference(diffs[best].mean, max(c.lo for c in diffs), max(c.hi for c in diffs))
     hyps = [stats.Hypothesis("chopper probability", "0 <= p < 1", f"p in {p}", all(0 <= v < 1 for v in p))]

@@ -331,6 +331,13 @@ def observe_transfer(state, objective, W_f, Q, dev_a) -> dict:
     )
 
 
+def forward_weight(state, gamma: float, reference) -> np.ndarray:
+    """``C + gamma (A - r)``: the forward weight of the transfer baselines (``C`` itself for gamma = 0)."""
+    if gamma == 0.0:
+        return state.C
+    return state.C + gamma * (state.A - reference)
+
+
 def check_common(algo):
     check_device("dev_a", algo.dev_a)
     check_device("dev_c", algo.dev_c)
@@ -393,10 +400,8 @@ class TikiTaka:
         return new_state(W0, A0, replicates, buffer=False, chopped=False, dynamic=False)
 
     def forward_weights(self, state) -> np.ndarray:
-        """``W_f = C + gamma (A - r)``, the weight the network computes with."""
-        if self.gamma == 0.0:
-            return state.C
-        return state.C + self.gamma * (state.A - self.reference)
+        """``W_f = C + gamma (A - r)``, the weight the network computes with (``C`` for gamma = 0)."""
+        return forward_weight(state, self.gamma, self.reference)
 
     def step(self, state: TransferState, objective, rng) -> TransferState:
         layout = layout_for(self, state, objective)
@@ -487,10 +492,8 @@ class BufferedTransfer:
         return new_state(W0, A0, replicates, buffer=True, chopped=self.chopped, dynamic=False)
 
     def forward_weights(self, state) -> np.ndarray:
-        """``W_f = C + gamma (A - r)`` (``C`` for gamma = 0)."""
-        if self.gamma == 0.0:
-            return state.C
-        return state.C + self.gamma * (state.A - self.reference)
+        """``W_f = C + gamma (A - r)``, the weight the network computes with (``C`` for gamma = 0)."""
+        return forward_weight(state, self.gamma, self.reference)
 
     def step(self, state: TransferState, objective, rng) -> TransferState:
         layout = layout_for(self, state, objective)

@@ -28,3 +28,22 @@ def test_equal_budget_and_stored_choices_lie_on_the_grids():
     for name, hp in network.NOMINAL_BEST.items():
         assert hp in network.GRIDS[name], name
         assert network.nominal_hyperparameters(name) == hp
+
+
+def test_make_algorithm_passes_every_key_on_and_rejects_unknown_ones():
+    """A searched axis must reach the constructor: an AGAD grid over ``warmup`` once trained the same
+    algorithm at both values because unknown keys were dropped."""
+    import pytest
+
+    from sptheory import devices
+
+    nd = devices.network_devices("idealized", ((8, 65), (10, 9)), 0)
+    hp = dict(alpha=0.5, transfer_lr=1.0, in_chop_prob=0.1)
+    assert network.make_algorithm("AGAD", dict(hp, warmup=False), nd).warmup is False
+    assert network.make_algorithm("AGAD", hp, nd).warmup is True
+    assert network.make_algorithm("E-RIDER (buffered)", dict(alpha=0.5, beta=1.0, max_pulses=None), nd).max_pulses \
+        is None
+    with pytest.raises(ValueError, match="warm_up"):
+        network.make_algorithm("AGAD", dict(hp, warm_up=False), nd)
+    with pytest.raises(ValueError, match="transfer_lr"):
+        network.make_algorithm("TT-v2", dict(alpha=0.5), nd)

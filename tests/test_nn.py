@@ -138,6 +138,14 @@ def test_trace_records_the_loss_and_no_distance(splits):
 # validation. AGAD's first grid, the TT-v2 one, gave 0.115 everywhere: with p = 0.1 its warm-up, N = 10 reads
 # per column, outlasts the budget for the 65-column first layer. A second look, alpha {0.1, 0.5} x
 # transfer_lr {1, 3} x in_chop_prob {0.5, 1}, found nothing better than 0.857.)
+# AGAD's test with that choice gave 0.843 mean test accuracy (replicates 0.868, 0.820, 0.859, 0.828) and was a
+# strict xfail. A third search, written down before it ran: its warm-up is a constructor option (``warmup``;
+# on this device the start M = Pref = 0 is already A's SP, so the warm-up only withholds writes), 8 points
+#   AGAD   alpha {0.1, 0.5} x in_chop_prob {0.1, 0.5} x warmup {on, off}, transfer_lr 1, max_pulses None
+#                                                                            -> 0.5, 0.1, off     (val 0.932)
+# (with the warm-up on: 0.857 at best, as before). Its first run returned the warm-up-on values for both
+# settings: experiments.network.make_algorithm dropped keys it did not know; it now passes them on and
+# rejects unknown ones. The test below ran once with the chosen point: mean 0.940 (0.935, 0.944, 0.932, 0.949).
 EPOCHS, REPLICATES = 3, 4
 
 
@@ -155,20 +163,11 @@ def _algorithms():
         "TT-v1": (algorithms.tiki_taka(dev, dev, 0.5, 1.0, gamma=0.5, **hp), 0.85),
         "TT-v2": (algorithms.tt_v2(dev, dev, 0.5, 1.0, max_pulses=None, **hp), 0.85),
         "c-TTv2": (algorithms.c_ttv2(dev, dev, 0.5, 1.0, in_chop_prob=0.1, max_pulses=None, **hp), 0.85),
-        "AGAD": (algorithms.agad(dev, dev, 0.1, 1.0, in_chop_prob=0.5, max_pulses=None, **hp), 0.85),
+        "AGAD": (algorithms.agad(dev, dev, 0.5, 1.0, in_chop_prob=0.1, max_pulses=None, warmup=False, **hp), 0.85),
     }
 
 
-# AGAD with its validation-chosen hyperparameters reached 0.843 mean test accuracy (replicates 0.868, 0.820,
-# 0.859, 0.828) in this budget: below the 0.85 fixed beforehand. Kept as a strict xfail (the seeded run is
-# deterministic) so that the shortfall stays visible and a change that lifts it is noticed; the budget and
-# threshold were not moved.
-_SHORT = {"AGAD": "AGAD's warm-up (no writes to C before N = 2 reads of a column) and one column read per step "
-                  "leave too few transfers in 3 epochs: 0.843 < 0.85 with validation-chosen hyperparameters"}
-
-
-@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.xfail(strict=True, reason=_SHORT[n]))
-                                  if n in _SHORT else n for n in _algorithms()])
+@pytest.mark.parametrize("name", list(_algorithms()))
 def test_every_algorithm_trains_the_mlp_on_digits(splits, name):
     algo, threshold = _algorithms()[name]
     net = nn.MLP(sizes=(64, 32, 10), activation="sigmoid", data=splits.train, batch=10)

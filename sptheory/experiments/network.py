@@ -139,39 +139,52 @@ GRIDS_FIRST = dict(GRIDS, **{
 
 def make_algorithm(name: str, hp: dict, nd: devices.NetworkDevices, pulse_mode="model"):
     """The algorithm object ``name`` with hyperparameters ``hp`` on the network devices ``nd``
-    (fast array: P of RIDER, A of Tiki-Taka/AGAD; slow array: W, C; single-array methods use the slow one)."""
+    (fast array: P of RIDER, A of Tiki-Taka/AGAD; slow array: W, C; single-array methods use the slow one).
+
+    ``hp`` (over :data:`FIXED`) holds the constructor's positional rates by name (``alpha``, ``beta``,
+    ``eta``, ``gamma``, ``transfer_lr`` as the algorithm takes them); every other key is passed on as a
+    keyword argument, so a searched axis is never dropped: a key the constructor does not take is a
+    ValueError naming it."""
     if name not in ALGORITHMS:
         raise ValueError(f"algorithm must be one of {ALGORITHMS}, got {name!r}")
     hp = dict(FIXED.get(name, {}), **hp)
     kw = dict(pulse_mode=pulse_mode, c2c=nd.c2c)
     f, s = nd.fast, nd.slow
+    base = name.replace(" (buffered)", "")
+    positional = _POSITIONAL[base]
+    missing = [k for k in positional if k not in hp]
+    if missing:
+        raise ValueError(f"hyperparameters of {name!r} lack {missing}, got {hp!r}")
+    args = [hp.pop(k) for k in positional]
     if name == "digital SGD":
-        return algorithms.DigitalSGD(hp["alpha"])
-    if name == "analog SGD":
-        return algorithms.AnalogSGD(s, hp["alpha"], **kw)
-    if name == "residual learning":
-        return algorithms.residual_learning(f, s, hp["alpha"], hp["beta"], hp["gamma"], **kw)
-    if name == "two-stage":
-        return algorithms.TwoStage(algorithms.residual_learning(f, s, hp["alpha"], hp["beta"], hp["gamma"], **kw),
-                                   n_zs=hp["n_zs"])
-    if name == "RIDER":
-        return algorithms.rider(f, s, hp["alpha"], hp["beta"], hp["eta"], hp["gamma"], **kw)
-    if name == "E-RIDER":
-        return algorithms.e_rider(f, s, hp["alpha"], hp["beta"], hp["eta"], hp["gamma"], p=hp["p"], **kw)
-    if name in ("RIDER (buffered)", "E-RIDER (buffered)"):
-        buf = {k: hp[k] for k in ("transfer", "thres_scale", "momentum", "forget_buffer", "max_pulses") if k in hp}
-        if name == "RIDER (buffered)":
-            return algorithms.rider(f, s, hp["alpha"], hp["beta"], hp["eta"], hp["gamma"], **buf, **kw)
-        return algorithms.e_rider(f, s, hp["alpha"], hp["beta"], hp["eta"], hp["gamma"], p=hp["p"], **buf, **kw)
-    if name == "TT-v1":
-        return algorithms.tiki_taka(f, s, hp["alpha"], hp["transfer_lr"], gamma=hp["gamma"], **kw)
-    if name == "TT-v2":
-        return algorithms.tt_v2(f, s, hp["alpha"], hp["transfer_lr"], max_pulses=hp["max_pulses"], **kw)
-    if name == "c-TTv2":
-        return algorithms.c_ttv2(f, s, hp["alpha"], hp["transfer_lr"], in_chop_prob=hp["in_chop_prob"],
-                                 max_pulses=hp["max_pulses"], **kw)
-    return algorithms.agad(f, s, hp["alpha"], hp["transfer_lr"], in_chop_prob=hp["in_chop_prob"],
-                           max_pulses=hp["max_pulses"], **kw)
+        build = lambda: algorithms.DigitalSGD(*args, **hp)  # noqa: E731 (float training: no devices)
+    elif name == "two-stage":
+        n_zs = hp.pop("n_zs")
+        build = lambda: algorithms.TwoStage(algorithms.residual_learning(f, s, *args, **hp, **kw), n_zs=n_zs)  # noqa
+    elif name == "analog SGD":
+        build = lambda: algorithms.AnalogSGD(s, *args, **hp, **kw)  # noqa: E731
+    else:
+        build = lambda: _CONSTRUCTORS[base](f, s, *args, **hp, **kw)  # noqa: E731
+    try:
+        return build()
+    except TypeError as err:
+        if "unexpected keyword argument" in str(err):
+            raise ValueError(f"hyperparameters of {name!r}: {err}") from None
+        raise
+
+
+#: Rates each constructor takes by position, in its order.
+_POSITIONAL = {
+    "digital SGD": ("alpha",), "analog SGD": ("alpha",),
+    "residual learning": ("alpha", "beta", "gamma"), "two-stage": ("alpha", "beta", "gamma"),
+    "RIDER": ("alpha", "beta", "eta", "gamma"), "E-RIDER": ("alpha", "beta", "eta", "gamma"),
+    "TT-v1": ("alpha", "transfer_lr"), "TT-v2": ("alpha", "transfer_lr"), "c-TTv2": ("alpha", "transfer_lr"),
+    "AGAD": ("alpha", "transfer_lr"),
+}
+_CONSTRUCTORS = {
+    "residual learning": algorithms.residual_learning, "RIDER": algorithms.rider, "E-RIDER": algorithms.e_rider,
+    "TT-v1": algorithms.tiki_taka, "TT-v2": algorithms.tt_v2, "c-TTv2": algorithms.c_ttv2, "AGAD": algorithms.agad,
+}
 
 
 def _problem(setting: NetworkSetting):

@@ -108,6 +108,18 @@ def _training_cases():
                 state = algo.step(state, net, rng)
             arrays = _arrays(*(v for v in state if isinstance(v, np.ndarray) or v is None))
             cases[f"train/{name}/{mode_name}"] = _digest(arrays, rng)
+    # more cells than a vectorised fast path's size threshold (8 replicates of the 2410-cell MLP)
+    algo = factories["E-RIDER"]("model")
+    rng = _gen(22)
+    state = algo.init(net.init_weights(rng, replicates=8))
+    for _ in range(5):
+        state = algo.step(state, net, rng)
+    cases["train/E-RIDER-8rep/model"] = _digest(_arrays(*(v for v in state if isinstance(v, np.ndarray))), rng)
+    for mode in ("model", "noiseless"):
+        rng = _gen(23)
+        res = pulses.apply_model(nd.fast, state.P, 0.3 * rng.standard_normal(state.P.shape), rng, c2c=nd.c2c,
+                                 noise=mode == "model")
+        cases[f"{mode if mode == 'model' else 'model_noiseless'}/hfo2_8rep"] = _digest(_arrays(res.w, res.n_pulses), rng)
     return cases
 
 

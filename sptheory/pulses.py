@@ -192,8 +192,9 @@ def apply_model(dev: Device, w, dW, rng, c2c: float = 0.0, noise: bool = True) -
     if noise:
         # W + q (dW + dw_min sqrt(s) xi) with s = frac (1 - frac) + n c2c^2 is W + dW q + b with
         # b = sqrt(Var[b]) xi, Var[b] = (dw_min q)^2 s: the same draw, fewer passes over the cells.
-        # (q_up, q_dn are spent: their buffers hold the temporaries; the draw fills one in place, the same
-        # numbers as standard_normal(w.shape))
+        # (q_up, q_dn are spent: their buffers hold the temporaries.  The draw fills one in place only when
+        # it is C-ordered -- ufuncs give F-ordered results for F-ordered inputs, and filling those in memory
+        # order would hand the numbers to other cells than standard_normal(w.shape) does)
         frac = np.floor(n, out=q_dn)
         np.subtract(n, frac, out=frac)
         s = np.subtract(1.0, frac, out=q_up)
@@ -202,7 +203,7 @@ def apply_model(dev: Device, w, dW, rng, c2c: float = 0.0, noise: bool = True) -
             np.multiply(n, c2c**2, out=frac)
             s += frac
         np.sqrt(s, out=s)
-        s *= rng.standard_normal(out=frac)
+        s *= rng.standard_normal(out=frac) if frac.flags.c_contiguous else rng.standard_normal(w.shape)
         s *= dev.dw_min
         s += dW
         s *= q

@@ -82,6 +82,9 @@ def _pulse_cases():
         cases[f"trains_dense/{name}"] = run(lambda w, r: pulses.apply_trains(dev, w, dW, r, bl=5, c2c=c2c), 5)
         if np.unique(dev.dw_min).size == 1:  # rank-1 trains need one dw_min for all cells
             cases[f"trains_rank1/{name}"] = run(lambda w, r: pulses.apply_trains(dev, w, rank1, r, bl=5, c2c=c2c), 6)
+        # Fortran-ordered inputs (ufuncs keep their layout; a draw must still go to the cells in C order)
+        cases[f"model/{name}_fortran"] = run(
+            lambda w, r: pulses.apply_model(dev, np.asfortranarray(w), np.asfortranarray(dW), r, c2c=c2c), 8)
         rng = _gen(7)
         cases[f"variance/{name}"] = _digest([pulses.model_noise_variance(dev, w0, dW, c2c=c2c)], rng)
     return cases

@@ -18,6 +18,7 @@ Both return the per-cell pulse count: pulses are the cost the paper counts.
 
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 import numpy as np
@@ -43,7 +44,7 @@ class PulseResult(NamedTuple):
 
 def _check_c2c(c2c) -> float:
     c2c = float(c2c)
-    if not np.isfinite(c2c) or c2c < 0:
+    if not math.isfinite(c2c) or c2c < 0:
         raise ValueError(f"c2c must be a finite number >= 0, got {c2c!r}")
     return c2c
 
@@ -68,7 +69,7 @@ def _prepare(dev: Device, w, dW, clipped_by=None):
             ) from None
     # one reduction decides the common case: a NaN or inf anywhere makes the sum non-finite (a finite
     # sum that overflows only sends us to the element-wise check)
-    if not np.isfinite(np.add.reduce(dW, axis=None)) and not np.all(np.isfinite(dW)):
+    if not math.isfinite(np.add.reduce(dW, axis=None)) and not np.all(np.isfinite(dW)):
         raise ValueError("dW must be finite")
     if clipped_by is not dev or shape != w.shape:
         lower, upper = dev._bounds()

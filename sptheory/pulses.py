@@ -196,15 +196,18 @@ def apply_model(dev: Device, w, dW, rng, c2c: float = 0.0, noise: bool = True) -
         # (q_up, q_dn are spent: their buffers hold the temporaries.  The draw fills one in place only when
         # it is C-ordered -- ufuncs give F-ordered results for F-ordered inputs, and filling those in memory
         # order would hand the numbers to other cells than standard_normal(w.shape) does)
-        frac = np.floor(n, out=q_dn)
-        np.subtract(n, frac, out=frac)
+        if np.maximum.reduce(n, axis=None, initial=0.0) < 1.0:
+            frac = n  # n - floor(n) with floor(n) = +0: n itself, bit for bit (the usual case of a few-state device)
+        else:
+            frac = np.floor(n, out=q_dn)
+            np.subtract(n, frac, out=frac)
         s = np.subtract(1.0, frac, out=q_up)
         s *= frac
         if c2c:
-            np.multiply(n, c2c**2, out=frac)
-            s += frac
+            np.multiply(n, c2c**2, out=q_dn)
+            s += q_dn
         np.sqrt(s, out=s)
-        s *= rng.standard_normal(out=frac) if frac.flags.c_contiguous else rng.standard_normal(w.shape)
+        s *= rng.standard_normal(out=q_dn) if q_dn.flags.c_contiguous else rng.standard_normal(w.shape)
         s *= dev.dw_min
         s += dW
         s *= q

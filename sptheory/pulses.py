@@ -18,6 +18,7 @@ Both return the per-cell pulse count: pulses are the cost the paper counts.
 
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 import numpy as np
@@ -43,12 +44,15 @@ class PulseResult(NamedTuple):
 
 def _check_c2c(c2c) -> float:
     c2c = float(c2c)
-    if not np.isfinite(c2c) or c2c < 0:
+    if not math.isfinite(c2c) or c2c < 0:
         raise ValueError(f"c2c must be a finite number >= 0, got {c2c!r}")
     return c2c
 
 
-def _prepare(dev: Device, w, dW):
+def _prepare(dev: Device, w, dW, clipped_by=None):
+    """Checked ``(w, dW)`` of one shape, ``w`` clipped to the device bounds.  ``clipped_by`` is the device
+    whose bounds ``w`` already holds (the mark :func:`_split` reads off a ``ReadOut``): clipping again to
+    the same bounds is the identity, so that pass is skipped."""
     if not isinstance(dev, Device):
         raise TypeError(f"dev must be a sptheory.devices.Device, got {type(dev).__name__}")
     w = np.asarray(w, dtype=float)
@@ -65,10 +69,11 @@ def _prepare(dev: Device, w, dW):
             ) from None
     # one reduction decides the common case: a NaN or inf anywhere makes the sum non-finite (a finite
     # sum that overflows only sends us to the element-wise check)
-    if not np.isfinite(np.add.reduce(dW, axis=None)) and not np.all(np.isfinite(dW)):
+    if not math.isfinite(np.add.reduce(dW, axis=None)) and not np.all(np.isfinite(dW)):
         raise ValueError("dW must be finite")
-    lower, upper = dev._bounds()
-    w = _clip(w if shape == w.shape else np.broadcast_to(w, shape), lower, upper)
+    if clipped_by is not dev or shape != w.shape:
+        lower, upper = dev._bounds()
+        w = _clip(w if shape == w.shape else np.broadcast_to(w, shape), lower, upper)
     return w, (dW if dW.shape == shape else np.broadcast_to(dW, shape))
 
 
@@ -165,40 +170,73 @@ def apply_model(dev: Device, w, dW, rng, c2c: float = 0.0, noise: bool = True) -
     ``|dW|/dw_min``.
     """
     c2c = _check_c2c(c2c)
-    rng = np.random.default_rng(rng)
-    w, perturbation = _split(w)
-    w, dW = _prepare(dev, w, dW)
+    if not isinstance(rng, np.random.Generator):
+        rng = np.random.default_rng(rng)
+    w, perturbation, clipped_by = _split(w, marked=True)
+    w, dW = _prepare(dev, w, dW, clipped_by)
+    up = np.greater_equal(dW, 0.0)
     # dW F - |dW| G is dW q_plus for dW >= 0 and dW q_minus for dW < 0: one response evaluation per cell,
     # the same q as in model_noise_variance
     if dev.is_affine:
         cp0, cp1, cm0, cm1 = dev._q_lines()
-        q_up = cp1 * w
+        q_up = np.multiply(cp1, w)
         q_up += cp0
-        q_dn = cm1 * w
+        q_dn = np.multiply(cm1, w)
         q_dn += cm0
-        q = np.where(dW >= 0, q_up, q_dn)
+        q = _select(up, q_up, q_dn)
     else:
         x = w - dev.offset
-        q = np.where(dW >= 0, dev._qp(x), dev._qm(x))
+        q_up, q_dn = np.empty(w.shape), np.empty(w.shape)
+        q = _select(up, np.asarray(dev._qp(x), dtype=float), np.asarray(dev._qm(x), dtype=float))
     n = np.abs(dW)
     n /= dev.dw_min
     if noise:
         # W + q (dW + dw_min sqrt(s) xi) with s = frac (1 - frac) + n c2c^2 is W + dW q + b with
-        # b = sqrt(Var[b]) xi, Var[b] = (dw_min q)^2 s: the same draw, fewer passes over the cells
-        frac = n - np.floor(n)
-        s = frac * (1.0 - frac)
+        # b = sqrt(Var[b]) xi, Var[b] = (dw_min q)^2 s: the same draw, fewer passes over the cells.
+        # (q_up, q_dn are spent: their buffers hold the temporaries.  The draw fills one in place only when
+        # it is C-ordered -- ufuncs give F-ordered results for F-ordered inputs, and filling those in memory
+        # order would hand the numbers to other cells than standard_normal(w.shape) does)
+        if np.maximum.reduce(n, axis=None, initial=0.0) < 1.0:
+            frac = n  # n - floor(n) with floor(n) = +0: n itself, bit for bit (the usual case of a few-state device)
+        else:
+            frac = np.floor(n, out=q_dn)
+            np.subtract(n, frac, out=frac)
+        s = np.subtract(1.0, frac, out=q_up)
+        s *= frac
         if c2c:
-            s += n * c2c**2
+            np.multiply(n, c2c**2, out=q_dn)
+            s += q_dn
         np.sqrt(s, out=s)
-        s *= rng.standard_normal(w.shape)
+        s *= rng.standard_normal(out=q_dn) if q_dn.flags.c_contiguous else rng.standard_normal(w.shape)
         s *= dev.dw_min
         s += dW
         s *= q
         new = np.add(w, s, out=s)
     else:
-        new = w + dW * q
+        new = np.multiply(dW, q, out=q if q.shape == dW.shape else None)
+        new = np.add(w, new, out=new)
     lower, upper = dev._bounds()
-    return _finish(dev, _clip(new, lower, upper, out=new), n, perturbation, rng, write=noise)
+    return _finish(dev, _clip(new, lower, upper, out=new), n, perturbation, rng, write=noise, clipped=True)
+
+
+#: below this many cells ``np.where`` is the faster selection; above it the bitwise blend of
+#: :func:`_select` wins (``np.where`` on an unpredictable mask branches per element)
+_BLEND_MIN = 8192
+
+
+def _select(mask, a, b):
+    """``np.where(mask, a, b)`` for float64 ``a``, ``b`` of ``mask``'s shape, bit for bit the same values."""
+    if mask.size < _BLEND_MIN or a.shape != mask.shape or b.shape != mask.shape or a.dtype != b.dtype \
+            or a.dtype != np.float64 or not (a.flags.c_contiguous and b.flags.c_contiguous):
+        return np.where(mask, a, b)
+    # b ^ ((a ^ b) & m) with m all ones where mask holds: picks a's bits there and b's elsewhere
+    m = mask.view(np.int8).astype(np.int64)
+    np.negative(m, out=m)
+    bits = b.view(np.int64)
+    blend = np.bitwise_xor(a.view(np.int64), bits)
+    blend &= m
+    blend ^= bits
+    return blend.view(np.float64)
 
 
 # ----- write noise: hidden weights and a read-out perturbation -------------------------
@@ -225,6 +263,19 @@ class ReadOut(np.ndarray):
 
     def __array_finalize__(self, obj):
         self.hidden = None
+        self._clipped_by = None
+
+    @classmethod
+    def _wrap(cls, values, hidden, clipped_by=None):
+        """``ReadOut(values, hidden)`` for float64 arrays the caller owns, without the conversions.
+        ``clipped_by``: the device to whose bounds ``hidden`` is clipped; ``hidden`` is then made
+        read-only, so that the mark stays true (:func:`_prepare` skips re-clipping it)."""
+        obj = values.view(cls)
+        obj.hidden = hidden
+        if clipped_by is not None:
+            hidden.flags.writeable = False
+            obj._clipped_by = clipped_by
+        return obj
 
     def __array_ufunc__(self, ufunc, method, *inputs, out=None, **kwargs):
         plain = tuple(x.view(np.ndarray) if isinstance(x, ReadOut) else x for x in inputs)
@@ -243,25 +294,36 @@ def hidden_weights(w) -> np.ndarray:
     return np.asarray(w, dtype=float)
 
 
-def _split(w):
-    """Hidden weights and the current read-out perturbation (``None``: cells read exactly)."""
+def _split(w, marked=False):
+    """Hidden weights and the current read-out perturbation (``None``: cells read exactly); with
+    ``marked`` also the device whose bounds the hidden weights are known to hold (else ``None``)."""
     if isinstance(w, ReadOut) and w.hidden is not None and w.hidden.shape == w.shape:
-        return w.hidden, w.view(np.ndarray) - w.hidden
-    return w, None
+        hidden = w.hidden
+        split = hidden, np.subtract(w.view(np.ndarray), hidden)
+        if marked:
+            return split + (w._clipped_by if not hidden.flags.writeable else None,)
+        return split
+    return (w, None, None) if marked else (w, None)
 
 
-def _finish(dev: Device, w, n, perturbation, rng, write: bool = True) -> PulseResult:
+def _finish(dev: Device, w, n, perturbation, rng, write: bool = True, clipped: bool = False) -> PulseResult:
     """Attach the write noise of ``dev`` (``dev.write_noise``, in units of dw_min):
     pulsed cells draw a new perturbation, the others keep theirs.
 
     With integer pulse counts a cell is pulsed when ``n > 0``; with the update
     model's expected count ``n = |dW|/dw_min`` it is pulsed with probability
     ``min(1, n)``, the probability that stochastic rounding fires a pulse.
+    ``clipped``: ``w`` is a fresh array clipped to ``dev``'s bounds (marked on the returned ``ReadOut``).
     """
     level = dev.write_noise
     if write and level > 0.0:
-        pulsed = n > 0 if np.issubdtype(np.asarray(n).dtype, np.integer) else rng.random(w.shape) < n
-        idx = np.flatnonzero(pulsed)
+        n = np.asarray(n)
+        if n.dtype.kind in "iu":
+            pulsed = n > 0
+        else:
+            pulsed = rng.random(w.shape)
+            pulsed = np.less(pulsed, n)
+        idx = pulsed.ravel().nonzero()[0]
         if perturbation is None:
             e = np.zeros(w.shape)
         elif perturbation.shape == w.shape and perturbation.flags.c_contiguous and perturbation.flags.writeable:
@@ -272,9 +334,9 @@ def _finish(dev: Device, w, n, perturbation, rng, write: bool = True) -> PulseRe
         scale = level * (dw if dw.ndim == 0 else np.broadcast_to(dw, w.shape).ravel()[idx])
         e.ravel()[idx] = scale * rng.standard_normal(idx.size)  # e is C-contiguous: ravel is a view
         e += w
-        return PulseResult(ReadOut(e, w), n)
+        return PulseResult(ReadOut._wrap(e, w, dev if clipped else None), n)
     if perturbation is not None:
-        return PulseResult(ReadOut(w + perturbation, w), n)
+        return PulseResult(ReadOut._wrap(w + perturbation, w, dev if clipped else None), n)
     return PulseResult(w, n)
 
 

@@ -254,6 +254,9 @@ class ReadOut(np.ndarray):
     new ``ReadOut``.  Arithmetic, slices and copies give plain arrays (a
     derived array has no hidden weights): pass the array a pulse function
     returned, not a copy of it, to the next update of the same cells.
+    The ``hidden`` of a ``ReadOut`` that :func:`apply_model` returned is
+    read-only: it is known to lie within the device's bounds, so the next
+    update skips clipping it (copy it to change it).
     """
 
     def __new__(cls, values, hidden):

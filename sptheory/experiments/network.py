@@ -156,17 +156,15 @@ def make_algorithm(name: str, hp: dict, nd: devices.NetworkDevices, pulse_mode="
     if missing:
         raise ValueError(f"hyperparameters of {name!r} lack {missing}, got {hp!r}")
     args = [hp.pop(k) for k in positional]
-    if name == "digital SGD":
-        build = lambda: algorithms.DigitalSGD(*args, **hp)  # noqa: E731 (float training: no devices)
-    elif name == "two-stage":
-        n_zs = hp.pop("n_zs")
-        build = lambda: algorithms.TwoStage(algorithms.residual_learning(f, s, *args, **hp, **kw), n_zs=n_zs)  # noqa
-    elif name == "analog SGD":
-        build = lambda: algorithms.AnalogSGD(s, *args, **hp, **kw)  # noqa: E731
-    else:
-        build = lambda: _CONSTRUCTORS[base](f, s, *args, **hp, **kw)  # noqa: E731
     try:
-        return build()
+        if name == "digital SGD":
+            return algorithms.DigitalSGD(*args, **hp)
+        if name == "analog SGD":
+            return algorithms.AnalogSGD(s, *args, **hp, **kw)
+        if name == "two-stage":
+            n_zs = hp.pop("n_zs")
+            return algorithms.TwoStage(algorithms.residual_learning(f, s, *args, **hp, **kw), n_zs=n_zs)
+        return _CONSTRUCTORS[base](f, s, *args, **hp, **kw)
     except TypeError as err:
         if "unexpected keyword argument" in str(err):
             raise ValueError(f"hyperparameters of {name!r}: {err}") from None

@@ -8,7 +8,8 @@ numbers a function consumes also shows).  Regenerate only for an intended change
 ``python tests/test_pulses_golden.py --write``.
 
 The digests are of float64 bytes: they hold on one platform (NumPy's SIMD loops and the BLAS kernel can
-round differently on another CPU); on a mismatch the message gives the sum of |arrays| now and then, to judge its size.
+round differently on another CPU); on a mismatch the message gives the sum of |arrays| now and then, to
+judge its size.
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from sptheory import algorithms, devices, objectives, stats
+from transcriptions import exact_update
 
 P_FALSE = 1e-6
 
@@ -27,20 +28,7 @@ def quad(D=6, seed=0, sigma=0.5):
     return objectives.Quadratic(np.linspace(1.0, 3.0, D), 0.3 * r.standard_normal(D), sigma=sigma)
 
 
-# ----- independent transcriptions of the analog update -------------------------------------
-
-def exact_update(dev, w, dW, rng):
-    """Pulse-exact Analog Update written from SPEC section 1: n = stochastic_round(|dW|/dw_min) pulses of
-    sign(dW), each moving the cell by +dw q_plus(w) or -dw q_minus(w) at the current weight, clipped."""
-    w = np.clip(np.array(w, dtype=float), dev.lower, dev.upper)
-    x = np.abs(dW) / dev.dw_min
-    n = (np.floor(x) + (rng.random(x.shape) < x - np.floor(x))).astype(int)
-    up = dW >= 0
-    for k in range(n.max(initial=0)):
-        step = np.where(up, dev.dw_min * dev.q_plus(w), -dev.dw_min * dev.q_minus(w))
-        w = np.clip(np.where(k < n, w + step, w), dev.lower, dev.upper)
-    return w
-
+# ----- independent transcriptions of the analog update (exact_update: tests/transcriptions.py) --------
 
 def model_update(dev, w, dW, rng):
     """Update model (2)/(5): W + dW F - |dW| G + b, Var b = (dw q)^2 f (1 - f), f = frac(|dW|/dw_min)."""

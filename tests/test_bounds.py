@@ -193,8 +193,8 @@ def test_cells_scaling_and_broadcast():
 
 # ---------------------------------------------------------------- errata
 
-def test_errata_9_1_sp_formulas():
-    e = B.errata_9_1()
+def test_errata_sp_formula_104():
+    e = B.errata_sp_formula_104()
     assert e.printed_right_for_magnitudes is False
     assert e.printed_right_for_signed is True
     rng = gen(9)
@@ -213,11 +213,11 @@ def test_errata_9_1_sp_formulas():
     assert B.sp_soft_bounds(1.0, 1.0, 1.0, 1.0, offset=0.3) == pytest.approx(0.3)
 
 
-def test_errata_9_2_lower_bound_on_N():
-    e = B.errata_9_2(0.01, 1e-3, 1.0, 0.25)
+def test_errata_thm_c2_direction_lower_bound_on_N():
+    e = B.errata_thm_c2_direction(0.01, 1e-3, 1.0, 0.25)
     assert e.is_lower_bound and e.slope_at_n_sufficient < 0
     assert e.n_exact <= e.n_sufficient and e.geometric_at_n_sufficient <= e.half_delta
-    s = B.errata_9_2_expr()
+    s = B.errata_thm_c2_direction_expr()
     x = sp.Symbol("x", positive=True)
     assert s["log_gap_at_0"] == 0
     # g'(x) = -4x/(1-2x) < 0 on (0, 1/2)
@@ -227,12 +227,12 @@ def test_errata_9_2_lower_bound_on_N():
     assert half > 0.01 / 2
 
 
-def test_errata_9_3_pair_factor():
-    e = B.errata_9_3(1e-3, 1.0, 1000)
+def test_errata_thm_c4_factor_pair_factor():
+    e = B.errata_thm_c4_factor(1e-3, 1.0, 1000)
     assert e.stated_follows_from_proof is False
     assert e.stated_factor < e.affine_factor < e.proof_factor
     assert e.ratio == pytest.approx(((1 - 1e-3) / (1 - 2e-3)) ** 2000, rel=RTOL)
-    s = B.errata_9_3_expr()
+    s = B.errata_thm_c4_factor_expr()
     x = sp.Symbol("x", positive=True)
     assert sp.simplify(s["proof_minus_stated"] - x * (2 - 3 * x)) == 0
     xs = np.linspace(1e-6, 0.5 - 1e-6, 200)
@@ -240,10 +240,10 @@ def test_errata_9_3_pair_factor():
         assert np.all(sp.lambdify(x, s[key], "numpy")(xs) > 0), key
 
 
-def test_errata_9_8_constant():
-    e = B.errata_9_8(1e-3, 0.5, 2.0, cells=3)
+def test_errata_thm_c2_constant():
+    e = B.errata_thm_c2_constant(1e-3, 0.5, 2.0, cells=3)
     assert e.ratio == pytest.approx(2.0) and e.floor_paper == pytest.approx(3 * 1e-3 * 4 / 0.5)
-    s = B.errata_9_8_expr()
+    s = B.errata_thm_c2_constant_expr()
     assert sp.simplify(s["at_q_max"] - sp.Symbol("q_max", positive=True) ** 2) == 0
 
 
@@ -317,7 +317,7 @@ def test_zs_bounds_hold_on_soft_bounds_devices():
         (lambda: B.filter_gain(0.1, 0.0), "eta"),
         (lambda: B.filter_gain("a", 0.1), "omega"),
         (lambda: B.sp_soft_bounds(1, 1, 1, -1), "tau_min"),
-        (lambda: B.errata_9_3(1e-3, 1, -1), "N"),
+        (lambda: B.errata_thm_c4_factor(1e-3, 1, -1), "N"),
     ],
 )
 def test_bad_input_names_argument(call, name):

@@ -1,4 +1,5 @@
-"""Tests for sptheory.bounds.rider (Thm 3.7, Cor 3.9, Lemma 3.5) and errata 9.4-9.6:
+"""Tests for sptheory.bounds.rider (Thm 3.7, Cor 3.9, Lemma 3.5) and the errata cstar-condition,
+alpha-small, kappa-exponent:
 numeric functions vs their sympy expressions (rtol 1e-12), the Lemma 3.5
 identity to machine precision, the eta window, the admissible region's edge,
 and bad input. Deterministic: no sampling, so no false-failure probability.
@@ -78,7 +79,7 @@ def test_c2_interval_nonempty_iff_proof_condition():
     iv0 = B.rider_c2_interval(v["sigma"], need, v["mu"], v["q_min"], v["q_max"])
     pos = v["sigma"] > 0
     np.testing.assert_allclose(iv0.lo[pos], iv0.hi[pos], rtol=1e-12)
-    # stated condition met but interval empty: mu > 1 (SPEC 9.4)
+    # stated condition met but interval empty: mu > 1 (errata/cstar-condition)
     bad = (v["C_star"] >= stated) & ~nonempty
     assert bad.any() and np.all(v["mu"][bad] > 1)
 
@@ -291,18 +292,18 @@ def test_lemma35_symbolic_window():
     assert np.all(f(1.3, 0.4, ts) < 0)
 
 
-# ---------------------------------------------------------------- errata 9.4-9.6
+# ---------------------------------------------------------------- errata cstar-condition, alpha-small, kappa-exponent
 
-def test_errata_9_4_to_9_6():
+def test_errata_cstar_condition_alpha_small_kappa_exponent():
     s = B.rider_symbols()
-    e4 = B.errata_9_4()
+    e4 = B.errata_cstar_condition()
     assert e4.stated_sufficient is False and e4.proof_form_exact is True
     assert sp.simplify(e4.stated_over_proof - 1 / sp.sqrt(s.mu)) == 0
     assert e4.stated_sufficient_iff == (s.mu <= 1)
-    e5 = B.errata_9_5()
+    e5 = B.errata_alpha_small()
     assert e5.needs_alpha_small is True
     assert sp.simplify(e5.alpha_sup - 1 / (2 * s.L * s.q_max * (3 * s.gamma**2 + s.C2))) == 0
-    e6 = B.errata_9_6()
+    e6 = B.errata_kappa_exponent()
     assert e6.stated_follows_from_72 is True and e6.proof_follows_from_72 is False
     assert (e6.kappa1_degree, e6.kappa2_degree, e6.kappa1_degree_alpha_c_over_L) == (1, 5, 1)
     assert e6.kappa1_power_optimal_c == sp.Rational(1, 2)

@@ -1,4 +1,4 @@
-"""The public contract of DESIGN.md, exactly as written there."""
+"""The public contract: the names other code relies on, exactly as documented for users."""
 
 import inspect
 import json

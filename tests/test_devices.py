@@ -83,7 +83,7 @@ def test_softbounds_closed_forms():
 
 
 def test_signed_bound_convention_matches_magnitudes():
-    """SPEC 9.1: aihwkit's signed w_min and SPEC's magnitude tau_min describe the same device."""
+    """errata/sp-formula-104: aihwkit's signed w_min and the magnitude tau_min used here describe the same device."""
     dev = devices.SoftBounds.from_signed_bounds(w_max=1.25, w_min=-0.75, dw_up=2.2e-3, dw_down=1.8e-3)
     ref = devices.SoftBounds(a_up=1.1, a_dn=0.9, tau_max=1.25, tau_min=0.75, dw_min=2e-3)
     w = np.linspace(-0.7, 1.2, 9)

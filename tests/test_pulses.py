@@ -58,7 +58,7 @@ def test_stochastic_rounding_mean_and_range():
 
 @pytest.mark.parametrize("c2c", [0.0, 0.3])
 def test_update_model_matches_pulse_exact_mean_and_variance(c2c):
-    """Equivalence to first order: same variance, mean gap O(dW^2) (SPEC section 1)."""
+    """Equivalence to first order: same variance, mean gap O(dW^2) (Assumption 3.4)."""
     dev = devices.SoftBounds(a_up=1.2, a_dn=0.8, dw_min=1e-3, offset=0.1)
     R = 100_000
     w = np.full(R, 0.2)

@@ -13,35 +13,38 @@ RIDER (Sec. 3, module ``rider``): ``rider_step_sizes``, ``rider_c2_interval``,
 ``rider_bound_72``, ``rider_lyapunov``, ``lower_level_solution``,
 ``rider_rate_kappa`` (Thm 3.7); ``pulses_rider``, ``pulses_two_stage``,
 ``cor39_crossover`` (Cor 3.9); ``lemma35_identity``, ``lemma35_eta_window``
-(Lemma 3.5). Errata 9.4-9.6: ``errata_9_4``, ``errata_9_5``, ``errata_9_6``;
+(Lemma 3.5). Errata of Thm 3.7's statement (errata/cstar-condition,
+alpha-small, kappa-exponent): ``errata_cstar_condition``, ``errata_alpha_small``,
+``errata_kappa_exponent``;
 errata/rider-invariant, errata/pl-step, errata/proof-conditions:
 ``errata_rider_invariant`` (with ``rider_invariant``, ``rider_invariant_increment``),
 ``errata_pl_step``, ``errata_proof_conditions`` (with ``rider_descent_coefficient``,
 ``rider_c2_condition_a``).
-Errata errata/sp-formula-104, errata/thm-c2-direction, errata/thm-c4-factor, errata/thm-c2-constant: ``sp_soft_bounds``, ``sp_formula_104_printed``,
-``errata_9_1``, ``errata_9_2``, ``errata_9_3``, ``errata_9_8``.
+Errata errata/sp-formula-104, errata/thm-c2-direction, errata/thm-c4-factor,
+errata/thm-c2-constant: ``sp_soft_bounds``, ``sp_formula_104_printed``,
+``errata_sp_formula_104``, ``errata_thm_c2_direction``, ``errata_thm_c4_factor``, ``errata_thm_c2_constant``.
 Importing this package does not import sympy.
 """
 
 from ._symbolic import BoundExpr
 from .errata import (
-    Errata91,
-    Errata92,
-    Errata93,
-    Errata98,
-    Errata94,
-    Errata95,
-    Errata96,
-    errata_9_1,
-    errata_9_2,
-    errata_9_2_expr,
-    errata_9_3,
-    errata_9_3_expr,
-    errata_9_8,
-    errata_9_8_expr,
-    errata_9_4,
-    errata_9_5,
-    errata_9_6,
+    ErrataSPFormula104,
+    ErrataThmC2Direction,
+    ErrataThmC4Factor,
+    ErrataThmC2Constant,
+    ErrataCstarCondition,
+    ErrataAlphaSmall,
+    ErrataKappaExponent,
+    errata_sp_formula_104,
+    errata_thm_c2_direction,
+    errata_thm_c2_direction_expr,
+    errata_thm_c4_factor,
+    errata_thm_c4_factor_expr,
+    errata_thm_c2_constant,
+    errata_thm_c2_constant_expr,
+    errata_cstar_condition,
+    errata_alpha_small,
+    errata_kappa_exponent,
     ErrataPLStep,
     ErrataProofConditions,
     ErrataRiderInvariant,
@@ -118,9 +121,10 @@ from .zero_shift import (
 
 __all__ = [
     "BoundExpr",
-    "Errata91", "Errata92", "Errata93", "Errata98",
-    "errata_9_1", "errata_9_2", "errata_9_2_expr", "errata_9_3", "errata_9_3_expr",
-    "errata_9_8", "errata_9_8_expr",
+    "ErrataSPFormula104", "ErrataThmC2Direction", "ErrataThmC4Factor", "ErrataThmC2Constant",
+    "errata_sp_formula_104", "errata_thm_c2_direction", "errata_thm_c2_direction_expr", "errata_thm_c4_factor",
+    "errata_thm_c4_factor_expr",
+    "errata_thm_c2_constant", "errata_thm_c2_constant_expr",
     "filter_gain", "filter_gain_expr", "filter_response",
     "sp_formula_104_printed", "sp_soft_bounds", "sp_soft_bounds_expr",
     "zs_average_bound", "zs_average_bound_expr",
@@ -130,7 +134,8 @@ __all__ = [
     "zs_last_iterate_bound", "zs_last_iterate_bound_expr",
     "zs_pulses_needed", "zs_pulses_needed_expr",
     "zs_average_floor", "zs_last_iterate_floor", "zs_cyclic_average_floor", "zs_cyclic_last_iterate_floor",
-    "Errata94", "Errata95", "Errata96", "errata_9_4", "errata_9_5", "errata_9_6",
+    "ErrataCstarCondition", "ErrataAlphaSmall", "ErrataKappaExponent",
+    "errata_cstar_condition", "errata_alpha_small", "errata_kappa_exponent",
     "ALPHA_BOUND_NAMES", "RIDER_SIDE_CONDITIONS",
     "C2Interval", "EtaWindow", "Lemma35", "RiderAdmissible", "RiderStepSizes", "SideCondition",
     "cor39_crossover", "cor39_crossover_expr",

@@ -1,8 +1,9 @@
 """Inconsistencies of the paper in Sec. 2 / App. C, settled with sympy
-(``errata_9_1``, ``errata_9_2``, ``errata_9_3``, ``errata_9_8``). Each ``errata_*_expr()`` is the symbolic argument;
+(``errata_sp_formula_104``, ``errata_thm_c2_direction``, ``errata_thm_c4_factor``,
+``errata_thm_c2_constant``). Each ``errata_*_expr()`` is the symbolic argument;
 each ``errata_*()`` evaluates it at given numbers for the errata report.
 Simulation evidence (which form holds) belongs to ``verification``.
-Thm 3.7 (RIDER): ``errata_9_4``, ``errata_9_5``, ``errata_9_6``
+Thm 3.7 (RIDER): ``errata_cstar_condition``, ``errata_alpha_small``, ``errata_kappa_exponent``
 take no arguments and return the sympy findings with a verdict (bool).
 """
 
@@ -26,7 +27,7 @@ from .zero_shift import (
 
 
 # --------------------------------------------------------------------------
-# 9.1 -- SoftBounds symmetric point, (103) vs the printed (104)
+# errata/sp-formula-104 -- SoftBounds symmetric point, (103) vs the printed (104)
 # --------------------------------------------------------------------------
 
 @lru_cache(maxsize=None)
@@ -79,7 +80,7 @@ def sp_formula_104_printed(a_up, a_dn, tau_max, tau_min):
         return C.out((a_up - a_dn) / (a_up / t_max - a_dn / t_min))
 
 
-class Errata91(NamedTuple):
+class ErrataSPFormula104(NamedTuple):
     correct: Any                      # sympy: (a_up - a_dn)/(a_up/tau_max + a_dn/tau_min)
     printed: Any                      # sympy: (a_up - a_dn)/(a_up/tau_max - a_dn/tau_min)
     printed_minus_correct: Any        # sympy, magnitudes: not identically 0
@@ -88,8 +89,8 @@ class Errata91(NamedTuple):
 
 
 @lru_cache(maxsize=None)
-def errata_9_1() -> Errata91:
-    """``errata_9_1``: (104)'s denominator is right for a signed tau_min only."""
+def errata_sp_formula_104() -> ErrataSPFormula104:
+    """``errata_sp_formula_104``: (104)'s denominator is right for a signed tau_min only."""
     import sympy as sp
 
     s = symbols()
@@ -98,15 +99,15 @@ def errata_9_1() -> Errata91:
     diff = sp.simplify(printed - correct)
     signed = sp.Symbol("tau_min_signed", negative=True)  # = -tau_min
     diff_signed = sp.simplify(printed.subs(s.tau_min, signed) - correct.subs(s.tau_min, -signed))
-    return Errata91(correct, printed, diff, bool(diff == 0), bool(diff_signed == 0))
+    return ErrataSPFormula104(correct, printed, diff, bool(diff == 0), bool(diff_signed == 0))
 
 
 # --------------------------------------------------------------------------
-# 9.2 -- Thm C.2 prints "N <=", the proof gives "N >="
+# errata/thm-c2-direction -- Thm C.2 prints "N <=", the proof gives "N >="
 # --------------------------------------------------------------------------
 
 @lru_cache(maxsize=None)
-def errata_9_2_expr() -> dict:
+def errata_thm_c2_direction_expr() -> dict:
     """The symbolic argument that (30) is a lower bound on N.
 
     * ``dbound_dN``: d/dN of (28) = dist0_sq (1-2x)^N log(1-2x) < 0 for
@@ -133,7 +134,7 @@ def errata_9_2_expr() -> dict:
     }
 
 
-class Errata92(NamedTuple):
+class ErrataThmC2Direction(NamedTuple):
     n_sufficient: Any              # (30): log(2 dist0_sq/delta) / (2 dw_min mu_q), clipped at 0
     n_exact: Any                   # smallest N with geometric term <= delta/2
     geometric_at_n_sufficient: Any  # (1-2x)^N dist0_sq at N = n_sufficient, <= delta/2
@@ -142,8 +143,8 @@ class Errata92(NamedTuple):
     is_lower_bound: Any            # bool: the condition on N is "N >=" (bound decreasing, threshold met)
 
 
-def errata_9_2(delta, dw_min, mu_q, dist0_sq) -> Errata92:
-    """``errata_9_2`` at numbers: (30) is a sufficient LOWER bound on N.
+def errata_thm_c2_direction(delta, dw_min, mu_q, dist0_sq) -> ErrataThmC2Direction:
+    """``errata_thm_c2_direction`` at numbers: (30) is a sufficient LOWER bound on N.
 
     Arguments as in ``zs_pulses_needed``. Requires 2 dw_min mu_q < 1.
     """
@@ -155,16 +156,16 @@ def errata_9_2(delta, dw_min, mu_q, dist0_sq) -> Errata92:
     slope = geo * np.log1p(-2 * x)
     half = np.asarray(_pos("delta", delta)) / 2
     ok = (slope <= 0) & (geo <= half * (1 + 1e-12)) & (n_ex <= n_suf)
-    return Errata92(C.out(n_suf), C.out(n_ex), C.out(geo), C.out(np.broadcast_to(half, geo.shape)), C.out(slope),
-                    bool(ok) if np.ndim(ok) == 0 else ok)
+    return ErrataThmC2Direction(C.out(n_suf), C.out(n_ex), C.out(geo), C.out(np.broadcast_to(half, geo.shape)),
+                                C.out(slope), bool(ok) if np.ndim(ok) == 0 else ok)
 
 
 # --------------------------------------------------------------------------
-# 9.3 -- Thm C.4: per-pair factor (1 - x)^2 in the proof (42) vs (1 - 2x)^2 in (43)
+# errata/thm-c4-factor -- Thm C.4: per-pair factor (1 - x)^2 in the proof (42) vs (1 - 2x)^2 in (43)
 # --------------------------------------------------------------------------
 
 @lru_cache(maxsize=None)
-def errata_9_3_expr() -> dict:
+def errata_thm_c4_factor_expr() -> dict:
     """Per-pair factors, x = dw_min mu_q in (0, 1/2).
 
     ``proof_minus_stated`` = (1-x)^2 - (1-2x)^2 = x (2 - 3x) > 0: the stated
@@ -188,7 +189,7 @@ def errata_9_3_expr() -> dict:
     }
 
 
-class Errata93(NamedTuple):
+class ErrataThmC4Factor(NamedTuple):
     stated_factor: Any   # (1 - 2 dw_min mu_q)^(2N), eq. (43)
     proof_factor: Any    # (1 - dw_min mu_q)^(2N), from (42)
     affine_factor: Any   # (1 - dw_min mu_q)^(4N): equal-slope affine device, exact
@@ -196,8 +197,8 @@ class Errata93(NamedTuple):
     stated_follows_from_proof: Any  # bool: stated_factor >= proof_factor (False for N > 0)
 
 
-def errata_9_3(dw_min, mu_q, N) -> Errata93:
-    """``errata_9_3`` at numbers: the geometric factors of Thm C.4 after N pairs.
+def errata_thm_c4_factor(dw_min, mu_q, N) -> ErrataThmC4Factor:
+    """``errata_thm_c4_factor`` at numbers: the geometric factors of Thm C.4 after N pairs.
 
     dw_min, mu_q > 0 with 2 dw_min mu_q < 1; N >= 0 pairs. Broadcasts.
     """
@@ -210,16 +211,16 @@ def errata_9_3(dw_min, mu_q, N) -> Errata93:
     proof = (1 - x) ** (2 * N)
     affine = (1 - x) ** (4 * N)
     follows = stated >= proof
-    return Errata93(C.out(stated), C.out(proof), C.out(affine), C.out(proof / stated),
+    return ErrataThmC4Factor(C.out(stated), C.out(proof), C.out(affine), C.out(proof / stated),
                     bool(follows) if follows.ndim == 0 else follows)
 
 
 # --------------------------------------------------------------------------
-# 9.8 -- Thm C.2: E[(eps F - G)^2] <= q_max^2 suffices (the proof uses 2 q_max^2)
+# errata/thm-c2-constant -- Thm C.2: E[(eps F - G)^2] <= q_max^2 suffices (the proof uses 2 q_max^2)
 # --------------------------------------------------------------------------
 
 @lru_cache(maxsize=None)
-def errata_9_8_expr() -> dict:
+def errata_thm_c2_constant_expr() -> dict:
     """E over eps = +/-1 of (eps F - G)^2 = F^2 + G^2 = (q_plus^2 + q_minus^2)/2 <= q_max^2,
     with equality when q_plus = q_minus = q_max; the printed 2 q_max^2 is twice that."""
     import sympy as sp
@@ -236,24 +237,24 @@ def errata_9_8_expr() -> dict:
     }
 
 
-class Errata98(NamedTuple):
+class ErrataThmC2Constant(NamedTuple):
     floor_paper: Any   # D dw_min q_max^2 / mu_q   (printed (28))
     floor_tight: Any   # D dw_min q_max^2 / (2 mu_q)
     ratio: Any         # 2
 
 
-def errata_9_8(dw_min, mu_q, q_max, *, cells=1) -> Errata98:
-    """``errata_9_8`` at numbers: the additive floor of (28) with the printed and the tight constant."""
+def errata_thm_c2_constant(dw_min, mu_q, q_max, *, cells=1) -> ErrataThmC2Constant:
+    """``errata_thm_c2_constant`` at numbers: the additive floor of (28) with the printed and the tight constant."""
     paper = np.asarray(zs_last_iterate_bound(0, dw_min, mu_q, q_max, 0.0, cells=cells, const="paper"))
     tight = np.asarray(zs_last_iterate_bound(0, dw_min, mu_q, q_max, 0.0, cells=cells, const="tight"))
-    return Errata98(C.out(paper), C.out(tight), C.out(paper / tight))
+    return ErrataThmC2Constant(C.out(paper), C.out(tight), C.out(paper / tight))
 
 
 # --------------------------------------------------------------------------
-# 9.4 -- Thm 3.7: the condition on C_star (sigma/mu) vs the C2 interval of the proof
+# errata/cstar-condition -- Thm 3.7: the condition on C_star (sigma/mu) vs the C2 interval of the proof
 # --------------------------------------------------------------------------
 
-class Errata94(NamedTuple):
+class ErrataCstarCondition(NamedTuple):
     c_star_min_stated: Any    # sympy: 4 sqrt2 (sigma/mu) (q_max/q_min)^{3/2}  (Thm 3.7)
     c_star_min_proof: Any     # sympy: 4 sqrt2 sigma q_max^{3/2}/(sqrt(mu) q_min^{3/2})
     nonempty_iff: Any         # sympy relation: solve(lo <= hi, C_star)
@@ -264,8 +265,8 @@ class Errata94(NamedTuple):
 
 
 @lru_cache(maxsize=None)
-def errata_9_4() -> Errata94:
-    """``errata_9_4``: the C2 interval [4 sigma^2/(C_star q_min), mu q_min^2 C_star/(8 q_max^3)]
+def errata_cstar_condition() -> ErrataCstarCondition:
+    """``errata_cstar_condition``: the C2 interval [4 sigma^2/(C_star q_min), mu q_min^2 C_star/(8 q_max^3)]
     is non-empty iff C_star >= 4 sqrt2 sigma q_max^{3/2}/(sqrt(mu) q_min^{3/2})
     (sympy solves lo <= hi); Thm 3.7 prints sigma/mu instead of sigma/sqrt(mu).
     stated/proof = 1/sqrt(mu): the stated condition implies the proof's iff
@@ -283,14 +284,14 @@ def errata_9_4() -> Errata94:
     suff = sp.solve(ratio >= 1, s.mu)
     lo, hi = rider_c2_interval_expr().expr
     exact = sp.simplify((lo - hi).subs(s.C_star, proof)) == 0
-    return Errata94(stated, proof, iff, ratio, suff, bool(suff == sp.true), bool(exact))
+    return ErrataCstarCondition(stated, proof, iff, ratio, suff, bool(suff == sp.true), bool(exact))
 
 
 # --------------------------------------------------------------------------
-# 9.5 -- Thm 3.7: "alpha large enough" vs positivity of 1/(2 alpha q_max) - 3 gamma^2 L - C2 L
+# errata/alpha-small -- Thm 3.7: "alpha large enough" vs positivity of 1/(2 alpha q_max) - 3 gamma^2 L - C2 L
 # --------------------------------------------------------------------------
 
-class Errata95(NamedTuple):
+class ErrataAlphaSmall(NamedTuple):
     positivity: Any           # sympy: 1/(2 alpha q_max) - 3 gamma^2 L - C2 L
     d_dalpha: Any             # sympy: -1/(2 alpha^2 q_max) < 0
     limit_alpha_to_inf: Any   # sympy: -L (3 gamma^2 + C2) < 0
@@ -299,8 +300,8 @@ class Errata95(NamedTuple):
 
 
 @lru_cache(maxsize=None)
-def errata_9_5() -> Errata95:
-    """``errata_9_5``: the positivity condition decreases in alpha and is negative
+def errata_alpha_small() -> ErrataAlphaSmall:
+    """``errata_alpha_small``: the positivity condition decreases in alpha and is negative
     for large alpha; it holds iff alpha < 1/(2 L q_max (3 gamma^2 + C2)),
     so the proof needs alpha SMALL enough, not large. E.g. L = q_max =
     gamma = 1, C2 = 0.5: alpha_sup = 1/7; at alpha = 0.2 the term is -1.
@@ -318,14 +319,14 @@ def errata_9_5() -> Errata95:
     at_0 = sp.limit(pos, s.alpha, 0, "+")  # +oo
     # strictly decreasing from +oo to a negative limit: positive exactly on (0, alpha_sup)
     small = bool(d.is_negative) and bool(lim.is_negative) and at_0 == sp.oo
-    return Errata95(pos, d, lim, sup, small)
+    return ErrataAlphaSmall(pos, d, lim, sup, small)
 
 
 # --------------------------------------------------------------------------
-# 9.6 -- Thm 3.7: (15) kappa1 kappa2^5/sqrt K vs the proof's (73) kappa2^5/(kappa1 sqrt K)
+# errata/kappa-exponent -- Thm 3.7: (15) kappa1 kappa2^5/sqrt K vs the proof's (73) kappa2^5/(kappa1 sqrt K)
 # --------------------------------------------------------------------------
 
-class Errata96(NamedTuple):
+class ErrataKappaExponent(NamedTuple):
     stated: Any               # sympy: kappa1 kappa2^5 / sqrt K   (15)
     proof_last_line: Any      # sympy: kappa2^5 / (kappa1 sqrt K)  (73)
     stated_over_proof: Any    # sympy: kappa1^2
@@ -339,8 +340,8 @@ class Errata96(NamedTuple):
 
 
 @lru_cache(maxsize=None)
-def errata_9_6() -> Errata96:
-    """``errata_9_6``: derive the rate from (72) with alpha = c/sqrt(K).
+def errata_kappa_exponent() -> ErrataKappaExponent:
+    """``errata_kappa_exponent``: derive the rate from (72) with alpha = c/sqrt(K).
 
     sqrt(K) * (72) = 16 sqrt34 kappa2^5 V0/(c mu q_max)
                      + 80 sqrt34 c kappa1 kappa2^5 q_max sigma^2
@@ -376,7 +377,7 @@ def errata_9_6() -> Errata96:
     lead_proof = sp.limit(in_kappa / (s.kappa2**5 / s.kappa1), s.kappa1, sp.oo)
     stated_ok = bool(lead_stated.is_positive) and lead_stated.is_finite and deg1 == 1
     proof_ok = bool(lead_proof.is_finite)
-    return Errata96(stated, proof, ratio, in_kappa, int(deg1), int(deg2), deg1_over_L, power_opt,
+    return ErrataKappaExponent(stated, proof, ratio, in_kappa, int(deg1), int(deg2), deg1_over_L, power_opt,
                     bool(stated_ok), proof_ok)
 
 

@@ -11,17 +11,17 @@ f (Assumptions 3.1-3.3); ``q_min <= q_max`` the response bounds of Def. 2.1;
 weights of the Lyapunov function (63); ``K`` iterations;
 ``kappa1 = L/mu``, ``kappa2 = q_max/q_min``.
 
-Findings on the paper's inconsistencies (``errata.errata_9_4``,
-``errata_9_5``, ``errata_9_6`` hold the symbolic arguments):
+Findings on the paper's inconsistencies (``errata.errata_cstar_condition``,
+``errata_alpha_small``, ``errata_kappa_exponent`` hold the symbolic arguments):
 
-* 9.4: the C2 interval ``[4 sigma^2/(C_star q_min), mu q_min^2 C_star/(8 q_max^3)]``
+* errata/cstar-condition: the C2 interval ``[4 sigma^2/(C_star q_min), mu q_min^2 C_star/(8 q_max^3)]``
   is non-empty iff ``C_star >= 4 sqrt2 sigma q_max^{3/2}/(sqrt(mu) q_min^{3/2})``
   (``rider_cstar_condition(form="proof")``); the stated threshold
   ``4 sqrt2 (sigma/mu) (q_max/q_min)^{3/2}`` is that times ``1/sqrt(mu)``, so
   it suffices only when ``mu <= 1``.
-* 9.5: ``1/(2 alpha q_max) - 3 gamma^2 L - C2 L`` decreases in alpha; it is
+* errata/alpha-small: ``1/(2 alpha q_max) - 3 gamma^2 L - C2 L`` decreases in alpha; it is
   positive iff ``alpha < 1/(2 q_max L (3 gamma^2 + C2))`` -- alpha SMALL enough.
-* 9.6: with ``alpha = c/sqrt(K)`` the right side of (72) is
+* errata/kappa-exponent: with ``alpha = c/sqrt(K)`` the right side of (72) is
   ``(16 sqrt34 kappa2^5 / (mu q_max sqrt K)) (V0/c + 5 c L q_max^2 sigma^2)``,
   degree 1 in kappa1 (at fixed mu, q_max, sigma, V0, c): (15)'s
   ``kappa1 kappa2^5 / sqrt K`` follows from (72); (73)'s
@@ -133,7 +133,7 @@ def rider_step_sizes(alpha, gamma, mu, q_min, q_max) -> RiderStepSizes:
 
 
 # --------------------------------------------------------------------------
-# Thm 3.7 -- the C2 interval and the condition on C_star (``errata_9_4``)
+# Thm 3.7 -- the C2 interval and the condition on C_star (``errata_cstar_condition``)
 # --------------------------------------------------------------------------
 
 class C2Interval(NamedTuple):
@@ -175,7 +175,7 @@ def rider_c2_interval(sigma, C_star, mu, q_min, q_max) -> C2Interval:
 @lru_cache(maxsize=None)
 def rider_cstar_condition_expr(form: str = "proof") -> BoundExpr:
     """Smallest admissible C_star: "stated" as printed in Thm 3.7; "proof" the
-    root of lo = hi of the C2 interval (solved by sympy; ``errata_9_4``)."""
+    root of lo = hi of the C2 interval (solved by sympy; ``errata_cstar_condition``)."""
     import sympy as sp
 
     C.choice("form", form, _FORMS)
@@ -196,7 +196,7 @@ def rider_cstar_condition(sigma, mu, q_min, q_max, *, form="stated"):
         form="proof":  4 sqrt2 sigma q_max^{3/2} / (sqrt(mu) q_min^{3/2})    (C2 interval non-empty)
 
     "proof" is exact: the C2 interval of ``rider_c2_interval`` is non-empty iff
-    C_star is at least this (``errata_9_4``). stated = proof / sqrt(mu), so the
+    C_star is at least this (``errata_cstar_condition``). stated = proof / sqrt(mu), so the
     stated condition is sufficient only for mu <= 1.
     """
     C.choice("form", form, _FORMS)
@@ -309,7 +309,7 @@ RIDER_SIDE_CONDITIONS = {
     "beta_b": "beta <= gamma / q_max",
     "eta_beta": "eta <= beta q_max^2 / (gamma q_min)",
     "beta_sq": "2 beta^2 / gamma^2 <= beta q_max^3 / (gamma q_min^2)",
-    "positivity": "1/(2 alpha q_max) - 3 gamma^2 L - C2 L > 0   (strict; errata_9_5)",
+    "positivity": "1/(2 alpha q_max) - 3 gamma^2 L - C2 L > 0   (strict; errata_alpha_small)",
     "eta_max": "eta <= alpha mu q_min^4 / (52 q_max^3)",
     "C2_lo": "C2 >= 4 sigma^2 / (C_star q_min)      (only with sigma and C_star)",
     "C2_hi": "C2 <= mu q_min^2 C_star / (8 q_max^3)  (only with sigma and C_star)",
@@ -370,7 +370,7 @@ def rider_side_conditions(alpha, beta, eta, gamma, L, mu, q_min, q_max, C2, *, s
     they are left out. ``printed_constant=True`` adds "C2_printed" (C2 <= 1,
     needed for the constant 5 of (72) as printed; (b)).
     "positivity" holds iff alpha < 1/(2 q_max L (3 gamma^2 + C2)): it needs
-    alpha small, not large (``errata_9_5``).
+    alpha small, not large (``errata_alpha_small``).
     """
     if (sigma is None) != (C_star is None):
         raise ValueError(f"sigma and C_star must be given together; got sigma={sigma!r}, C_star={C_star!r}")
@@ -508,7 +508,7 @@ def rider_admissible(L, mu, sigma, q_min, q_max, C_star, gamma) -> RiderAdmissib
 
     Empty (``nonempty=False``, alpha nan, ``reason`` says why) when the C2
     interval is empty, i.e. C_star < ``rider_cstar_condition(form="proof")``
-    (``errata_9_4``), when condition (a) pushes C2 above the interval's upper end,
+    (``errata_cstar_condition``), when condition (a) pushes C2 above the interval's upper end,
     or when an alpha-free condition fails. Scalars only.
     L, mu > 0; sigma >= 0; 0 < q_min <= q_max; C_star > 0; gamma > 0.
     """
@@ -534,7 +534,7 @@ def rider_admissible(L, mu, sigma, q_min, q_max, C_star, gamma) -> RiderAdmissib
         return empty(
             f"C2 interval empty: lo = {interval.lo:.6g} > hi = {interval.hi:.6g}; it needs "
             f"C_star >= 4 sqrt2 sigma q_max^1.5/(sqrt(mu) q_min^1.5) = {need:.6g}, got C_star = {cs:.6g} "
-            f"(Thm 3.7's stated threshold is {stated:.6g}; errata 9.4)")
+            f"(Thm 3.7's stated threshold is {stated:.6g}; errata/cstar-condition)")
     if c2 > interval.hi:
         return empty(
             f"condition (a) of errata/proof-conditions needs C2 >= {c2a:.6g}, above the C2 interval's upper "
@@ -574,7 +574,7 @@ def rider_bound_72_expr() -> BoundExpr:
 
     steps["at_alpha_c_over_sqrtK"]: alpha = c/sqrt(K), V_K = 0, times sqrt(K);
     steps["in_kappa"]: the same with L = kappa1 mu, q_min = q_max/kappa2 --
-    a polynomial of degree 1 in kappa1 and 5 in kappa2 (see ``errata_9_6``).
+    a polynomial of degree 1 in kappa1 and 5 in kappa2 (see ``errata_kappa_exponent``).
     """
     import sympy as sp
 
@@ -682,11 +682,11 @@ def rider_rate_kappa(K, kappa1, kappa2, *, form="stated"):
         form="proof":  kappa2^5 / (kappa1 sqrt(K))    (73), the proof's last line
 
     K > 0 iterations; kappa1 = L/mu >= 1; kappa2 = q_max/q_min >= 1.
-    They differ by kappa1^2 (``errata_9_6``). Setting alpha = c/sqrt(K) in (72)
+    They differ by kappa1^2 (``errata_kappa_exponent``). Setting alpha = c/sqrt(K) in (72)
     (``rider_bound_72_expr().steps``) gives
     sqrt(K) * bound = 16 sqrt34 kappa2^5 (V0/c + 5 c kappa1 mu q_max^2 sigma^2) / (mu q_max),
     degree 1 in kappa1: "stated" (15) is what (72) supports; (73)'s 1/kappa1
-    does not follow (``errata.errata_9_6``).
+    does not follow (``errata.errata_kappa_exponent``).
     """
     C.choice("form", form, _FORMS)
     k = _pos("K", K)

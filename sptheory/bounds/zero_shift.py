@@ -24,7 +24,7 @@ Conventions
 * ``form`` (cyclic last iterate, errata/thm-c4-factor): ``"stated"`` is (43) as printed,
   per-pair factor ``(1 - 2 dw_min mu_q)^2``; ``"proof"`` is what the proof's
   (42) supports, ``(1 - dw_min mu_q)^2``. The stated bound does not follow
-  from the proof (see ``errata.errata_9_3``); ``"proof"`` is the valid one.
+  from the proof (see ``errata.errata_thm_c4_factor``); ``"proof"`` is the valid one.
 """
 
 from __future__ import annotations
@@ -295,7 +295,7 @@ def zs_cyclic_last_iterate_bound(N, dw_min, mu_q, q_max, L_q, dist0_sq, *, cells
         floor = D dw_min q_max^2 (4 + L_q^2/mu_q + 2 mu_q) / mu_q
 
     "stated" is strictly smaller than "proof" and is not implied by the proof
-    (errata/thm-c4-factor, ``errata.errata_9_3``); use "proof" for a bound the argument
+    (errata/thm-c4-factor, ``errata.errata_thm_c4_factor``); use "proof" for a bound the argument
     supports. The floor is the printed one in both forms. N >= 0 pairs;
     requires 2 dw_min mu_q < 1.
     """

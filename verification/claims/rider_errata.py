@@ -10,12 +10,12 @@
   coefficient alpha C2 C_star/2 - 3 alpha sigma^2/(2 q_min) must reach the common coefficient
   c = alpha mu q_min^5/(16 sqrt34 q_max^4) that (72) implies; (b) the constant 5 of (72) is
   (4 + C2) <= 5, i.e. C2 <= 1. Both are now part of ``bounds.rider_admissible``.
-* ``errata/cstar-condition`` (``bounds.errata_9_4``): the C2 interval is non-empty iff
+* ``errata/cstar-condition`` (``bounds.errata_cstar_condition``): the C2 interval is non-empty iff
   C_star >= 4 sqrt2 sigma kappa2^{3/2}/sqrt(mu); Thm 3.7 prints sigma/mu, which implies the
   proof's condition only when mu <= 1.
-* ``errata/alpha-small`` (``bounds.errata_9_5``): the proof asks for "alpha large enough", but
+* ``errata/alpha-small`` (``bounds.errata_alpha_small``): the proof asks for "alpha large enough", but
   1/(2 alpha q_max) - 3 gamma^2 L - C2 L > 0 holds iff alpha < 1/(2 L q_max (3 gamma^2 + C2)).
-* ``errata/kappa-exponent`` (``bounds.errata_9_6``): (72) with alpha = c/sqrt(K) gives
+* ``errata/kappa-exponent`` (``bounds.errata_kappa_exponent``): (72) with alpha = c/sqrt(K) gives
   O(kappa1 kappa2^5/sqrt K) as (15) states; the proof's last line (73), kappa2^5/(kappa1 sqrt K),
   does not follow from (72).
 
@@ -159,7 +159,7 @@ def _statement_errata(rng, n):
     gamma, c2 = rng.uniform(0.1, 1.0, n), rng.uniform(0.01, 5.0, n)
     # errata/cstar-condition: at the proof's threshold the interval closes (lo == hi); the printed
     # threshold equals it times 1/sqrt(mu)
-    e4 = bounds.errata_9_4()
+    e4 = bounds.errata_cstar_condition()
     thr = bounds.rider_cstar_condition(sg, mu, qn, qx, form="proof")
     iv = bounds.rider_c2_interval(sg, thr, mu, qn, qx)
     stated = bounds.rider_cstar_condition(sg, mu, qn, qx, form="stated")
@@ -168,7 +168,7 @@ def _statement_errata(rng, n):
     res4 = ClaimResult(
         id="errata/cstar-condition", claim="Thm 3.7: the condition on C_star has sigma/mu where the proof needs "
                                            "sigma/sqrt(mu)",
-        source=SOURCE, setting=f"sympy (bounds.errata_9_4); numeric check at {n} random points",
+        source=SOURCE, setting=f"sympy (bounds.errata_cstar_condition); numeric check at {n} random points",
         measured=(f"sympy: lo <= hi iff {e4.nonempty_iff}; stated/proof threshold = {e4.stated_over_proof} "
                   f"(the stated one suffices iff {e4.stated_sufficient_iff}); at the proof threshold max "
                   f"|lo - hi|/hi = {_rel(iv.lo, iv.hi):.3g}; max rel. error {err4:.3g}"),
@@ -178,15 +178,15 @@ def _statement_errata(rng, n):
         erratum=dict(paper="C_star >= 4 sqrt2 (sigma/mu) (q_max/q_min)^1.5 (Thm 3.7)",
                      corrected="C_star >= 4 sqrt2 sigma (q_max/q_min)^1.5/sqrt(mu): the C2 interval of the proof is "
                                "non-empty exactly then; the printed form implies it only for mu <= 1",
-                     settled_by="sympy: solve lo <= hi for C_star (bounds.errata_9_4)"))
+                     settled_by="sympy: solve lo <= hi for C_star (bounds.errata_cstar_condition)"))
     # errata/alpha-small: positivity vanishes at alpha_sup and decreases in alpha
-    e5 = bounds.errata_9_5()
+    e5 = bounds.errata_alpha_small()
     a_sup = 1.0 / (2 * L * qx * (3 * gamma**2 + c2))
     pos = 1.0 / (2 * a_sup * qx) - 3 * gamma**2 * L - c2 * L
     err5 = _rel(pos + 3 * gamma**2 * L + c2 * L, 3 * gamma**2 * L + c2 * L) if e5.needs_alpha_small else float("inf")
     res5 = ClaimResult(
         id="errata/alpha-small", claim="Thm 3.7, proof: 'alpha large enough' where positivity needs alpha small",
-        source=SOURCE, setting=f"sympy (bounds.errata_9_5); numeric check at {n} random points",
+        source=SOURCE, setting=f"sympy (bounds.errata_alpha_small); numeric check at {n} random points",
         measured=(f"d/dalpha of the positivity term = {e5.d_dalpha} < 0, limit alpha -> inf = "
                   f"{e5.limit_alpha_to_inf} < 0; it vanishes at alpha = {e5.alpha_sup} (max rel. error {err5:.3g})"),
         bound=f"alpha < {e5.alpha_sup}",
@@ -195,15 +195,16 @@ def _statement_errata(rng, n):
         erratum=dict(paper="the proof of Thm 3.7 takes alpha large enough for 1/(2 alpha q_max) - 3 gamma^2 L - C2 L > 0",
                      corrected="the term decreases in alpha: it is positive iff alpha < 1/(2 L q_max (3 gamma^2 + C2)) "
                                "(alpha small enough)",
-                     settled_by="sympy: derivative, limit and root in alpha (bounds.errata_9_5)"))
+                     settled_by="sympy: derivative, limit and root in alpha (bounds.errata_alpha_small)"))
     # errata/kappa-exponent: degrees of (72) in kappa1, kappa2 at alpha = c/sqrt K
-    e6 = bounds.errata_9_6()
+    e6 = bounds.errata_kappa_exponent()
     ok6 = e6.stated_follows_from_72 and not e6.proof_follows_from_72
     err6 = float(abs(e6.kappa1_degree - 1) + abs(e6.kappa2_degree - 5)) if ok6 else float("inf")
     res6 = ClaimResult(
         id="errata/kappa-exponent", claim="Thm 3.7: (15)'s kappa1 kappa2^5/sqrt K vs the proof's last line "
                                           "kappa2^5/(kappa1 sqrt K)",
-        source=SOURCE + "; eqs. (15), (73)", setting="sympy (bounds.errata_9_6): (72) with alpha = c/sqrt K, V_K = 0",
+        source=SOURCE + "; eqs. (15), (73)",
+        setting="sympy (bounds.errata_kappa_exponent): (72) with alpha = c/sqrt K, V_K = 0",
         measured=(f"sqrt K x (72) has degree {e6.kappa1_degree} in kappa1 and {e6.kappa2_degree} in kappa2; "
                   f"(15)/(73) = {e6.stated_over_proof}; with the c that minimises the bound the kappa1 power is "
                   f"{e6.kappa1_power_optimal_c}; (15) follows from (72): {e6.stated_follows_from_72}, (73) does: "
@@ -213,7 +214,7 @@ def _statement_errata(rng, n):
         data=dict(symbolic={k: str(v) for k, v in e6._asdict().items()}, err=err6),
         erratum=dict(paper="proof's last line (73): O(kappa2^5/(kappa1 sqrt K))",
                      corrected="O(kappa1 kappa2^5/sqrt K), as (15) states; (73) does not follow from (72)",
-                     settled_by="sympy: degrees of (72) in kappa1, kappa2 (bounds.errata_9_6)"))
+                     settled_by="sympy: degrees of (72) in kappa1, kappa2 (bounds.errata_kappa_exponent)"))
     return [res4, res5, res6]
 
 

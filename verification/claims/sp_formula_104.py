@@ -19,7 +19,7 @@ previous rule): a formula "holds" when its largest absolute error over all
 devices is at most ``TOL = 1e-9`` (the root solve is accurate to ~1e-15),
 "violated" when it exceeds TOL for some device (a formula for an exact
 quantity admits no statistical slack).  Both results settle the erratum
-``errata/sp-formula-104`` (sympy: ``bounds.errata_9_1``; simulation: the
+``errata/sp-formula-104`` (sympy: ``bounds.errata_sp_formula_104``; simulation: the
 root of G), so both carry ``erratum=``.
 """
 
@@ -104,7 +104,7 @@ def run(quick: bool, rng_seed: int, executor=None):
     e_mag = err(printed_mag)
     errs = {"printed (104), signed tau_min": err(printed_signed), "(103) sp_soft_bounds": err(closed_103),
             "SoftBounds.symmetric_point()": err(method), "SoftBounds.from_signed_bounds": err(from_signed)}
-    sym = bounds.errata_9_1()
+    sym = bounds.errata_sp_formula_104()
     n_nonfinite = int(np.sum(~np.isfinite(printed_mag)))
     frac_bad = float(np.mean(e_mag > TOL))
     rel = e_mag / np.maximum(np.abs(root), 1e-12)
@@ -140,7 +140,7 @@ def run(quick: bool, rng_seed: int, executor=None):
         judgement=stats.judge(PREDICTIONS["printed"], stats.MaxError(max_mag, n)),
         erratum=ERRATUM,
         notes=(f"Under magnitudes the printed denominator a_up/tau_max - a_dn/tau_min can vanish or change sign "
-               f"(non-finite values: {n_nonfinite}); sympy (bounds.errata_9_1): printed - correct = "
+               f"(non-finite values: {n_nonfinite}); sympy (bounds.errata_sp_formula_104): printed - correct = "
                f"{sym.printed_minus_correct} (not identically 0), right for signed tau_min: "
                f"{sym.printed_right_for_signed}."),
         data=data,

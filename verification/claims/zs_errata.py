@@ -1,8 +1,8 @@
 """zs-errata: the zero-shifting errata settled by simulation (and sympy where stated).
 
-Errata ids: ``errata/thm-c2-direction`` (result ``zs-errata/9.2``),
-``errata/thm-c4-factor`` (``zs-errata/9.3``), ``errata/per-cell``
-(``zs-errata/9.7``), ``errata/thm-c2-constant`` (``zs-errata/9.8``); the result
+Errata ids: ``errata/thm-c2-direction`` (result ``zs-errata/thm-c2-direction``),
+``errata/thm-c4-factor`` (``zs-errata/thm-c4-factor``), ``errata/per-cell``
+(``zs-errata/per-cell``), ``errata/thm-c2-constant`` (``zs-errata/thm-c2-constant``); the result
 ids are kept from earlier runs.  Each result is a claim about the CORRECTED
 statement: "holds" when simulation confirms the correction, "violated" when
 the corrected statement fails (with every hypothesis met).  Measurements are
@@ -33,27 +33,35 @@ from verification.harness import ClaimResult
 ID = "zs-errata"
 TITLE = "Zero-shifting errata (thm-c2-direction, thm-c4-factor, per-cell, thm-c2-constant) checked by simulation"
 PREDICTIONS = {
-    "9.2": stats.Prediction("upper", "every N >= (30) gives E[(W_N - w_sp)^2] <= delta, and (28) holds along N"),
-    "9.3": stats.Prediction("upper", "(W_2N - w_sp)^2 <= (1 - dw_min mu_q)^{2N} (W_0 - w_sp)^2 + floor of (43) "
-                                     "(the proof's per-pair factor)"),
-    "9.7": stats.Prediction("upper", "summed D-cell quantities <= the ZS bounds with the dw_min terms times D, and "
-                                     "<= the sum of per-cell bounds"),
-    "9.8": stats.Prediction("upper", "E[(W_N - w_sp)^2] <= (1 - 2 dw_min mu_q)^N (W_0 - w_sp)^2 + dw_min "
-                                     "q_max^2/(2 mu_q), and (q_plus^2 + q_minus^2)/2 <= q_max^2"),
+    "thm-c2-direction": stats.Prediction(
+        "upper", "every N >= (30) gives E[(W_N - w_sp)^2] <= delta, and (28) holds along N"),
+    "thm-c4-factor": stats.Prediction(
+        "upper", "(W_2N - w_sp)^2 <= (1 - dw_min mu_q)^{2N} (W_0 - w_sp)^2 + floor of (43) "
+                  "(the proof's per-pair factor)"),
+    "per-cell": stats.Prediction(
+        "upper", "summed D-cell quantities <= the ZS bounds with the dw_min terms times D, and "
+                  "<= the sum of per-cell bounds"),
+    "thm-c2-constant": stats.Prediction(
+        "upper", "E[(W_N - w_sp)^2] <= (1 - 2 dw_min mu_q)^N (W_0 - w_sp)^2 + dw_min "
+                  "q_max^2/(2 mu_q), and (q_plus^2 + q_minus^2)/2 <= q_max^2"),
 }
 ERRATA = {
-    "9.2": {"paper": "Thm C.2: N <= log(2 (W_0 - w_sp)^2/delta) / (2 mu_q dw_min) pulses reach delta",
-            "corrected": "N >= that value (eq. (30) is a sufficient lower bound on N; delta >= 2 floor needed)",
-            "settled_by": "both"},
-    "9.3": {"paper": "Thm C.4 (43): per-pair factor (1 - 2 dw_min mu_q)^2",
-            "corrected": "the proof's (42) supports (1 - dw_min mu_q)^2 per pair",
-            "settled_by": "both"},
-    "9.7": {"paper": "ZS bounds stated without the number of cells D",
-            "corrected": "the bounds are per cell; for D cells the additive dw_min terms scale with D",
-            "settled_by": "simulation"},
-    "9.8": {"paper": "Thm C.2 proof: E[(eps F + G)^2] <= 2 dw_min^2 q_max^2, floor dw_min q_max^2/mu_q",
-            "corrected": "q_max^2 suffices: floor dw_min q_max^2/(2 mu_q)",
-            "settled_by": "both"},
+    "thm-c2-direction": {
+        "paper": "Thm C.2: N <= log(2 (W_0 - w_sp)^2/delta) / (2 mu_q dw_min) pulses reach delta",
+        "corrected": "N >= that value (eq. (30) is a sufficient lower bound on N; delta >= 2 floor needed)",
+        "settled_by": "both"},
+    "thm-c4-factor": {
+        "paper": "Thm C.4 (43): per-pair factor (1 - 2 dw_min mu_q)^2",
+        "corrected": "the proof's (42) supports (1 - dw_min mu_q)^2 per pair",
+        "settled_by": "both"},
+    "per-cell": {
+        "paper": "ZS bounds stated without the number of cells D",
+        "corrected": "the bounds are per cell; for D cells the additive dw_min terms scale with D",
+        "settled_by": "simulation"},
+    "thm-c2-constant": {
+        "paper": "Thm C.2 proof: E[(eps F + G)^2] <= 2 dw_min^2 q_max^2, floor dw_min q_max^2/mu_q",
+        "corrected": "q_max^2 suffices: floor dw_min q_max^2/(2 mu_q)",
+        "settled_by": "both"},
 }
 
 MARGIN = 0.02  # added on both sides of the simulated envelope when taking constants
@@ -90,7 +98,7 @@ def _exact_curve(mean, bound, what):
 
 
 # ----------------------------------------------------------------------------
-# 9.2 -- (30) is a LOWER bound on N
+# errata/thm-c2-direction -- (30) is a LOWER bound on N
 # ----------------------------------------------------------------------------
 
 def _item_92(quick, rng):
@@ -113,7 +121,7 @@ def _item_92(quick, rng):
     delta = 4 * floor  # the precondition delta >= 2 floor holds with room
     n30 = float(bounds.zs_pulses_needed(delta, dw, mu_q, d0, q_max=q_max))
     n_ex = float(bounds.zs_pulses_needed(delta, dw, mu_q, d0, form="exact"))
-    er = bounds.errata_9_2(delta, dw, mu_q, d0)
+    er = bounds.errata_thm_c2_direction(delta, dw, mu_q, d0)
     mult = np.array([1 / 8, 1 / 4, 1 / 2, 1, 2, 4, 8])
     grid = np.unique(np.concatenate([np.geomspace(1, 8 * n30, 120).round(), (mult * n30).round()])).astype(int)
     mom = calibration.zero_shift_moments(dev, w0, grid, "stochastic")
@@ -135,7 +143,7 @@ def _item_92(quick, rng):
     est = stats.mean_ci(rec[0, :])
     exact_n30 = float(np.asarray(calibration.zero_shift_moments(dev, w0, [n30i]).dist_sq).ravel()[0])
     return ClaimResult(
-        id=f"{ID}/9.2",
+        id=f"{ID}/thm-c2-direction",
         claim=("Thm C.2: (30) is a sufficient LOWER bound on N (\"N >=\"; the theorem prints \"N <=\"): every "
                "N >= (30) gives E[(W_N - w_sp)^2] <= delta, while small N (allowed by \"N <=\") does not"),
         source="Thm C.2, eqs. (28), (30); errata/thm-c2-direction",
@@ -147,16 +155,16 @@ def _item_92(quick, rng):
         bound=f"delta = {delta:.3g} for N >= N30 = {n30:.0f} (exact threshold of (28): {n_ex:.0f})",
         ratio=float(np.max(dist[ge] / delta)),
         slope=None,
-        prediction=PREDICTIONS["9.2"],
-        judgement=stats.judge(PREDICTIONS["9.2"], meas, hyps),
+        prediction=PREDICTIONS["thm-c2-direction"],
+        judgement=stats.judge(PREDICTIONS["thm-c2-direction"], meas, hyps),
         hypotheses=hyps,
-        erratum=ERRATA["9.2"],
+        erratum=ERRATA["thm-c2-direction"],
         notes=(f"E[(W_N - w_sp)^2] from calibration.zero_shift_moments (exact, not sampled); pulse-by-pulse Monte "
                f"Carlo at N30 (R = {R}) gives {est.format()} vs exact {exact_n30:.4g}. At N = 0 the distance is "
                f"{d0:.3g} > delta and at N30/2 it is {at['0.5']:.3g}: the reading \"N <= (30)\" admits N that "
                f"fail, \"N >= (30)\" never fails (checked on a grid up to 8 N30), and the threshold is "
                f"sufficient, not necessary (the true first N is about {first_ok}, the device contracts at "
-               f"G' = {float(dev.slope):.3g} > mu_q). bounds.errata_9_2: geometric term at N30 "
+               f"G' = {float(dev.slope):.3g} > mu_q). bounds.errata_thm_c2_direction: geometric term at N30 "
                f"{float(er.geometric_at_n_sufficient):.3g} <= delta/2 = {float(er.half_delta):.3g}, slope of (28) "
                f"in N {float(er.slope_at_n_sufficient):.3g} < 0, is_lower_bound = {er.is_lower_bound}."),
         data={"N": ns.tolist(), "dist": dist.tolist(), "bound28": b28.tolist(), "delta": delta, "n30": n30,
@@ -165,7 +173,7 @@ def _item_92(quick, rng):
 
 
 # ----------------------------------------------------------------------------
-# 9.3 -- cyclic per-pair factor
+# errata/thm-c4-factor -- cyclic per-pair factor
 # ----------------------------------------------------------------------------
 
 def _cyclic_case(name, dev, w0):
@@ -187,7 +195,7 @@ def _cyclic_case(name, dev, w0):
     N = np.arange(1, pairs + 1)
     stated = np.asarray(bounds.zs_cyclic_last_iterate_bound(N, dw, mu_q, q_max, L_q, d0, form="stated"))
     proof = np.asarray(bounds.zs_cyclic_last_iterate_bound(N, dw, mu_q, q_max, L_q, d0, form="proof"))
-    er = bounds.errata_9_3(dw, mu_q, N)
+    er = bounds.errata_thm_c4_factor(dw, mu_q, N)
     # measured per-pair contraction of the deviation from the limit cycle: (W_2N - W_inf)^2
     # the limit cycle's even-pulse point by Aitken extrapolation of the (geometric) tail
     dz = np.diff(z)
@@ -235,7 +243,7 @@ def _item_93(quick, rng):
         f"factor measured {c['pair_factor_measured']:.6f} vs stated {c['pair_factor_stated']:.6f} / proof "
         f"{c['pair_factor_proof']:.6f}" for c in cases)
     return ClaimResult(
-        id=f"{ID}/9.3",
+        id=f"{ID}/thm-c4-factor",
         claim=("Thm C.4 with the proof's per-pair factor (1 - dw_min mu_q)^2 ((42)) bounds (W_2N - w_sp)^2 of cyclic "
                "ZS; and whether the stated (43), factor (1 - 2 dw_min mu_q)^2, is ever violated"),
         source="Thm C.4, eqs. (42), (43); errata/thm-c4-factor",
@@ -245,10 +253,10 @@ def _item_93(quick, rng):
         bound="(W_2N - w_sp)^2 <= (1 - dw mu)^(2N) (W0 - w_sp)^2 + dw q_max^2 (4 + L_q^2/mu_q + 2 mu_q)/mu_q",
         ratio=max(c["max_ratio_proof"] for c in cases),
         slope=None,
-        prediction=PREDICTIONS["9.3"],
-        judgement=stats.judge(PREDICTIONS["9.3"], meas, hyps),
+        prediction=PREDICTIONS["thm-c4-factor"],
+        judgement=stats.judge(PREDICTIONS["thm-c4-factor"], meas, hyps),
         hypotheses=hyps,
-        erratum=ERRATA["9.3"],
+        erratum=ERRATA["thm-c4-factor"],
         notes=(f"The proof form holds on every device. The stated (43) is {'never' if stated_max <= 1 else ''} "
                f"violated here (largest measured/(43) = {stated_max:.3g}): its large floor "
                "dw q_max^2 (4 + L^2/mu + 2 mu)/mu hides the too-fast geometric factor. The factor itself is "
@@ -258,13 +266,13 @@ def _item_93(quick, rng):
                "transient, of the measured deviation from the limit cycle to the stated geometric term alone "
                "(> 1: the stated factor is too fast): "
                + ", ".join(f"{c['geometric_only_ratio']:.5g}" for c in cases)
-               + " (devices in the order above). bounds.errata_9_3: (1-x)^2 - (1-2x)^2 = x(2-3x) > 0."),
+               + " (devices in the order above). bounds.errata_thm_c4_factor: (1-x)^2 - (1-2x)^2 = x(2-3x) > 0."),
         data={"cases": cases},
     )
 
 
 # ----------------------------------------------------------------------------
-# 9.7 -- per-cell bounds vs D cells
+# errata/per-cell -- per-cell bounds vs D cells
 # ----------------------------------------------------------------------------
 
 def _item_97(quick, rng):
@@ -300,7 +308,7 @@ def _item_97(quick, rng):
     viol_1 = float(np.max(dist_sum / b_1))
     viol_1a = float(np.max(g2_sum / a_1))
     return ClaimResult(
-        id=f"{ID}/9.7",
+        id=f"{ID}/per-cell",
         claim=("For a D-cell array the summed quantities (sum_d E(W_N,d - w_sp,d)^2, sum_d avg E G_d^2) obey the ZS "
                "bounds with the additive dw_min terms multiplied by D (cells=D), and the sum of per-cell bounds"),
         source="Thm C.2 (28), Thm 2.2 (25); errata/per-cell",
@@ -313,10 +321,10 @@ def _item_97(quick, rng):
         bound="D-scaled bounds (bounds.* with cells=D) and sums of per-cell bounds",
         ratio=float(max(np.max(dist_sum / b_D), np.max(g2_sum / a_D))),
         slope=None,
-        prediction=PREDICTIONS["9.7"],
-        judgement=stats.judge(PREDICTIONS["9.7"], meas, hyps),
+        prediction=PREDICTIONS["per-cell"],
+        judgement=stats.judge(PREDICTIONS["per-cell"], meas, hyps),
         hypotheses=hyps,
-        erratum=ERRATA["9.7"],
+        erratum=ERRATA["per-cell"],
         notes=(f"Exact moments (calibration.zero_shift_moments), no sampling. The sum of per-cell bounds is never "
                f"looser than the cells=D bound (max ratio sum/D-bound: (28) {np.max(b_sum / b_D):.3g}, (25) "
                f"{np.max(a_sum / a_D):.3g}). Without the factor D (cells=1 applied to the summed quantity) the "
@@ -329,7 +337,7 @@ def _item_97(quick, rng):
 
 
 # ----------------------------------------------------------------------------
-# 9.8 -- q_max^2 suffices in E[(eps F + G)^2]
+# errata/thm-c2-constant -- q_max^2 suffices in E[(eps F + G)^2]
 # ----------------------------------------------------------------------------
 
 def _item_98(quick, rng):
@@ -365,7 +373,7 @@ def _item_98(quick, rng):
         d0 = (w0 - sp) ** 2
         tight = np.asarray(bounds.zs_last_iterate_bound(grid, dw, mu_q, q_max, d0, const="tight"))
         paper = np.asarray(bounds.zs_last_iterate_bound(grid, dw, mu_q, q_max, d0, const="paper"))
-        floor_t = float(bounds.errata_9_8(dw, mu_q, q_max).floor_tight)
+        floor_t = float(bounds.errata_thm_c2_constant(dw, mu_q, q_max).floor_tight)
         est = stats.mean_ci(rec.reshape(len(grid), R), axis=1, level=lev)
         if isinstance(dev, devices.SoftBounds):
             exact = np.asarray(calibration.zero_shift_moments(dev, w0, grid).dist_sq).ravel()
@@ -395,7 +403,7 @@ def _item_98(quick, rng):
                      f"{c['stationary']:.3g} vs tight floor {c['floor_tight']:.3g}, max measured/tight (28) "
                      f"{c['max_ratio_tight']:.3g}" for c in cases)
     return ClaimResult(
-        id=f"{ID}/9.8",
+        id=f"{ID}/thm-c2-constant",
         claim=("Thm C.2: E[(eps F - G)^2] = dw^2 (q_plus^2 + q_minus^2)/2 <= dw^2 q_max^2 suffices, so (28) holds "
                "with the halved floor dw q_max^2/(2 mu_q)"),
         source="Thm C.2 proof, eq. (28); errata/thm-c2-constant",
@@ -406,10 +414,10 @@ def _item_98(quick, rng):
         bound="(1 - 2 dw mu_q)^N dist0 + dw q_max^2/(2 mu_q)  (const='tight'); ratio of second moment <= 1",
         ratio=max(c["max_ratio_tight"] for c in cases),
         slope=None,
-        prediction=PREDICTIONS["9.8"],
-        judgement=stats.judge(PREDICTIONS["9.8"], meas, hyps),
+        prediction=PREDICTIONS["thm-c2-constant"],
+        judgement=stats.judge(PREDICTIONS["thm-c2-constant"], meas, hyps),
         hypotheses=hyps,
-        erratum=ERRATA["9.8"],
+        erratum=ERRATA["thm-c2-constant"],
         notes=("(q_plus^2 + q_minus^2)/2 <= q_max^2 pointwise by definition of q_max; the grid maximum shows how "
                "close it gets on the iterates' interval. The tight bound is compared with the whole curve "
                "(upper-bound rule on the simultaneous intervals for Monte Carlo). SoftBounds: Monte Carlo vs exact, max |z| = "
@@ -433,7 +441,7 @@ def plot(result: ClaimResult, path) -> None:
 
     d = result.data
     item = result.id.rsplit("/", 1)[-1]
-    if item == "9.2":
+    if item == "thm-c2-direction":
         fig, ax = plt.subplots(figsize=(6.5, 4.5))
         ax.loglog(d["N"], d["dist"], "-", label="E (W_N - w_sp)^2 (exact)")
         ax.loglog(d["N"], d["bound28"], "--", label="bound (28)")
@@ -443,7 +451,7 @@ def plot(result: ClaimResult, path) -> None:
         ax.set_xlabel("N (pulses)")
         ax.set_ylabel("squared distance to SP")
         ax.legend(fontsize=7)
-    elif item == "9.3":
+    elif item == "thm-c4-factor":
         cases = d["cases"]
         fig, axs = plt.subplots(1, len(cases), figsize=(3.6 * len(cases), 3.8))
         for ax, c in zip(np.atleast_1d(axs), cases):
@@ -453,7 +461,7 @@ def plot(result: ClaimResult, path) -> None:
             ax.set_title(c["name"], fontsize=7)
             ax.set_xlabel("pairs N")
             ax.legend(fontsize=6)
-    elif item == "9.7":
+    elif item == "per-cell":
         fig, axs = plt.subplots(1, 2, figsize=(11, 4.2))
         ax = axs[0]
         ax.loglog(d["N"], d["dist_sum"], label="sum_d E dist^2 (exact)")

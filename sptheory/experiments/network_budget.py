@@ -31,7 +31,7 @@ from .. import algorithms, calibration, data, devices, nn
 from . import network
 from . import training as T
 
-__all__ = ["CALIBRATED", "BASE", "HP", "FIG5_HP", "device_spec", "make_devices", "problem", "simulate", "final_loss",
+__all__ = ["CALIBRATED", "BASE", "HP", "FIG5_ALGORITHM", "device_spec", "make_devices", "problem", "simulate", "final_loss",
            "costs", "choose_n", "zs_budget", "cost_vs_states", "chopper_sweep", "zs_budget_sizes", "cost_sizes", "chopper_sizes"]
 
 #: calibrate-then-train methods (stacked over calibration budgets)
@@ -153,12 +153,13 @@ HP = {
     "zs-tt-v2": dict(alpha=0.5, transfer_lr=1.0, max_pulses=None),
     "E-RIDER": dict(alpha=0.5, beta=0.05),
 }
-#: Fig. 5: E-RIDER on the Tables' 4-state device at their nominal setting (ref_mean 0.2, ref_std 0.3) with the
-#: Tables' validation-chosen hyperparameters (``network.NOMINAL_BEST``); one line switches the variant
-#: (e.g. to "E-RIDER (buffered)", the aihwkit realisation)
-FIG5_SETTING = network.NOMINAL
-FIG5_ALGORITHM = "E-RIDER"
-FIG5_HP = network.nominal_hyperparameters(FIG5_ALGORITHM)
+#: Fig. 5: E-RIDER at the nominal cell (ref_mean 0.2, ref_std 0.3) of converged setting A (HfO2-like fast
+#: array, fine slow array, the paper's IO, 40 epochs), the variant of the Tables (buffered transfer, the
+#: paper's aihwkit realisation) with setting A's searched hyperparameters (``network.CONVERGED_BEST``);
+#: RIDER (buffered) with its own searched hyperparameters runs beside it as a reference (not judged)
+FIG5_SETTING_NAME = "A"
+FIG5_ALGORITHM = "E-RIDER (buffered)"
+FIG5_REFERENCE = "RIDER (buffered)"
 FIG5_P = (0.0, 0.01, 0.02, 0.05, 0.1, 0.2)
 #: Fig. 4: numbers of states (dw_min = 2 / states: the family's nominal range is 2), calibration budgets
 #: N = c / dw_min, target training loss and pulses per update cycle
@@ -257,25 +258,40 @@ def choose_n(cost) -> int | None:
 
 
 def chopper_sizes(quick: bool) -> dict:
-    return dict(seeds=4 if quick else 8, epochs=FIG5_SETTING.epochs, record_every=50)
+    return dict(seeds=2 if quick else 6, epochs=6 if quick else network.CONVERGED[FIG5_SETTING_NAME].epochs)
+
+
+def _curves_job(setting, algorithm, hp, seed):
+    return network.train_curves(setting, algorithm, hp, (seed,))
 
 
 def chopper_sweep(quick: bool, rng_seed: int, executor=None, size: dict | None = None) -> dict:
-    """Fig. 5: E-RIDER on the Tables' setting (4-state device) for each p in :data:`FIG5_P`, the same seeds
-    (devices, initial weights, first minibatch stream) for every p; validation and test accuracy per run."""
+    """Fig. 5: E-RIDER for each p in :data:`FIG5_P` on setting A's nominal cell, the same seeds (devices,
+    initial weights, start of the minibatch stream) for every p, and RIDER beside it; per run the validation
+    and test accuracy and the learning curve.  One job per (p, seed)."""
+    from ..sweep import run_jobs
+
     z = dict(chopper_sizes(quick), **(size or {}))
+    setting = dataclasses.replace(network.CONVERGED[FIG5_SETTING_NAME], epochs=int(z["epochs"]))
+    hp = network.converged_hyperparameters(FIG5_SETTING_NAME, FIG5_ALGORITHM)
+    ref_hp = network.converged_hyperparameters(FIG5_SETTING_NAME, FIG5_REFERENCE)
     seeds = _seeds(rng_seed, 5, z["seeds"])
-    jobs = [(FIG5_SETTING, FIG5_ALGORITHM, dict(FIG5_HP, p=p), s, (), None, z["epochs"], z["record_every"])
-            for p in FIG5_P for s in seeds]
-    sims = _run(jobs, executor)
-    n = len(seeds)
-    return dict(setting=dict(_describe(FIG5_SETTING), algorithm=FIG5_ALGORITHM,
-                             hp=dict(network.FIXED[FIG5_ALGORITHM], **FIG5_HP)), sizes=z, seeds=seeds,
-                p=list(FIG5_P),
-                test=np.array([[sims[i * n + j]["test"][0] for j in range(n)] for i in range(len(FIG5_P))]),
-                val=np.array([[sims[i * n + j]["val"][0] for j in range(n)] for i in range(len(FIG5_P))]),
-                loss=np.array([[final_loss(sims[i * n + j])[0] for j in range(n)] for i in range(len(FIG5_P))]))
+    jobs = [(setting, FIG5_ALGORITHM, dict(hp, p=p), s) for p in FIG5_P for s in seeds]
+    jobs += [(setting, FIG5_REFERENCE, ref_hp, s) for s in seeds]
+    res = run_jobs(_curves_job, jobs, executor=executor, progress=False)
+    n, P = len(seeds), len(FIG5_P)
+
+    def grid(field):
+        return np.array([[getattr(res[i * n + j], field)[0] for j in range(n)] for i in range(P)])
+
+    ref = res[P * n:]
+    return dict(setting=dict(_describe(setting), algorithm=FIG5_ALGORITHM, hp=dict(hp), reference=FIG5_REFERENCE,
+                             reference_hp=dict(ref_hp)), sizes=z, seeds=seeds, p=list(FIG5_P),
+                test=grid("test"), val=grid("val"), curve=grid("curve"), epochs=res[0].epochs,
+                reference_test=np.array([r.test[0] for r in ref]),
+                reference_curve=np.array([r.curve[0] for r in ref]))
 
 
 def _describe(setting) -> dict:
-    return dict(dataclasses.asdict(setting), spec=dataclasses.asdict(devices.PRESETS[setting.device]))
+    return dict(dataclasses.asdict(setting), spec=dataclasses.asdict(devices.PRESETS[setting.device]),
+                slow_spec=dataclasses.asdict(devices.PRESETS[setting.slow_device or setting.device]))

@@ -31,6 +31,7 @@ __all__ = [
     "draw_chopper",
     "draw_offset_heatmap",
     "draw_offset_figure",
+    "draw_learning_curves",
 ]
 
 
@@ -417,13 +418,13 @@ def draw_offset_heatmap(ax, values, ref_means, ref_stds, title: str, lo=None, hi
     ax.figure.colorbar(im, ax=ax, fraction=0.046, pad=0.04)
 
 
-def draw_offset_figure(fig, data: dict) -> None:
+def draw_offset_figure(fig, data: dict, extra: int = 0) -> list:
     """Heat maps of mean test accuracy per algorithm (``data["means"][name]``, percent) and the paired
     differences (``data["differences"][label]`` with ``mean``/``lo``/``hi``, percent points, simultaneous
-    intervals) on ``fig``: one panel each, accuracies first."""
+    intervals) on ``fig``: one panel each, accuracies first; returns ``extra`` more (empty) axes after them."""
     names = list(data["means"])
     diffs = list(data.get("differences", {}))
-    n = len(names) + len(diffs)
+    n = len(names) + len(diffs) + extra
     cols = 4
     rows = math.ceil(n / cols)
     axes = fig.subplots(rows, cols, squeeze=False).ravel()
@@ -435,3 +436,16 @@ def draw_offset_figure(fig, data: dict) -> None:
                             hi=d["hi"], diverging=True)
     for ax in axes[n:]:
         ax.axis("off")
+    return list(axes[n - extra:n])
+
+
+def draw_learning_curves(ax, epochs, curves: dict, title: str = "learning curves (validation, mean)") -> None:
+    """Validation accuracy (percent) against the epoch, one line per algorithm (``curves[name]``: the mean
+    curve, one value per epoch in ``epochs``)."""
+    for name, c in curves.items():
+        ax.plot(epochs, c, label=name, lw=1.2)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("validation accuracy (%)")
+    ax.set_title(title, fontsize=9)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7, loc="lower right")

@@ -1,63 +1,96 @@
 """Shared runs of the offset-grid claims (``table-sp-offsets``, ``ttv2-offset``, ``agad-offset``).
 
-The three claims read one experiment (:mod:`sptheory.experiments.offsets`): the
-accuracy of each algorithm in each cell is computed once per process and mode
-and reused, so ``python -m verification`` runs the grid once.  The reported
-seeds are part of the pre-registered setting (``offsets.SEEDS``), not drawn
-from the run seed, which is what lets the claims share runs.
+The three claims read one experiment (:mod:`sptheory.experiments.offsets`) in each of the two converged
+settings (``"A"``: HfO2-like fast array + fine slow array, the claims' setting; ``"B"``: the HfO2-like
+device on both arrays, reported with its own verdicts).  The runs of each algorithm in each setting are
+computed once per process and mode and reused, so ``python -m verification`` runs each grid once.  The
+reported seeds are part of the pre-registered setting (``offsets.SEEDS``), not drawn from the run seed,
+which is what lets the claims share runs.
+
+Measurement checks shared by every offset claim, fixed before the first full run of the converged
+settings (a failed one makes the verdict inconclusive):
+
+* the task is learnable: digital SGD's mean test accuracy at the nominal cell >= :data:`DIGITAL_FLOOR`;
+* the test split and the reported seeds were not seen by the search;
+* **trained**: for every algorithm the claim compares, the end slope of its learning curve -- the
+  least-squares slope of validation accuracy per epoch over the last quarter of the epochs, of the mean
+  over every seed and every cell the claim reads (``network.end_slope``) -- is at most
+  ``network.CONVERGENCE_TOL`` (0.1 accuracy points per epoch).  Pooled over cells and seeds because
+  single curves of a 4-state device fluctuate from epoch to epoch by points; the largest per-cell slope is
+  reported beside it.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from sptheory import data, stats
+from sptheory import devices, stats
 from sptheory.experiments import network, offsets
 
-#: The setting of every cell but its offsets (tests substitute a tiny one).
-BASE = network.NOMINAL
+#: Override of the nominal cell per setting (tests substitute tiny ones); None: ``offsets.base_setting``.
+BASES: dict = {}
+#: The dataset of the runs: "digits", or "mnist:PATH" for the paper-scale mode (``--scale paper``).
+DATA = {"spec": "digits"}
 
-_ACC: dict = {}
+_RUNS: dict = {}
 _HPS: dict = {}
 _SEARCH: dict = {}
 
 #: Measurement check of every offset claim: the network and data can be learnt (digital SGD's mean test
 #: accuracy at the nominal cell); fixed before the first full run.
 DIGITAL_FLOOR = 0.85
+#: The settings every offset claim reports, the claims' own first.
+SETTINGS = ("A", "B")
+SETTING_TEXT = {
+    "A": "HfO2-like 4.3-state fast array with the offsets + fine 200-state slow array",
+    "B": "HfO2-like 4.3-state device on both arrays",
+}
 
 
 def mode(quick: bool) -> str:
     return "quick" if quick else "full"
 
 
-def results(names, quick: bool, executor=None) -> dict:
-    """Accuracies ``{name: (ref_std, ref_mean, seed)}`` for ``names``, once per process and mode; the
-    hyperparameters come from the stored nominal search unless ``offsets.RERUN_SEARCH`` says otherwise."""
-    m = mode(quick)
+def base(setting: str, quick: bool):
+    """The nominal cell of ``setting`` the grid varies (``BASES`` override or ``offsets.base_setting``)."""
+    if setting in BASES:
+        return BASES[setting]
+    return offsets.base_setting(setting, quick, DATA["spec"])
+
+
+def seeds(setting: str, quick: bool) -> tuple:
+    return offsets.SEEDS[(setting, mode(quick))]
+
+
+def runs(names, quick: bool, executor=None, setting: str = "A") -> dict:
+    """``{name: Curves}`` (test/val ``(ref_std, ref_mean, seed)``, curve with epochs last) for ``names`` in
+    ``setting``, once per process and mode; hyperparameters from the stored converged search."""
+    m = (mode(quick), setting, DATA["spec"])
     names = tuple(names)
-    missing = [n for n in names if (m, n) not in _ACC]
+    missing = [n for n in names if m + (n,) not in _RUNS]
     if missing:
-        need = [n for n in missing if (m, n) not in _HPS]
-        if need:
-            hps, found = offsets.hyperparameters(need, search=offsets.RERUN_SEARCH[m], executor=executor)
-            for n in need:
-                _HPS[(m, n)] = hps[n]
-                if n in found:
-                    f = found[n]
-                    _SEARCH[(m, n)] = dict(grid=list(f.grid), val_accuracy=f.val_accuracy.tolist(), best=f.best)
-        acc = offsets.grid_accuracies(missing, {n: _HPS[(m, n)] for n in missing}, offsets.SEEDS[m], executor,
-                                       base=BASE)
         for n in missing:
-            _ACC[(m, n)] = acc[n]
-    return {n: _ACC[(m, n)] for n in names}
+            if m + (n,) not in _HPS:
+                _HPS[m + (n,)] = network.converged_hyperparameters(setting, n)
+        got = offsets.grid_runs(missing, {n: _HPS[m + (n,)] for n in missing}, seeds(setting, quick), executor,
+                                base=base(setting, quick))
+        for n in missing:
+            _RUNS[m + (n,)] = got[n]
+    return {n: _RUNS[m + (n,)] for n in names}
 
 
-def hyperparameters(names, quick: bool) -> dict:
-    return {n: _HPS[(mode(quick), n)] for n in names}
+def results(names, quick: bool, executor=None, setting: str = "A") -> dict:
+    """Test accuracies ``{name: (ref_std, ref_mean, seed)}`` (:func:`runs`)."""
+    return {n: r.test for n, r in runs(names, quick, executor, setting).items()}
 
 
-def searches(names, quick: bool) -> dict:
-    return {n: _SEARCH[(mode(quick), n)] for n in names if (mode(quick), n) in _SEARCH}
+def hyperparameters(names, quick: bool, setting: str = "A") -> dict:
+    return {n: _HPS[(mode(quick), setting, DATA["spec"], n)] for n in names}
+
+
+def searches(names, quick: bool, setting: str = "A") -> dict:
+    key = (mode(quick), setting, DATA["spec"])
+    return {n: _SEARCH[key + (n,)] for n in names if key + (n,) in _SEARCH}
 
 
 def ci(x, level: float = 0.95) -> stats.Estimate:
@@ -66,24 +99,54 @@ def ci(x, level: float = 0.95) -> stats.Estimate:
 
 
 def nominal_index():
-    return offsets.REF_STDS.index(network.NOMINAL.ref_std), offsets.REF_MEANS.index(network.NOMINAL.ref_mean)
+    ref = network.CONVERGED["A"]
+    return offsets.REF_STDS.index(ref.ref_std), offsets.REF_MEANS.index(ref.ref_mean)
 
 
-def common_checks(acc: dict, quick: bool) -> list:
-    """Measurement checks shared by the offset claims (not the paper's hypotheses)."""
+def end_slopes(run: network.Curves, cells=None) -> tuple[float, float]:
+    """End slope of the learning curve pooled over ``cells`` (a boolean mask over (ref_std, ref_mean);
+    default every cell) and seeds, and the largest single-cell end slope (each the mean over seeds)."""
+    c = np.asarray(run.curve, float)  # (S, M, seeds, epochs + 1)
+    mask = np.ones(c.shape[:2], bool) if cells is None else np.asarray(cells, bool)
+    pooled = network.end_slope(c[mask].reshape(-1, c.shape[-1]))
+    per_cell = max(network.end_slope(c[i, j]) for i, j in zip(*np.nonzero(mask)))
+    return pooled, per_cell
+
+
+def convergence_check(run_by_name: dict, names, cells=None) -> stats.Hypothesis:
+    """The "trained" measurement check over ``names`` (module docstring)."""
+    tol = network.CONVERGENCE_TOL
+    slopes = {n: end_slopes(run_by_name[n], cells) for n in names}
+    worst = max(slopes, key=lambda n: slopes[n][0])
+    text = "; ".join(f"{n} {100 * p:+.3f} (cell max {100 * c:+.3f})" for n, (p, c) in slopes.items())
+    return stats.Hypothesis(
+        "trained (learning curves flat)",
+        f"end slope of validation accuracy (last quarter of the epochs, mean over cells and seeds) <= "
+        f"{100 * tol:g} points/epoch for every compared algorithm",
+        f"points/epoch: {text}; largest: {worst}", all(p <= tol for p, _ in slopes.values()))
+
+
+def common_checks(acc: dict, quick: bool, setting: str = "A", curves: dict | None = None, names=(),
+                  cells=None) -> list:
+    """Measurement checks shared by the offset claims (not the paper's hypotheses); ``curves`` and
+    ``names``: add the convergence check of those algorithms."""
     i, j = nominal_index()
     dig = float(acc["digital SGD"][i, j].mean())
-    splits = data.digits(network.NOMINAL.data_seed)
+    b = base(setting, quick)
+    splits = network.splits_of(b)
     overlap = _overlap(splits)
-    seeds = offsets.SEEDS[mode(quick)]
-    return [
+    s = seeds(setting, quick)
+    out = [
         stats.Hypothesis("the task is learnable", f"digital SGD mean test accuracy at the nominal cell >= "
                          f"{DIGITAL_FLOOR}", f"{dig:.3f}", dig >= DIGITAL_FLOOR),
         stats.Hypothesis("test split unseen by the search", "no validation/test sample shared; search seeds "
                          "disjoint from reported seeds",
-                         f"{overlap} shared samples; search seeds {network.SEARCH_SEEDS}, reported {seeds}",
-                         overlap == 0 and not set(network.SEARCH_SEEDS) & set(seeds)),
+                         f"{overlap} shared samples; search seeds {network.SEARCH_SEEDS}, reported {s}",
+                         overlap == 0 and not set(network.SEARCH_SEEDS) & set(s)),
     ]
+    if curves is not None and names:
+        out.append(convergence_check(curves, names, cells))
+    return out
 
 
 def _overlap(splits) -> int:
@@ -92,13 +155,22 @@ def _overlap(splits) -> int:
     return int(sum(r.tobytes() in rows_v for r in np.ascontiguousarray(Xt)))
 
 
-def setting_hypothesis() -> stats.Hypothesis:
-    """Tables 1-2 ran on a 4-5-state device: the preset's number of states, range / dw_min."""
-    from sptheory import devices
+def setting_hypothesis(setting: str = "A", quick: bool = False) -> stats.Hypothesis:
+    """Tables 1-2 ran on a 4-5-state device: the fast array's number of states, range / dw_min."""
+    b = base(setting, quick)
+    states = devices.PRESETS[b.device].states
+    slow = devices.PRESETS[b.slow_device or b.device].states
+    return stats.Hypothesis("few-state fast array (Tables 1-2: 4-5 states)", "fast array range / dw_min in [3, 6]",
+                            f"fast {states:.2f} states ({b.device}); slow {slow:.0f} states "
+                            f"({b.slow_device or b.device})", 3.0 <= states <= 6.0)
 
-    states = devices.PRESETS[network.NOMINAL.device].states
-    return stats.Hypothesis("few-state device (Tables 1-2: 4-5 states)", "range / dw_min in [3, 6]",
-                            f"{states:.2f} states ({network.NOMINAL.device})", 3.0 <= states <= 6.0)
+
+def describe(setting: str, quick: bool) -> str:
+    b = base(setting, quick)
+    io = "IO of the paper's Table 6" if b.io is not None else "ideal IO"
+    data_text = "digits" if b.data == "digits" else "MNIST"
+    return (f"setting {setting} ({SETTING_TEXT[setting]}); {data_text} MLP {'-'.join(map(str, b.sizes))} "
+            f"{b.activation}, batch {b.batch}, {b.epochs} epochs, {io}, write and cycle-to-cycle noise")
 
 
 def block(acc3: np.ndarray) -> list:
@@ -107,7 +179,8 @@ def block(acc3: np.ndarray) -> list:
 
 
 def format_table(names, acc: dict) -> str:
-    """The paper's layout: one block per algorithm, rows ref_std, columns ref_mean (mean test accuracy, %)."""
+    """The paper's layout: one block per algorithm, rows ref_std, columns ref_mean (mean ± sd over seeds of
+    the test accuracy, %)."""
     head = "ref_std \\ ref_mean | " + " | ".join(f"{m:g}" for m in offsets.REF_MEANS)
     lines = []
     for n in names:
@@ -115,9 +188,21 @@ def format_table(names, acc: dict) -> str:
         lines.append(f"{n}" + (f" (paper: {rng[0]:.0f}-{rng[1]:.0f} %)" if rng else ""))
         lines.append("  " + head)
         for i, s in enumerate(offsets.REF_STDS):
-            lines.append(f"  {s:<18g} | " + " | ".join(f"{100 * acc[n][i, j].mean():5.1f}"
-                                                     for j in range(len(offsets.REF_MEANS))))
+            lines.append(f"  {s:<18g} | " + " | ".join(
+                f"{100 * acc[n][i, j].mean():5.1f} ± {100 * acc[n][i, j].std(ddof=1):4.1f}"
+                for j in range(len(offsets.REF_MEANS))))
     return "\n".join(lines)
+
+
+def curve_summary(run_by_name: dict, names) -> dict:
+    """Per algorithm: the learning curve's mean over cells and seeds (percent) and its end slope."""
+    out = {}
+    for n in names:
+        c = np.asarray(run_by_name[n].curve, float)
+        flat = c.reshape(-1, c.shape[-1])
+        out[n] = dict(mean=(100 * flat.mean(axis=0)).round(2).tolist(),
+                      end_slope=round(100 * network.end_slope(flat), 4))
+    return out
 
 
 def cell_differences(a: np.ndarray, b: np.ndarray, level: float) -> dict:
@@ -143,3 +228,9 @@ def judge_cells(prediction: stats.Prediction, diffs: list, hypotheses=(), checks
 
 def jsonable_diff(d: dict) -> dict:
     return {k: np.round(np.asarray(v), 2).tolist() for k, v in d.items()}
+
+
+def result_id(claim_id: str, setting: str, key: str | None = None) -> str:
+    """``claim_id/key`` in setting A (the claims' setting), ``claim_id/B/key`` in setting B."""
+    parts = [claim_id] + ([] if setting == "A" else [setting]) + ([key] if key else [])
+    return "/".join(parts)

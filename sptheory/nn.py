@@ -60,7 +60,12 @@ pass ``x = [h; 1]``, the bias input included) and the array ``M``:
           out_step = 2 out_bound out_res      (ADC)
     out = s y_q
 
-(an all-zero ``x`` gives ``out = 0``, aihwkit's short cut).  The forward pass
+(``round``: to the nearest integer, ties to even; besides the element with
+``|x_j| = s``, ties have probability 0; an all-zero ``x`` gives ``out = 0``,
+aihwkit's short cut).
+aihwkit rounds first and clips after, so when ``inp_bound`` is not a multiple of
+the step (e.g. ``inp_res = 1/127``) the clipped ``+-inp_bound`` are extra
+levels.  The forward pass
 of every layer, in training (``grad``) and in evaluation, uses it with
 ``M = W_l``; with ``io.backward`` the backward pass
 ``delta_{l-1} = (W_l^T delta_l) * act'`` does too, with ``x = delta_l`` and

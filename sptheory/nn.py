@@ -42,20 +42,180 @@ default) ``grad`` returns it as a :class:`sptheory.pulses.RankOneUpdate`
 holding ``x = [h; 1]`` and ``d`` per layer: NumPy sees an ``(R, D)`` array,
 and the ``trains`` pulse mode fires the rank-1 stochastic pulse trains of
 analog hardware from the factors (:func:`sptheory.pulses.apply_trains`).
+
+Analog matrix-vector IO (``io``)
+--------------------------------
+``MLP(..., io=None)`` computes ideal products (the default).  With
+``io=IOSettings(...)`` (:data:`PAPER_IO`: the paper's Table 6, aihwkit's
+``IOParameters`` defaults) every product with an array goes through the
+periphery of an analog tile, as aihwkit models it (Rasch et al. 2024; aihwkit
+``IOParameters``).  For one input vector ``x`` (one example; in the forward
+pass ``x = [h; 1]``, the bias input included) and the array ``M``:
+
+    s   = max_j |x_j|                        (noise_management="abs_max"; 1 for "none")
+    x_q = clip(inp_step * round(x / (s inp_step)), -inp_bound, inp_bound),
+          inp_step = 2 inp_bound inp_res      (DAC: a step of inp_res of the full range)
+    y   = M x_q + out_noise * xi,  xi ~ N(0, I)   (in the normalised units)
+    y_q = clip(out_step * round(y / out_step), -out_bound, out_bound),
+          out_step = 2 out_bound out_res      (ADC)
+    out = s y_q
+
+(``round``: to the nearest integer, ties to even; besides the element with
+``|x_j| = s``, ties have probability 0; an all-zero ``x`` gives ``out = 0``,
+aihwkit's short cut).
+aihwkit rounds first and clips after, so when ``inp_bound`` is not a multiple of
+the step (e.g. ``inp_res = 1/127``) the clipped ``+-inp_bound`` are extra
+levels.  The forward pass
+of every layer, in training (``grad``) and in evaluation, uses it with
+``M = W_l``; with ``io.backward`` the backward pass
+``delta_{l-1} = (W_l^T delta_l) * act'`` does too, with ``x = delta_l`` and
+``M`` the transpose of ``W_l`` without its bias column.  The rank-1 update
+factors stay the digital ``[h; 1]`` and ``delta`` (aihwkit's update reads
+the tile's digital input and error, not their converted values).  Output
+noise is drawn from the ``rng`` of ``grad``; the evaluation methods take an
+optional ``rng``: with it the forward pass is noisy, without it the
+forward pass is quantised and clipped but noise-free.  Not modelled:
+aihwkit's bound management (its forward default re-runs a saturated product
+with a halved input), input noise, stochastic rounding, and the IO of the
+transfer reads (the paper uses none there).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 from scipy import special
 
 from .pulses import RankOneUpdate
 
-__all__ = ["ACTIVATIONS", "MLP"]
+__all__ = ["ACTIVATIONS", "MLP", "IOSettings", "PAPER_IO", "NOISE_MANAGEMENT"]
 
 ACTIVATIONS = ("sigmoid", "tanh", "relu")
 
 _CHUNK = 4096  # examples per block when evaluating f or accuracy on a whole split (bounds memory for MNIST)
+
+
+#: noise management of :class:`IOSettings`: per-vector abs-max scaling, or none
+NOISE_MANAGEMENT = ("abs_max", "none")
+
+
+@dataclass(frozen=True)
+class IOSettings:
+    """Non-idealities of an analog matrix-vector product (aihwkit ``IOParameters``; module docstring).
+
+    inp_res           DAC resolution as a fraction of the input range ``[-inp_bound, inp_bound]``:
+                      the step is ``2 inp_bound inp_res`` (aihwkit's convention); 0 switches it off.
+                      aihwkit's 7-bit default ``1/(2^7 - 2) = 1/126`` gives steps of 1/63 and the
+                      127 levels ``k/63``, ``|k| <= 63``, for ``inp_bound = 1``.
+    inp_bound         input clip bound (> 0); with abs-max scaling the scaled input lies in [-1, 1]
+    out_res           ADC resolution, step ``2 out_bound out_res`` (0: off); aihwkit's 9-bit
+                      default ``1/(2^9 - 2) = 1/510``
+    out_bound         output clip bound (> 0), in the units of the normalised product
+    out_noise         standard deviation of the additive Gaussian output noise (>= 0), normalised units
+    noise_management  ``"abs_max"`` (divide each input vector by its max |x|, multiply the output back)
+                      or ``"none"``
+    backward          apply the same model to the backward pass (``W^T delta``)
+
+    The defaults are the paper's Table 6 (:data:`PAPER_IO`): 7-bit inputs with bound 1, 9-bit
+    outputs with bound 12, output noise 0.06, abs-max noise management forward and backward --
+    aihwkit's ``IOParameters`` defaults.
+    """
+
+    inp_res: float = 1.0 / 126.0
+    inp_bound: float = 1.0
+    out_res: float = 1.0 / 510.0
+    out_bound: float = 12.0
+    out_noise: float = 0.06
+    noise_management: str = "abs_max"
+    backward: bool = True
+
+    def __post_init__(self):
+        for name in ("inp_res", "inp_bound", "out_res", "out_bound", "out_noise"):
+            value = getattr(self, name)
+            if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+                raise TypeError(f"IOSettings.{name} must be a number, got {value!r}")
+            if not np.isfinite(value):
+                raise ValueError(f"IOSettings.{name} must be finite, got {value!r}")
+            object.__setattr__(self, name, float(value))
+        for name in ("inp_res", "out_res"):
+            value = getattr(self, name)
+            if not 0.0 <= value <= 1.0:
+                raise ValueError(f"IOSettings.{name} must be in (0, 1] (or 0 for no quantisation), got {value!r}")
+        for name in ("inp_bound", "out_bound"):
+            if getattr(self, name) <= 0.0:
+                raise ValueError(f"IOSettings.{name} must be > 0, got {getattr(self, name)!r}")
+        if self.out_noise < 0.0:
+            raise ValueError(f"IOSettings.out_noise must be >= 0, got {self.out_noise!r}")
+        if self.noise_management not in NOISE_MANAGEMENT:
+            raise ValueError(f"IOSettings.noise_management must be one of {NOISE_MANAGEMENT}, "
+                             f"got {self.noise_management!r}")
+        if not isinstance(self.backward, (bool, np.bool_)):
+            raise TypeError(f"IOSettings.backward must be True or False, got {self.backward!r}")
+
+    @property
+    def inp_step(self) -> float:
+        """DAC step ``2 inp_bound inp_res`` (0: no quantisation)."""
+        return 2.0 * self.inp_bound * self.inp_res
+
+    @property
+    def out_step(self) -> float:
+        """ADC step ``2 out_bound out_res`` (0: no quantisation)."""
+        return 2.0 * self.out_bound * self.out_res
+
+    def quantize_input(self, x) -> np.ndarray:
+        """DAC of already scaled inputs: round to the step, then clip to ``+-inp_bound`` (aihwkit's order)."""
+        return _convert(np.array(x, dtype=float), self.inp_step, self.inp_bound)
+
+    def quantize_output(self, y) -> np.ndarray:
+        """ADC of (noisy) outputs: round to the step, then clip to ``+-out_bound``."""
+        return _convert(np.array(y, dtype=float), self.out_step, self.out_bound)
+
+
+#: The paper's Table 6 IO: 7-bit inputs (bound 1), 9-bit outputs (bound 12), output noise 0.06,
+#: abs-max noise management on the forward and the backward pass.
+PAPER_IO = IOSettings()
+
+
+def _convert(v, step, bound):
+    """Round ``v`` to multiples of ``step`` (``step = 0``: keep it), then clip to ``[-bound, bound]``; in place."""
+    if step > 0.0:
+        np.multiply(v, 1.0 / step, out=v)
+        np.rint(v, out=v)
+        np.multiply(v, step, out=v)
+    # two ufuncs rather than np.clip: the same values at a fraction of its per-call cost on small arrays
+    np.minimum(v, bound, out=v)
+    return np.maximum(v, -bound, out=v)
+
+
+def _io_matvec(io, x, M, rng, bias=None):
+    """``M x`` per input vector through the IO model (module docstring).
+
+    ``x``: ``(..., n)`` input vectors on the last axis; ``M``: ``(R, m, n)``; returns ``(R, ..., m)``.
+    ``bias``: ``(R, m)`` weights of an extra constant input 1 (the bias column), which then takes part
+    in the scaling and the DAC like any other input.  ``rng`` None: no output noise.
+    """
+    abs_max = io.noise_management == "abs_max"
+    if abs_max:
+        s = np.abs(x).max(axis=-1, keepdims=True)
+        if bias is not None:
+            np.maximum(s, 1.0, out=s)  # the bias input 1 is part of the vector
+        # an all-zero vector (s = 0) enters as 0 and its output is multiplied back by s = 0: the output is 0,
+        # as with aihwkit's short cut
+        inv = np.divide(1.0, s, out=np.zeros_like(s), where=s > 0.0)
+        xq = _convert(x * inv, io.inp_step, io.inp_bound)
+    else:
+        xq = _convert(np.array(x, dtype=float), io.inp_step, io.inp_bound)
+    y = np.matmul(xq, M.transpose(0, 2, 1))
+    if bias is not None:
+        one = _convert(inv if abs_max else np.ones((1,) * np.ndim(x)), io.inp_step, io.inp_bound)
+        y += one * bias[:, None, :]
+    if rng is not None and io.out_noise > 0.0:
+        y += io.out_noise * rng.standard_normal(y.shape)
+    _convert(y, io.out_step, io.out_bound)
+    if abs_max:
+        y *= s
+    return y
 
 
 def _act(name, z):
@@ -75,6 +235,12 @@ def _act_slope(name, h):
     return (h > 0).astype(float)
 
 
+def _check_rng(rng):
+    if rng is not None and not isinstance(rng, np.random.Generator):
+        raise TypeError(f"rng must be None or an np.random.Generator, got {type(rng).__name__}")
+    return rng
+
+
 def _positive_int(name, value):
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
         raise TypeError(f"{name} must be a positive integer, got {value!r}")
@@ -91,13 +257,15 @@ class MLP:
     data        training split ``(X, y)``: ``X`` of shape ``(n, n_0)``, ``y`` integer labels in ``[0, n_L)``
     batch       minibatch size ``B`` of the stochastic gradient
     factored    ``grad`` returns a :class:`~sptheory.pulses.RankOneUpdate` (True) or a plain array
+    io          ``None`` (ideal products, the default) or an :class:`IOSettings`: the analog IO of every
+                forward (and, with ``io.backward``, backward) product (module docstring)
 
     Attributes: ``layer_shapes`` (``(n_out, n_in + 1)`` per layer), ``D``,
     ``f_star = 0``, ``W_star = None``, ``n`` (training examples),
     ``steps_per_epoch = ceil(n / batch)``.
     """
 
-    def __init__(self, sizes=(64, 32, 10), activation="sigmoid", data=None, batch=10, factored=True):
+    def __init__(self, sizes=(64, 32, 10), activation="sigmoid", data=None, batch=10, factored=True, io=None):
         try:
             sizes = tuple(sizes)
         except TypeError:
@@ -114,6 +282,9 @@ class MLP:
         if not isinstance(factored, (bool, np.bool_)):
             raise TypeError(f"factored must be a bool, got {factored!r}")
         self.factored = bool(factored)
+        if io is not None and not isinstance(io, IOSettings):
+            raise TypeError(f"io must be None or an nn.IOSettings, got {type(io).__name__} {io!r}")
+        self.io = io
         if data is None:
             raise ValueError("data must be the training split (X, y), got None")
         self.X, self.y = self._check_split(data, "data")
@@ -127,8 +298,9 @@ class MLP:
         self.W_star = None
 
     def __repr__(self):
+        io = "" if self.io is None else f", io={self.io!r}"
         return (f"MLP(sizes={self.sizes}, activation={self.activation!r}, n={self.n}, batch={self.batch}, "
-                f"D={self.D})")
+                f"D={self.D}{io})")
 
     # ----- checks and layout ----------------------------------------------------------
     def _check_split(self, split, name):
@@ -185,13 +357,19 @@ class MLP:
         return W[0] if replicates is None else W
 
     # ----- forward and backward --------------------------------------------------------
-    def _forward(self, mats, x):
-        """Hidden activations (inputs of each layer) and logits; ``x`` is ``(n, n_0)`` shared or ``(R, B, n_0)``."""
+    def _forward(self, mats, x, rng=None):
+        """Hidden activations (inputs of each layer) and logits; ``x`` is ``(n, n_0)`` shared or ``(R, B, n_0)``.
+
+        With ``io`` every product goes through the IO model, with output noise from ``rng`` (None: none)."""
         inputs = []
         h = x
+        io = self.io
         for l, Wl in enumerate(mats):
             inputs.append(h)
-            z = np.matmul(h, Wl[..., :-1].transpose(0, 2, 1)) + Wl[:, None, :, -1]
+            if io is None:
+                z = np.matmul(h, Wl[..., :-1].transpose(0, 2, 1)) + Wl[:, None, :, -1]
+            else:
+                z = _io_matvec(io, h, Wl[..., :-1], rng, bias=Wl[..., -1])
             h = _act(self.activation, z) if l < len(mats) - 1 else z
         return inputs, h
 
@@ -209,18 +387,25 @@ class MLP:
 
         ``W`` of shape ``(R, D)``: a :class:`~sptheory.pulses.RankOneUpdate`
         of shape ``(R, D)`` with ``factored=True``, else an array; ``W`` of
-        shape ``(D,)``: an array ``(D,)``.
+        shape ``(D,)``: an array ``(D,)``.  With ``io`` the forward (and
+        backward) products are the analog ones, their output noise drawn
+        from ``rng`` after the minibatch; the factors stay digital.
         """
         W2, lead = self._flat(W)
         R, B = W2.shape[0], self.batch
         idx = rng.integers(0, self.n, size=(R, B))
         mats = self._mats(W2)
-        inputs, z = self._forward(mats, self.X[idx])
+        inputs, z = self._forward(mats, self.X[idx], rng)
         delta = np.exp(self._log_softmax(z))                       # softmax - onehot: dLoss/dz per example
         delta[np.arange(R)[:, None], np.arange(B)[None, :], self.y[idx]] -= 1.0
         deltas = [delta]
+        io_back = self.io if self.io is not None and self.io.backward else None
         for l in range(len(mats) - 1, 0, -1):
-            delta = np.matmul(delta, mats[l][..., :-1]) * _act_slope(self.activation, inputs[l])
+            if io_back is None:
+                back = np.matmul(delta, mats[l][..., :-1])
+            else:  # the transposed array W_l^T without the bias column, read through the IO model
+                back = _io_matvec(io_back, delta, mats[l][..., :-1].transpose(0, 2, 1), rng)
+            delta = back * _act_slope(self.activation, inputs[l])
             deltas.append(delta)
         deltas.reverse()
         if self.factored and len(lead) == 1:
@@ -235,39 +420,45 @@ class MLP:
             parts.append(g.reshape(R, -1))
         return (np.concatenate(parts, axis=-1) / B).reshape(lead + (self.D,))
 
-    def _evaluate(self, W, X, y):
+    def _evaluate(self, W, X, y, rng=None):
         """Summed cross-entropy and number of correct predictions per replicate."""
+        rng = _check_rng(rng)
         W2, lead = self._flat(W)
         mats = self._mats(W2)
         loss = np.zeros(W2.shape[0])
         correct = np.zeros(W2.shape[0])
         for start in range(0, X.shape[0], _CHUNK):
             xb, yb = X[start:start + _CHUNK], y[start:start + _CHUNK]
-            _, z = self._forward(mats, xb)
+            _, z = self._forward(mats, xb, rng)
             logp = self._log_softmax(z)
             loss -= logp[:, np.arange(len(yb)), yb].sum(axis=-1)
             correct += (z.argmax(axis=-1) == yb).sum(axis=-1)
         return loss.reshape(lead), correct.reshape(lead)
 
-    def f(self, W) -> np.ndarray:
-        """Mean cross-entropy over the whole training split, one value per replicate."""
-        return self._evaluate(W, self.X, self.y)[0] / self.n
+    # Evaluation: ``rng`` (an np.random.Generator) draws the output noise of the IO model; without it
+    # the analog forward pass is quantised and clipped but noise-free.  Ideal products (io None)
+    # ignore it.
 
-    def loss(self, W, X, y) -> np.ndarray:
-        """Mean cross-entropy on any split ``(X, y)``, per replicate."""
+    def f(self, W, rng=None) -> np.ndarray:
+        """Mean cross-entropy over the whole training split, one value per replicate (``rng``: see above)."""
+        return self._evaluate(W, self.X, self.y, rng)[0] / self.n
+
+    def loss(self, W, X, y, rng=None) -> np.ndarray:
+        """Mean cross-entropy on any split ``(X, y)``, per replicate (``rng``: see above)."""
         X, y = self._check_split((X, y), "(X, y)")
-        return self._evaluate(W, X, y)[0] / X.shape[0]
+        return self._evaluate(W, X, y, rng)[0] / X.shape[0]
 
-    def accuracy(self, W, X, y) -> np.ndarray:
-        """Fraction of ``(X, y)`` classified correctly (argmax of the logits), per replicate."""
+    def accuracy(self, W, X, y, rng=None) -> np.ndarray:
+        """Fraction of ``(X, y)`` classified correctly (argmax of the logits), per replicate (``rng``: see above)."""
         X, y = self._check_split((X, y), "(X, y)")
-        return self._evaluate(W, X, y)[1] / X.shape[0]
+        return self._evaluate(W, X, y, rng)[1] / X.shape[0]
 
-    def predict(self, W, X) -> np.ndarray:
-        """Predicted class of each row of ``X``: shape ``W.shape[:-1] + (n,)``."""
+    def predict(self, W, X, rng=None) -> np.ndarray:
+        """Predicted class of each row of ``X``: shape ``W.shape[:-1] + (n,)`` (``rng``: see above)."""
+        rng = _check_rng(rng)
         X = np.asarray(X, dtype=float)
         if X.ndim != 2 or X.shape[1] != self.sizes[0]:
             raise ValueError(f"X must have shape (n, {self.sizes[0]}), got {X.shape}")
         W2, lead = self._flat(W)
-        _, z = self._forward(self._mats(W2), X)
+        _, z = self._forward(self._mats(W2), X, rng)
         return z.argmax(axis=-1).reshape(lead + (X.shape[0],))

@@ -106,8 +106,9 @@ class IOSettings:
 
     inp_res           DAC resolution as a fraction of the input range ``[-inp_bound, inp_bound]``:
                       the step is ``2 inp_bound inp_res`` (aihwkit's convention); 0 switches it off.
-                      aihwkit's 7-bit default ``1/(2^7 - 2) = 1/126`` gives steps of 1/63 and the
-                      127 levels ``k/63``, ``|k| <= 63``, for ``inp_bound = 1``.
+                      The paper's 7 bits, ``1/127`` (the default), give steps of 2/127: the levels
+                      ``2k/127``, ``|k| <= 63``, and the clipped ``+-1``; aihwkit's own 7-bit default
+                      ``1/(2^7 - 2) = 1/126`` gives the 127 levels ``k/63``, ``|k| <= 63``.
     inp_bound         input clip bound (> 0); with abs-max scaling the scaled input lies in [-1, 1]
     out_res           ADC resolution, step ``2 out_bound out_res`` (0: off); aihwkit's 9-bit
                       default ``1/(2^9 - 2) = 1/510``
@@ -118,11 +119,11 @@ class IOSettings:
     backward          apply the same model to the backward pass (``W^T delta``)
 
     The defaults are the paper's Table 6 (:data:`PAPER_IO`): 7-bit inputs with bound 1, 9-bit
-    outputs with bound 12, output noise 0.06, abs-max noise management forward and backward --
-    aihwkit's ``IOParameters`` defaults.
+    outputs with bound 12, output noise 0.06, abs-max noise management forward and backward (aihwkit's
+    ``IOParameters`` defaults but for ``inp_res``, whose default there is 1/126).
     """
 
-    inp_res: float = 1.0 / 126.0
+    inp_res: float = 1.0 / 127.0
     inp_bound: float = 1.0
     out_res: float = 1.0 / 510.0
     out_bound: float = 12.0

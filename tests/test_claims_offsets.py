@@ -22,11 +22,11 @@ def tiny(monkeypatch):
     monkeypatch.setattr(offsets, "TABLE_ALGORITHMS", offsets.COMPARED + ("digital SGD",))
     # the Table 5 centres stand in for the stored search (the tests must not depend on its outcome)
     monkeypatch.setattr(network, "CONVERGED_BEST", {k: network.table5(k) for k in ("A", "B")})
-    saved = [dict(c) for c in (C._RUNS, C._HPS, C._SEARCH)]
-    for c in (C._RUNS, C._HPS, C._SEARCH):
+    saved = [dict(c) for c in (C._RUNS, C._HPS)]
+    for c in (C._RUNS, C._HPS):
         c.clear()
     yield C
-    for c, s in zip((C._RUNS, C._HPS, C._SEARCH), saved):
+    for c, s in zip((C._RUNS, C._HPS), saved):
         c.clear()
         c.update(s)
 

@@ -26,9 +26,9 @@ def tiny_split(n=40, features=5, classes=3, seed=0):
 def test_paper_io_is_table_6_in_aihwkit_units():
     io = nn.PAPER_IO
     assert io == nn.IOSettings()
-    assert (io.inp_res, io.inp_bound, io.out_res, io.out_bound, io.out_noise) == (1 / 126, 1.0, 1 / 510, 12.0, 0.06)
+    assert (io.inp_res, io.inp_bound, io.out_res, io.out_bound, io.out_noise) == (1 / 127, 1.0, 1 / 510, 12.0, 0.06)
     assert io.noise_management == "abs_max" and io.backward is True
-    assert io.inp_step == pytest.approx(1 / 63, rel=1e-15) and io.out_step == pytest.approx(24 / 510, rel=1e-15)
+    assert io.inp_step == pytest.approx(2 / 127, rel=1e-15) and io.out_step == pytest.approx(24 / 510, rel=1e-15)
 
 
 @pytest.mark.parametrize("field, value", [

@@ -1,5 +1,9 @@
 """Command line: ``python -m verification [--quick] [--only ID ...] [--out DIR] [--workers N] [--executor KIND] [--seed S] [--list]``.
 
+``--scale paper --mnist DIR`` runs the offset-grid claims (Tables 1-2 in kind) at the paper's scale: the FCN
+784-256-128-10 on MNIST from the user's IDX files, 40 epochs, Table 5's hyperparameters; meant for a cluster
+(``--executor dask=ADDRESS``), not part of ``make verify``.
+
 Runs the selected claims, writes ``DIR/verification.json`` and
 ``DIR/report.md`` (figures under ``DIR/figures``).  Exit status: 0 when no
 claim crashed (whatever the verdicts), 1 when one crashed, 2 on bad usage.
@@ -42,9 +46,16 @@ def _parser() -> argparse.ArgumentParser:
                         "dask (a local Dask cluster of --workers processes) or dask=ADDRESS (a running scheduler)")
     p.add_argument("--seed", type=int, default=0, metavar="S", help="base seed (default: 0)")
     p.add_argument("--list", action="store_true", help="list claim ids and exit")
+    p.add_argument("--scale", choices=("digits", "paper"), default="digits",
+                   help="network claims on the digits MLP (default) or at the paper's scale (FCN 784-256-128-10 "
+                        "on MNIST, 40 epochs; needs --mnist; only the claims in PAPER_SCALE_CLAIMS)")
+    p.add_argument("--mnist", metavar="DIR", help="folder with the four MNIST IDX files (for --scale paper)")
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
     return p
 
+
+#: The claims that run at the paper's scale (``--scale paper``).
+PAPER_SCALE_CLAIMS = ("table-sp-offsets", "ttv2-offset", "agad-offset")
 
 #: Verdicts of the last full run under the rules before predictions were declared as data.
 PREVIOUS = Path(__file__).with_name("previous_verdicts.json")
@@ -69,6 +80,20 @@ def main(argv: list[str] | None = None) -> int:
         parse_executor(args.executor)
     except ValueError as exc:
         parser.error(str(exc))
+
+    options = None
+    if args.scale == "paper":
+        if not args.mnist:
+            parser.error("--scale paper needs --mnist DIR (the folder with MNIST's IDX files)")
+        if not Path(args.mnist).is_dir():
+            parser.error(f"--mnist must be a folder holding the MNIST IDX files, got {args.mnist!r}")
+        bad = [i for i in (args.only or ()) if i not in PAPER_SCALE_CLAIMS]
+        if bad:
+            parser.error(f"--scale paper runs only {', '.join(PAPER_SCALE_CLAIMS)}; got {', '.join(bad)}")
+        args.only = list(args.only or PAPER_SCALE_CLAIMS)
+        options = dict(scale="paper", mnist=str(Path(args.mnist).resolve()))
+    elif args.mnist:
+        parser.error("--mnist applies to --scale paper only")
 
     claims = load_claims()
     if args.list:
@@ -100,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
         bar = tqdm(claims, desc="claims", unit="claim", file=sys.stderr, disable=args.no_progress)
         for claim in bar:
             bar.set_postfix_str(claim.id)
-            for r in run_claim(claim, args.quick, args.seed, out, executor=executor):
+            for r in run_claim(claim, args.quick, args.seed, out, executor=executor, options=options):
                 results.append(r)
                 tqdm.write(f"{r.verdict:>12s}  {r.id}  ({r.seconds:.1f} s)", file=sys.stderr)
                 if r.traceback:
@@ -112,6 +137,7 @@ def main(argv: list[str] | None = None) -> int:
         "only": args.only,
         "workers": args.workers,
         "executor": args.executor,
+        "scale": args.scale,
         "started": started,
         "seconds": time.perf_counter() - t0,
         "python": platform.python_version(),

@@ -212,19 +212,29 @@ def run_claim(
     base_seed: int,
     out_dir: str | Path,
     executor=None,
+    options: dict | None = None,
 ) -> list[ClaimResult]:
     """Run one claim, draw its figures into ``out_dir/figures``, never raise.
 
     Returns one or more results.  An import or run failure gives a single
     ``"crashed"`` result; a plot failure keeps the verdict, sets ``figure`` to
     None and records the traceback (and counts as a crash for the exit code).
+    ``options`` (e.g. ``{"scale": "paper", "mnist": PATH}``) reach the claims whose ``run`` takes an
+    ``options`` argument.
     """
     t0 = time.perf_counter()
     seed = claim_seed(base_seed, claim.id)
     if not claim.ok:
         return [_crashed(claim, seed, 0.0, claim.error)]
     try:
-        out = claim.module.run(quick=quick, rng_seed=seed, executor=executor)
+        extra = {}
+        if options:
+            import inspect
+
+            if "options" not in inspect.signature(claim.module.run).parameters:
+                raise ValueError(f"claim {claim.id} takes no options, got {options!r}")
+            extra = dict(options=options)
+        out = claim.module.run(quick=quick, rng_seed=seed, executor=executor, **extra)
         results = list(out) if isinstance(out, (list, tuple)) else [out]
         if not results or not all(isinstance(r, ClaimResult) for r in results):
             raise TypeError(f"{claim.module_path}.run must return ClaimResult or a list of them, got {out!r}")

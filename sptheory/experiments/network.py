@@ -94,7 +94,7 @@ class NetworkSetting:
             if value not in devices.PRESETS:
                 raise ValueError(f"{name} must be a preset of devices.PRESETS {sorted(devices.PRESETS)}, "
                                  f"got {value!r}")
-        if self.io is not None and not isinstance(self.io, getattr(nn, "IOSettings", ())):
+        if self.io is not None and not isinstance(self.io, nn.IOSettings):
             raise TypeError(f"io must be an nn.IOSettings or None, got {type(self.io).__name__}")
 
 
@@ -235,8 +235,8 @@ def paper_scale(setting: NetworkSetting, data_spec: str) -> NetworkSetting:
 
 def _problem(setting: NetworkSetting):
     splits = splits_of(setting)
-    io = {} if setting.io is None else dict(io=setting.io)
-    net = nn.MLP(sizes=setting.sizes, activation=setting.activation, data=splits.train, batch=setting.batch, **io)
+    net = nn.MLP(sizes=setting.sizes, activation=setting.activation, data=splits.train, batch=setting.batch,
+                 io=setting.io)
     return splits, net
 
 
@@ -264,8 +264,7 @@ def _eval_rng(seed: int):
 
 
 def _accuracy(net, algo, state, X, y, rng):
-    noisy = {} if getattr(net, "io", None) is None else dict(rng=rng)
-    return float(net.accuracy(algo.forward_weights(state), X, y, **noisy)[0])
+    return float(net.accuracy(algo.forward_weights(state), X, y, rng=rng)[0])
 
 
 class Curves(NamedTuple):
@@ -434,7 +433,7 @@ CONVERGENCE_TOL = 0.001
 
 def _converged(name, slow, ref_mean=0.2, ref_std=0.3):
     return NetworkSetting(name, "hfo2", slow_device=slow, ref_mean=ref_mean, ref_std=ref_std,
-                          epochs=CONVERGED_EPOCHS, io=getattr(nn, "PAPER_IO", None))
+                          epochs=CONVERGED_EPOCHS, io=nn.PAPER_IO)
 
 
 #: The nominal cell (ref_mean 0.2, ref_std 0.3) of each converged setting; the offset grid varies the offsets.
@@ -467,16 +466,21 @@ CONVERGED_ALGORITHMS = ("digital SGD", "analog SGD", "residual learning", "RIDER
 IN_SIZE = 65
 
 
-def table5(setting: str) -> dict:
-    """The Table 5 centre of every converged algorithm in setting ``setting`` ("A" or "B")."""
+def table5(setting: str, in_size: int = None) -> dict:
+    """The Table 5 centre of every converged algorithm in setting ``setting`` ("A" or "B"); ``in_size``
+    the columns of the first layer's array (default :data:`IN_SIZE`, the digits MLP; 785 for the paper's
+    FCN, :func:`paper_scale`)."""
+    in_size = IN_SIZE if in_size is None else in_size
+    if isinstance(in_size, (bool, np.bool_)) or not isinstance(in_size, (int, np.integer)) or in_size < 1:
+        raise ValueError(f"in_size must be a positive integer, got {in_size!r}")
     if setting not in CONVERGED:
         raise ValueError(f"setting must be one of {sorted(CONVERGED)}, got {setting!r}")
     cs = CONVERGED[setting]
     dw_a = devices.PRESETS[cs.device].dw_min
     dw_c = devices.PRESETS[cs.slow_device or cs.device].dw_min
-    T = _round(dw_a / dw_c * 1000.0 / IN_SIZE)
+    T = _round(dw_a / dw_c * 1000.0 / in_size)
     chopped = dict(max_pulses=1, momentum=0.0, forget_buffer=True, thres_scale=T)
-    rider = dict(alpha=0.5, beta=0.05, gamma=0.1, eta=_round(0.25 / IN_SIZE), **chopped)
+    rider = dict(alpha=0.5, beta=0.05, gamma=0.1, eta=_round(0.25 / in_size), **chopped)
     return {
         "digital SGD": dict(alpha=0.1),
         "analog SGD": dict(alpha=0.1),
@@ -484,9 +488,9 @@ def table5(setting: str) -> dict:
         "c-TTv2": dict(alpha=0.05, transfer_lr=0.3, in_chop_prob=0.1, **chopped),
         "AGAD": dict(alpha=0.05, transfer_lr=0.3, in_chop_prob=0.1, tail_weightening=5.0, in_chop_random=False,
                      **chopped),
-        "E-RIDER (buffered)": dict(rider, p=_round(0.05 / IN_SIZE)),
+        "E-RIDER (buffered)": dict(rider, p=_round(0.05 / in_size)),
         "RIDER (buffered)": dict(rider),
-        "residual learning": dict(alpha=0.5, beta=_round(0.05 / IN_SIZE), gamma=0.1),
+        "residual learning": dict(alpha=0.5, beta=_round(0.05 / in_size), gamma=0.1),
     }
 
 

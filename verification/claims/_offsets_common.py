@@ -27,14 +27,13 @@ import numpy as np
 from sptheory import devices, stats
 from sptheory.experiments import network, offsets
 
-#: Override of the nominal cell per setting (tests substitute tiny ones); None: ``offsets.base_setting``.
+#: Override of the nominal cell per setting (tests substitute tiny ones); absent: ``offsets.base_setting``.
 BASES: dict = {}
-#: The dataset of the runs: "digits", or "mnist:PATH" for the paper-scale mode (``--scale paper``).
-DATA = {"spec": "digits"}
+#: Columns of the first layer of the paper's FCN (784 inputs + bias): its Table 5 translation at paper scale.
+PAPER_IN_SIZE = 785
 
 _RUNS: dict = {}
 _HPS: dict = {}
-_SEARCH: dict = {}
 
 #: Measurement check of every offset claim: the network and data can be learnt (digital SGD's mean test
 #: accuracy at the nominal cell); fixed before the first full run.
@@ -51,46 +50,52 @@ def mode(quick: bool) -> str:
     return "quick" if quick else "full"
 
 
-def base(setting: str, quick: bool):
-    """The nominal cell of ``setting`` the grid varies (``BASES`` override or ``offsets.base_setting``)."""
-    if setting in BASES:
+def base(setting: str, quick: bool, data: str = "digits"):
+    """The nominal cell of ``setting`` the grid varies (``BASES`` override or ``offsets.base_setting``);
+    ``data="mnist:PATH"``: the paper's scale (``--scale paper``)."""
+    if setting in BASES and data == "digits":
         return BASES[setting]
-    return offsets.base_setting(setting, quick, DATA["spec"])
+    return offsets.base_setting(setting, quick, data)
 
 
 def seeds(setting: str, quick: bool) -> tuple:
     return offsets.SEEDS[(setting, mode(quick))]
 
 
-def runs(names, quick: bool, executor=None, setting: str = "A") -> dict:
+def runs(names, quick: bool, executor=None, setting: str = "A", data: str = "digits") -> dict:
     """``{name: Curves}`` (test/val ``(ref_std, ref_mean, seed)``, curve with epochs last) for ``names`` in
-    ``setting``, once per process and mode; hyperparameters from the stored converged search."""
-    m = (mode(quick), setting, DATA["spec"])
+    ``setting``, once per process and mode; hyperparameters from the stored converged search on digits, the
+    paper's Table 5 itself (translated for the FCN, no search) at paper scale."""
+    m = (mode(quick), setting, data)
     names = tuple(names)
     missing = [n for n in names if m + (n,) not in _RUNS]
     if missing:
         for n in missing:
             if m + (n,) not in _HPS:
-                _HPS[m + (n,)] = network.converged_hyperparameters(setting, n)
+                _HPS[m + (n,)] = (network.converged_hyperparameters(setting, n) if data == "digits" else
+                                  network.table5(setting, in_size=PAPER_IN_SIZE)[n])
         got = offsets.grid_runs(missing, {n: _HPS[m + (n,)] for n in missing}, seeds(setting, quick), executor,
-                                base=base(setting, quick))
+                                base=base(setting, quick, data), progress=data != "digits")
         for n in missing:
             _RUNS[m + (n,)] = got[n]
     return {n: _RUNS[m + (n,)] for n in names}
 
 
-def results(names, quick: bool, executor=None, setting: str = "A") -> dict:
+def results(names, quick: bool, executor=None, setting: str = "A", data: str = "digits") -> dict:
     """Test accuracies ``{name: (ref_std, ref_mean, seed)}`` (:func:`runs`)."""
-    return {n: r.test for n, r in runs(names, quick, executor, setting).items()}
+    return {n: r.test for n, r in runs(names, quick, executor, setting, data).items()}
 
 
-def hyperparameters(names, quick: bool, setting: str = "A") -> dict:
-    return {n: _HPS[(mode(quick), setting, DATA["spec"], n)] for n in names}
+def hyperparameters(names, quick: bool, setting: str = "A", data: str = "digits") -> dict:
+    return {n: _HPS[(mode(quick), setting, data, n)] for n in names}
 
 
-def searches(names, quick: bool, setting: str = "A") -> dict:
-    key = (mode(quick), setting, DATA["spec"])
-    return {n: _SEARCH[key + (n,)] for n in names if key + (n,) in _SEARCH}
+def data_of(options) -> str:
+    """The dataset a claim runs on from the harness's ``options`` (``--scale paper --mnist PATH``)."""
+    options = options or {}
+    if options.get("scale", "digits") == "digits":
+        return "digits"
+    return f"mnist:{options['mnist']}"
 
 
 def ci(x, level: float = 0.95) -> stats.Estimate:
@@ -127,12 +132,12 @@ def convergence_check(run_by_name: dict, names, cells=None) -> stats.Hypothesis:
 
 
 def common_checks(acc: dict, quick: bool, setting: str = "A", curves: dict | None = None, names=(),
-                  cells=None) -> list:
+                  cells=None, data: str = "digits") -> list:
     """Measurement checks shared by the offset claims (not the paper's hypotheses); ``curves`` and
     ``names``: add the convergence check of those algorithms."""
     i, j = nominal_index()
     dig = float(acc["digital SGD"][i, j].mean())
-    b = base(setting, quick)
+    b = base(setting, quick, data)
     splits = network.splits_of(b)
     overlap = _overlap(splits)
     s = seeds(setting, quick)
@@ -155,9 +160,9 @@ def _overlap(splits) -> int:
     return int(sum(r.tobytes() in rows_v for r in np.ascontiguousarray(Xt)))
 
 
-def setting_hypothesis(setting: str = "A", quick: bool = False) -> stats.Hypothesis:
+def setting_hypothesis(setting: str = "A", quick: bool = False, data: str = "digits") -> stats.Hypothesis:
     """Tables 1-2 ran on a 4-5-state device: the fast array's number of states, range / dw_min."""
-    b = base(setting, quick)
+    b = base(setting, quick, data)
     states = devices.PRESETS[b.device].states
     slow = devices.PRESETS[b.slow_device or b.device].states
     return stats.Hypothesis("few-state fast array (Tables 1-2: 4-5 states)", "fast array range / dw_min in [3, 6]",
@@ -165,8 +170,8 @@ def setting_hypothesis(setting: str = "A", quick: bool = False) -> stats.Hypothe
                             f"({b.slow_device or b.device})", 3.0 <= states <= 6.0)
 
 
-def describe(setting: str, quick: bool) -> str:
-    b = base(setting, quick)
+def describe(setting: str, quick: bool, data: str = "digits") -> str:
+    b = base(setting, quick, data)
     io = "IO of the paper's Table 6" if b.io is not None else "ideal IO"
     data_text = "digits" if b.data == "digits" else "MNIST"
     return (f"setting {setting} ({SETTING_TEXT[setting]}); {data_text} MLP {'-'.join(map(str, b.sizes))} "

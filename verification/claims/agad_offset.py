@@ -43,12 +43,14 @@ PREDICTIONS = {
 }
 
 
-def run(quick: bool, rng_seed: int, executor=None):
-    return [run_setting(quick, setting, executor) for setting in C.SETTINGS]
+def run(quick: bool, rng_seed: int, executor=None, options: dict | None = None):
+    """Both settings (``options``: as ``table-sp-offsets``)."""
+    data = C.data_of(options)
+    return [run_setting(quick, setting, executor, data) for setting in C.SETTINGS]
 
 
-def run_setting(quick: bool, setting: str, executor=None):
-    runs = C.runs(("AGAD", "digital SGD"), quick, executor, setting)
+def run_setting(quick: bool, setting: str, executor=None, data: str = "digits"):
+    runs = C.runs(("AGAD", "digital SGD"), quick, executor, setting, data)
     acc = {n: r.test for n, r in runs.items()}
     a = acc["AGAD"]
     base = np.broadcast_to(a[0, 0], a.shape)
@@ -58,10 +60,10 @@ def run_setting(quick: bool, setting: str, executor=None):
     mask = np.ones(a.shape[:2], bool)
     mask[0, 0] = False
     grid_mean = float(a.mean())
-    checks = C.common_checks(acc, quick, setting, runs, ("AGAD",)) + [stats.Hypothesis(
+    checks = C.common_checks(acc, quick, setting, runs, ("AGAD",), data=data) + [stats.Hypothesis(
         "AGAD trains", f"mean test accuracy over the grid >= {TRAINS_FLOOR}", f"{grid_mean:.3f}",
         grid_mean >= TRAINS_FLOOR)]
-    hyps = [C.setting_hypothesis(setting, quick)]
+    hyps = [C.setting_hypothesis(setting, quick, data)]
     m, lo, hi = d["mean"][mask], d["lo"][mask], d["hi"][mask]
     lower = C.judge_cells(PREDICTIONS["lower"], [dict(mean=m + MARGIN, lo=lo + MARGIN, hi=hi + MARGIN)], hyps, checks)
     upper = C.judge_cells(PREDICTIONS["upper"], [dict(mean=MARGIN - m, lo=MARGIN - hi, hi=MARGIN - lo)], hyps, checks)
@@ -70,8 +72,8 @@ def run_setting(quick: bool, setting: str, executor=None):
         id=C.result_id(ID, setting),
         claim=f"AGAD's accuracy is within +-{MARGIN:g} points of its smallest-offset value in every cell",
         source="Tables 1-2, Sec. 4; Rasch et al. 2024 (AGAD is invariant to the reference)",
-        setting=(f"offset grid of table-sp-offsets, {C.describe(setting, quick)}; {a.shape[-1]} paired seeds, "
-                 f"AGAD {C.hyperparameters(['AGAD'], quick, setting)['AGAD']}"),
+        setting=(f"offset grid of table-sp-offsets, {C.describe(setting, quick, data)}; {a.shape[-1]} paired seeds, "
+                 f"AGAD {C.hyperparameters(['AGAD'], quick, setting, data)['AGAD']}"),
         measured=(f"differences to (0, 0.05) from {m.min():.1f} to {m.max():.1f} points; simultaneous intervals "
                   f"from {lo.min():.1f} to {hi.max():.1f}; AGAD grid mean {100 * grid_mean:.1f} %"),
         bound=f"every interval inside (-{MARGIN:g}, {MARGIN:g}) points",

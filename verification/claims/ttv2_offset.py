@@ -32,25 +32,27 @@ PREDICTION = stats.Prediction("comparison", "acc_TT-v2(ref_std 0.05) - acc_TT-v2
 LOW, HIGH = offsets.REF_STDS.index(0.05), offsets.REF_STDS.index(1.0)
 
 
-def run(quick: bool, rng_seed: int, executor=None):
-    return [run_setting(quick, setting, executor) for setting in C.SETTINGS]
+def run(quick: bool, rng_seed: int, executor=None, options: dict | None = None):
+    """Both settings (``options``: as ``table-sp-offsets``)."""
+    data = C.data_of(options)
+    return [run_setting(quick, setting, executor, data) for setting in C.SETTINGS]
 
 
-def run_setting(quick: bool, setting: str, executor=None):
-    runs = C.runs(("TT-v2", "digital SGD"), quick, executor, setting)
+def run_setting(quick: bool, setting: str, executor=None, data: str = "digits"):
+    runs = C.runs(("TT-v2", "digital SGD"), quick, executor, setting, data)
     acc = {n: r.test for n, r in runs.items()}
     a = acc["TT-v2"]
     d = 100.0 * (a[LOW].mean(axis=0) - a[HIGH].mean(axis=0))
     e = C.ci(d)
-    hyps = [C.setting_hypothesis(setting, quick)]
-    checks = C.common_checks(acc, quick, setting, runs, ("TT-v2",))
+    hyps = [C.setting_hypothesis(setting, quick, data)]
+    checks = C.common_checks(acc, quick, setting, runs, ("TT-v2",), data=data)
     j = stats.judge(PREDICTION, stats.Difference(e.mean, e.lo, e.hi), hyps, checks)
     rows = 100.0 * a.mean(axis=(1, 2))
     return ClaimResult(
         id=C.result_id(ID, setting), claim=PREDICTION.statement,
         source="Tables 1-2, Sec. 4; Rasch et al. 2024 (TT-v2 needs the reference at the SP)",
-        setting=(f"offset grid of table-sp-offsets, {C.describe(setting, quick)}; {a.shape[-1]} paired seeds, "
-                 f"TT-v2 {C.hyperparameters(['TT-v2'], quick, setting)['TT-v2']}"),
+        setting=(f"offset grid of table-sp-offsets, {C.describe(setting, quick, data)}; {a.shape[-1]} paired seeds, "
+                 f"TT-v2 {C.hyperparameters(['TT-v2'], quick, setting, data)['TT-v2']}"),
         measured=(f"difference {e.format()} points; TT-v2 mean accuracy per ref_std "
                   + ", ".join(f"{s:g}: {r:.1f} %" for s, r in zip(offsets.REF_STDS, rows))),
         bound="> 0",

@@ -11,8 +11,8 @@ Per row: samples/s (= steps x batch x replicates / s, best of 3 timed runs of ``
 warm-up step) for 1 replicate, for 8 replicates in one run, and for 8 separate single-replicate runs done
 one after another.  Two ratios, measured side by side in this run:
 
-* E-RIDER (update model, 1 replicate) time per step / digital SGD time per step (target <= 4);
-* throughput of 8 replicates in one run / throughput of 8 separate single-replicate runs (target >= 4),
+* E-RIDER (update model, 1 replicate) time per step / digital SGD time per step (target <= 3);
+* throughput of 8 replicates in one run / throughput of 8 separate single-replicate runs (target >= 3),
   for E-RIDER with the update model (the other rows' values are informational; digital SGD's is printed
   as a reference: no algorithm doing more per-cell work than it can gain more).  Beside it, a bound on
   that gain from the random draws a step cannot avoid (``_draws``): ``t_sep / (t_draws(8) + t_SGD(8))``.
@@ -115,15 +115,15 @@ def _runner(algo, net, replicates, n_iter, seeds):
 def _draws(replicates: int, cells: int, n_iter: int):
     """The random draws one E-RIDER step with the update model cannot avoid, ``n_iter`` times: per analog
     array a Gaussian per cell (the discretization noise ``b``) and a uniform per cell (whether the cell
-    was pulsed, for its write noise); the write noise's own Gaussians (pulsed cells only) are left out."""
+    was pulsed, for its write noise), made as ``pulses.apply_model`` makes them (raw generator words,
+    Box-Muller); the write noise's own Gaussians (pulsed cells only) are left out."""
     rng = np.random.default_rng(0)
-    shape = (replicates, cells)
+    m = replicates * cells
 
     def go():
         for _ in range(n_iter):
             for _array in range(2):
-                rng.standard_normal(shape)
-                rng.random(shape)
+                pulses._model_draws(rng, m, True)
 
     return go
 
@@ -196,17 +196,17 @@ def bench_mlp(quick: bool = False, memory: bool = True) -> dict:
                  separate_step_s_8=t_sep, gain_bound=t_sep / (t_draws8 + t_sgd8), times=draws)
     acceptance = [
         {"what": "E-RIDER (update model) time per step / digital SGD, 1 replicate", "value": ratio,
-         "median_ratio": ratio_median, "threshold": 4.0, "passed": bool(ratio <= 4.0), "times": pair},
+         "median_ratio": ratio_median, "threshold": 3.0, "passed": bool(ratio <= 3.0), "times": pair},
         {"what": "E-RIDER (update model): 8 replicates in one run / 8 separate runs, throughput",
-         "value": gain, "median_ratio": gain_median, "threshold": 4.0, "passed": bool(gain >= 4.0), "times": reps},
+         "value": gain, "median_ratio": gain_median, "threshold": 3.0, "passed": bool(gain >= 3.0), "times": reps},
         {"what": "digital SGD: 8 replicates in one run / 8 separate runs, throughput (reference)",
-         "value": sgd_gain, "threshold": 4.0, "passed": bool(sgd_gain >= 4.0), "informational": True,
+         "value": sgd_gain, "threshold": 3.0, "passed": bool(sgd_gain >= 3.0), "informational": True,
          "times": sgd_reps},
     ]
     print(f"ratios (interleaved, best of {ROUNDS} rounds each; median-based value in brackets):")
     _util.print_table(["ratio", "value", "target", "met"],
                       [[a["what"], f"{a['value']:.2f}" + (f" [{a['median_ratio']:.2f}]" if "median_ratio" in a else ""),
-                        ("<= " if "time" in a["what"] else ">= ") + "4",
+                        ("<= " if "time" in a["what"] else ">= ") + "3",
                         ("yes" if a["passed"] else "NO") + (" (info)" if a.get("informational") else "")]
                        for a in acceptance])
     print(f"8-replicate gain bound: the unavoidable draws of one E-RIDER step (2 arrays x (Gaussian + uniform) per "

@@ -62,6 +62,7 @@ __all__ = [
     "with_write_noise",
     "NetworkDevices",
     "network_devices",
+    "stack_devices",
 ]
 
 _BISECTION_STEPS = 64  # interval width shrinks by 2^-64: below float64 resolution
@@ -1006,3 +1007,51 @@ def network_devices(fast, layer_shapes, seed, ref_mean=0.0, ref_std=0.0, write_n
 
     return NetworkDevices(build(fast_spec, fast_rng, offsets), build(slow_spec, slow_rng, 0.0), offsets,
                           float(fast_spec.c2c), float(slow_spec.c2c), fast_spec, slow_spec)
+
+
+# ----- stacking per-seed devices into one simulation -------------------------------------------
+
+def stack_devices(devs) -> Device:
+    """One device whose parameters stack those of ``devs`` along a new leading axis.
+
+    ``devs`` is a sequence of ``R`` devices of one family (SoftBounds, Power,
+    Exponential or Tanh; same class) whose per-cell shapes agree, e.g. the
+    fast arrays of :func:`network_devices` for ``R`` seeds, each of shape
+    ``(D,)``.  The result has parameters of shape ``(R, D)``: row ``r`` is
+    ``devs[r]`` (scalar parameters are broadcast to the cells first; devices
+    with scalar parameters only stack to ``(R, 1)``).  Train
+    it on weights of shape ``(R, D)`` and replicate ``r`` sees its own
+    device -- its own device-to-device draws, offsets, SP and bounds -- in
+    every pulse function and algorithm, which broadcast device parameters
+    against the weights.  With ``R`` copies of one device the results are
+    bit for bit those of that device with ``R`` replicates.  The write noise
+    (one level per array) must be equal across ``devs``.
+    """
+    import inspect
+
+    try:
+        devs = list(devs)
+    except TypeError:
+        raise TypeError(f"devs must be a sequence of devices, got {type(devs).__name__}") from None
+    if not devs:
+        raise ValueError("devs must hold at least one device, got an empty sequence")
+    for k, d in enumerate(devs):
+        if not isinstance(d, Device):
+            raise TypeError(f"devs[{k}] must be a sptheory.devices.Device, got {type(d).__name__}")
+    cls = type(devs[0])
+    if cls not in (SoftBounds, Power, Exponential, Tanh):
+        raise TypeError(f"stack_devices supports SoftBounds, Power, Exponential and Tanh, got {cls.__name__}")
+    for k, d in enumerate(devs):
+        if type(d) is not cls:
+            raise TypeError(f"devs[{k}] is a {type(d).__name__}, devs[0] a {cls.__name__}: stack one family")
+        if d.shape != devs[0].shape:
+            raise ValueError(f"devs[{k}] has per-cell shape {d.shape}, devs[0] has {devs[0].shape}")
+        if d.write_noise != devs[0].write_noise:
+            raise ValueError(f"devs[{k}] has write_noise {d.write_noise}, devs[0] has {devs[0].write_noise}: "
+                             "the write noise is one level per array")
+    shape = devs[0].shape or (1,)  # scalar devices stack to (R, 1): one row per replicate, broadcast over cells
+    names = [p for p in inspect.signature(cls.__init__).parameters if p != "self"]
+    params = {name: np.stack([np.broadcast_to(getattr(d, name), shape) for d in devs]) for name in names}
+    stacked = cls(**params)
+    level = devs[0].write_noise
+    return with_write_noise(stacked, level) if level > 0.0 else stacked

@@ -168,6 +168,15 @@ def apply_model(dev: Device, w, dW, rng, c2c: float = 0.0, noise: bool = True) -
     with :func:`apply_exact` to first order in ``dW``; the mean gap is the
     curvature term ``O(dW^2)``.  ``n_pulses`` is the expected count
     ``|dW|/dw_min``.
+
+    Random numbers: ``b = sqrt(Var[b]) xi`` with ``xi`` a standard normal
+    per cell, drawn in float32 by the Box-Muller transform from the
+    generator's raw 32-bit words (:func:`_normals`: mean 0, variance 1 up to
+    ``1e-10``, tails to 6.8 standard deviations); it feeds float64 weights.
+    With write noise (:func:`_finish`) a cell counts as pulsed with
+    probability ``min(1, |dW|/dw_min)``, decided by one more 32-bit word per
+    cell (exact up to ``2^-32``), independent of ``xi``; pulsed cells redraw
+    their perturbation ``write_noise * dw_min * N(0, 1)``.
     """
     c2c = _check_c2c(c2c)
     if not isinstance(rng, np.random.Generator):
@@ -186,37 +195,91 @@ def apply_model(dev: Device, w, dW, rng, c2c: float = 0.0, noise: bool = True) -
         q = _select(up, q_up, q_dn)
     else:
         x = w - dev.offset
-        q_up, q_dn = np.empty(w.shape), np.empty(w.shape)
         q = _select(up, np.asarray(dev._qp(x), dtype=float), np.asarray(dev._qm(x), dtype=float))
     n = np.abs(dW)
     n /= dev.dw_min
+    pulsed = None
     if noise:
         # W + q (dW + dw_min sqrt(s) xi) with s = frac (1 - frac) + n c2c^2 is W + dW q + b with
-        # b = sqrt(Var[b]) xi, Var[b] = (dw_min q)^2 s: the same draw, fewer passes over the cells.
-        # (q_up, q_dn are spent: their buffers hold the temporaries.  The draw fills one in place only when
-        # it is C-ordered -- ufuncs give F-ordered results for F-ordered inputs, and filling those in memory
-        # order would hand the numbers to other cells than standard_normal(w.shape) does)
+        # b = sqrt(Var[b]) xi, Var[b] = (dw_min q)^2 s: the same draw, fewer passes over the cells
+        c2 = c2c * c2c
         if np.maximum.reduce(n, axis=None, initial=0.0) < 1.0:
-            frac = n  # n - floor(n) with floor(n) = +0: n itself, bit for bit (the usual case of a few-state device)
+            s = np.subtract(1.0 + c2, n)  # frac = n: s = n (1 + c2c^2 - n), the usual case of a few-state device
+            s *= n
         else:
-            frac = np.floor(n, out=q_dn)
+            frac = np.floor(n)
             np.subtract(n, frac, out=frac)
-        s = np.subtract(1.0, frac, out=q_up)
-        s *= frac
-        if c2c:
-            np.multiply(n, c2c**2, out=q_dn)
-            s += q_dn
+            s = np.subtract(1.0, frac)
+            s *= frac
+            if c2:
+                s += c2 * n
+        write = dev.write_noise > 0.0
+        xi, pulse_bits = _model_draws(rng, s.size, write)
         np.sqrt(s, out=s)
-        s *= rng.standard_normal(out=q_dn) if q_dn.flags.c_contiguous else rng.standard_normal(w.shape)
+        s *= xi.reshape(s.shape)  # float32 normals into float64 state
         s *= dev.dw_min
         s += dW
         s *= q
         new = np.add(w, s, out=s)
+        if write:
+            pulsed = _pulsed(n, pulse_bits)
     else:
         new = np.multiply(dW, q, out=q if q.shape == dW.shape else None)
         new = np.add(w, new, out=new)
     lower, upper = dev._bounds()
-    return _finish(dev, _clip(new, lower, upper, out=new), n, perturbation, rng, write=noise, clipped=True)
+    return _finish(dev, _clip(new, lower, upper, out=new), n, perturbation, rng, write=noise, clipped=True,
+                   pulsed=pulsed)
+
+
+# ----- the update model's random numbers ---------------------------------------------------
+#
+# NumPy's Gaussian sampler costs about four uniform draws per number, and the update model needs one
+# Gaussian per cell and array every step.  So the draws are made from raw 64-bit words of the generator
+# (``rng.bit_generator.random_raw``; the caller's generator stays the only source of randomness): each
+# word is two 32-bit integers, and Gaussians come in pairs by the Box-Muller transform.
+
+_LN_2_64 = 64.0 * math.log(2.0)
+_ANGLE = np.float32(2.0 * math.pi / 2.0**32)
+
+
+def _normals(radial, angular) -> np.ndarray:
+    """``2 h`` independent standard normals (float32) from ``h`` pairs of uniform 32-bit integers (Box-Muller).
+
+    With ``u = (k + 1/2) / 2^32`` (``k`` from ``radial``) and ``theta = 2 pi j / 2^32`` (``j`` from
+    ``angular`` read as a signed integer, so ``theta`` is uniform on ``[-pi, pi)``), the pairs are
+    ``sqrt(-2 ln u) (cos theta, sin theta)``.  ``-2 ln u`` is formed in float64 from the exact
+    ``k + 1/2``, so the tail reaches ``sqrt(66 ln 2) = 6.8`` standard deviations (beyond it lies
+    probability ``3e-11``), and the variance is 1 up to ``1e-10`` (the midpoint rule on the ``2^32``
+    values of ``u``); the angles' grid is symmetric, so the mean is 0."""
+    r = np.add(radial, 0.5, dtype=np.float64)
+    np.log(r, out=r)
+    r *= -2.0
+    r += _LN_2_64
+    r = r.astype(np.float32)
+    np.sqrt(r, out=r)
+    theta = np.multiply(angular.view(np.int32), _ANGLE, dtype=np.float32)
+    h = r.size
+    out = np.empty(2 * h, dtype=np.float32)
+    np.multiply(r, np.cos(theta), out=out[:h])
+    np.multiply(r, np.sin(theta), out=out[h:])
+    return out
+
+
+def _model_draws(rng, m: int, pulses_too: bool):
+    """``m`` standard normals (float32) and, with ``pulses_too``, ``m`` uniform 32-bit integers, from one
+    call to the generator (``ceil(m/2)`` words for the normals, ``ceil(m/2)`` for the integers)."""
+    h = (m + 1) // 2
+    bits = rng.bit_generator.random_raw(2 * h if pulses_too else h).view(np.uint32)
+    xi = _normals(bits[:h], bits[h:2 * h])[:m]
+    return xi, (bits[2 * h:2 * h + m] if pulses_too else None)
+
+
+def _pulsed(n, bits) -> np.ndarray:
+    """Whether each cell fired a pulse, with probability ``min(1, n)``: ``j < n 2^32 - 2^31`` for ``j`` a
+    uniform 32-bit integer read as signed (uniform on ``[-2^31, 2^31)``), exact up to ``2^-32`` in probability."""
+    threshold = np.multiply(n, 2.0**32)
+    threshold -= 2.0**31
+    return np.less(bits.view(np.int32).reshape(n.shape), threshold)
 
 
 #: below this many cells ``np.where`` is the faster selection; above it the bitwise blend of
@@ -309,23 +372,25 @@ def _split(w, marked=False):
     return (w, None, None) if marked else (w, None)
 
 
-def _finish(dev: Device, w, n, perturbation, rng, write: bool = True, clipped: bool = False) -> PulseResult:
+def _finish(dev: Device, w, n, perturbation, rng, write: bool = True, clipped: bool = False,
+            pulsed=None) -> PulseResult:
     """Attach the write noise of ``dev`` (``dev.write_noise``, in units of dw_min):
     pulsed cells draw a new perturbation, the others keep theirs.
 
     With integer pulse counts a cell is pulsed when ``n > 0``; with the update
     model's expected count ``n = |dW|/dw_min`` it is pulsed with probability
-    ``min(1, n)``, the probability that stochastic rounding fires a pulse.
+    ``min(1, n)``, the probability that stochastic rounding fires a pulse
+    (:func:`apply_model` passes that draw as ``pulsed``).
     ``clipped``: ``w`` is a fresh array clipped to ``dev``'s bounds (marked on the returned ``ReadOut``).
     """
     level = dev.write_noise
     if write and level > 0.0:
-        n = np.asarray(n)
-        if n.dtype.kind in "iu":
-            pulsed = n > 0
-        else:
-            pulsed = rng.random(w.shape)
-            pulsed = np.less(pulsed, n)
+        if pulsed is None:
+            n = np.asarray(n)
+            if n.dtype.kind in "iu":
+                pulsed = n > 0
+            else:
+                pulsed = _pulsed(n, rng.bit_generator.random_raw((n.size + 1) // 2).view(np.uint32)[:n.size])
         idx = pulsed.ravel().nonzero()[0]
         if perturbation is None:
             e = np.zeros(w.shape)
@@ -333,9 +398,10 @@ def _finish(dev: Device, w, n, perturbation, rng, write: bool = True, clipped: b
             e = perturbation  # _split's fresh difference array: ours to overwrite
         else:
             e = np.array(np.broadcast_to(perturbation, w.shape))
-        dw = dev.dw_min
-        scale = level * (dw if dw.ndim == 0 else np.broadcast_to(dw, w.shape).ravel()[idx])
-        e.ravel()[idx] = scale * rng.standard_normal(idx.size)  # e is C-contiguous: ravel is a view
+        if idx.size:
+            dw = dev.dw_min
+            scale = level * (dw if dw.ndim == 0 else np.broadcast_to(dw, w.shape).ravel()[idx])
+            e.ravel()[idx] = scale * rng.standard_normal(idx.size)  # e is C-contiguous: ravel is a view
         e += w
         return PulseResult(ReadOut._wrap(e, w, dev if clipped else None), n)
     if perturbation is not None:

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from sptheory import algorithms, devices, objectives, stats
-from transcriptions import exact_update
+from transcriptions import exact_update, model_normals
 
 P_FALSE = 1e-6
 
@@ -38,7 +38,7 @@ def model_update(dev, w, dW, rng):
     x = np.abs(dW) / dev.dw_min
     f = x - np.floor(x)
     q = np.where(dW >= 0, qp, qm)
-    b = np.sqrt((dev.dw_min * q) ** 2 * f * (1 - f)) * rng.standard_normal(w.shape)
+    b = np.sqrt((dev.dw_min * q) ** 2 * f * (1 - f)) * model_normals(rng, w.shape)
     return np.clip(w + dW * F - np.abs(dW) * G + b, dev.lower, dev.upper)
 
 

@@ -120,9 +120,10 @@ def test_bad_input():
 @pytest.mark.parametrize("affine", [True, False])
 def test_update_model_draws_are_pinned_to_a_transcription(affine):
     """Same seed, same numbers: apply_model against a direct transcription of its documented
-    recipe (eq. (2) plus b = sqrt(Var[b]) xi, xi the first standard_normal draw of the shape; then
-    the write-noise redraw: a uniform per cell, pulsed where u < n, one normal per pulsed cell in
-    order).  Guards the fast paths (folded affine responses, fused noise) against drift."""
+    recipe (eq. (2) plus b = sqrt(Var[b]) xi; xi from the generator's first ceil(m/2) raw words by
+    Box-Muller, m = cells; then the write-noise redraw: the next m 32-bit integers j decide pulsed
+    cells, j < n 2^32 - 2^31 with j read as signed, and one normal per pulsed cell in order).  Guards the fast paths
+    (folded affine responses, fused noise) against drift."""
     from sptheory.pulses import ReadOut
 
     g = np.random.Generator(np.random.PCG64(3))
@@ -139,13 +140,19 @@ def test_update_model_draws_are_pinned_to_a_transcription(affine):
     out = pulses.apply_model(dev, w, dW, np.random.Generator(np.random.PCG64(9)), c2c=c2c)
 
     r = np.random.Generator(np.random.PCG64(9))
+    m = 4 * D
+    words = r.bit_generator.random_raw(m).view(np.uint32)  # m/2 words for xi, m/2 for the pulse decisions
+    k, j = words[:m // 2].astype(np.float64), words[m // 2:m].view(np.int32).astype(np.float64)
+    # -2 ln((k + 1/2) / 2^32) in float64, then float32 for the root and the angle
+    radius = np.sqrt((64 * np.log(2.0) - 2.0 * np.log(k + 0.5)).astype(np.float32))
+    theta = j.astype(np.float32) * np.float32(2 * np.pi / 2.0**32)
+    xi = np.concatenate([radius * np.cos(theta), radius * np.sin(theta)]).astype(np.float64).reshape(4, D)
     q = np.where(dW >= 0, dev.q_plus(hidden), dev.q_minus(hidden))
     n = np.abs(dW) / 0.3
     f = n - np.floor(n)
-    new = np.clip(hidden + dW * q + 0.3 * q * np.sqrt(f * (1 - f) + n * c2c**2) * r.standard_normal((4, D)),
-                  dev.lower, dev.upper)
+    new = np.clip(hidden + dW * q + 0.3 * q * np.sqrt(f * (1 - f) + n * c2c**2) * xi, dev.lower, dev.upper)
     e = np.asarray(w) - hidden
-    pulsed = np.flatnonzero(r.random((4, D)) < n)
+    pulsed = np.flatnonzero(words[m:2 * m].view(np.int32).reshape(4, D) < n * 2.0**32 - 2.0**31)
     e.ravel()[pulsed] = 0.5 * 0.3 * r.standard_normal(pulsed.size)
     # identity up to rounding (different association of the same products)
     np.testing.assert_allclose(out.w.hidden, new, rtol=0, atol=1e-14)

@@ -1,10 +1,13 @@
 """Golden outputs of the pulse functions and of short MLP training runs.
 
 The verification verdicts and the README's numbers come from seeded runs through these code paths, so
-speed-ups must leave every float and the random stream unchanged.  The reference digests in
-``tests/data/pulses_golden.json`` were recorded on the code before the throughput work (issue 7); each
-case hashes the bytes of its output arrays plus the next draw of the generator (so a change in how many
-numbers a function consumes also shows).  Regenerate only for an intended change of results:
+speed-ups must leave every float and the random stream unchanged.  Each case hashes the bytes of its
+output arrays plus the next draw of the generator (so a change in how many numbers a function consumes
+also shows).  The reference digests in ``tests/data/pulses_golden.json`` were re-recorded once when the
+update model's random stream changed on purpose: its per-cell normals became float32 Box-Muller pairs
+from the generator's raw words and its pulse decisions 32-bit integer draws, instead of NumPy's
+float64 Gaussian and uniform samplers, which took most of a network training step (the model's
+distribution is unchanged, ``pulses.apply_model``).  Regenerate only for an intended change of results:
 ``python tests/test_pulses_golden.py --write``.
 
 The digests are of float64 bytes: they hold on one platform (NumPy's SIMD loops and the BLAS kernel can

@@ -96,6 +96,65 @@ def test_erider_p0_digital_equals_rider_transcription(mode):
     assert state.cycles == K and np.all(state.programs == 0)
 
 
+@pytest.mark.parametrize("mode", ["model", "exact"])
+def test_erider_p0_as_printed_reads_q0_and_every_reads_q(mode):
+    # errata/erider-p0: Alg. 3 as printed (reprogram="flip") with p = 0 never reprograms Qt, so (18b) reads
+    # P_{k+1} - Q_0; reprogram="every" reads P_{k+1} - Q_k, i.e. RIDER (Alg. 2) bit for bit on the same stream
+    D, R, K = 4, 3, 60
+    prob = quad(D, 4)
+    dev_p, dev_w = sb(D, 5, dw=5e-3), sb(D, 6, dw=5e-3, offset_mean=0.0)
+    alpha, beta, eta, gamma = 0.1, 0.05, 0.2, 1.0
+    kw = dict(pulse_mode=mode)
+    printed = algorithms.e_rider(dev_p, dev_w, alpha, beta, eta, gamma, p=0.0, **kw)
+    every = algorithms.e_rider(dev_p, dev_w, alpha, beta, eta, gamma, p=0.0, reprogram="every", **kw)
+    rider = algorithms.rider(dev_p, dev_w, alpha, beta, eta, gamma, **kw)
+    assert printed.reprogram == "flip"  # the default is Alg. 3 as printed
+    W0, Q0 = np.full(D, 0.1), np.full(D, -0.2)
+    s_pr, s_ev, s_ri = (a.init(W0, Q0=Q0, replicates=R) for a in (printed, every, rider))
+    W, P, Q = np.tile(W0, (R, 1)), np.zeros((R, D)), np.tile(Q0, (R, 1))
+    r_pr, r_ev, r_ri, r_tr = gen(11), gen(12), gen(12), gen(11)
+    for _ in range(K):
+        s_pr, s_ev, s_ri = printed.step(s_pr, prob, r_pr), every.step(s_ev, prob, r_ev), rider.step(s_ri, prob, r_ri)
+        g = prob.grad(W + gamma * (P - Q), r_tr)  # Alg. 3 with c = 1 forever and Qt = Q_0
+        P1 = (model_update if mode == "model" else exact_update)(dev_p, P, -alpha * g, r_tr)
+        W = (model_update if mode == "model" else exact_update)(dev_w, W, beta * (P1 - Q0), r_tr)
+        Q = (1 - eta) * Q + eta * P1
+        P = P1
+        np.testing.assert_array_equal(s_pr.Qt, np.broadcast_to(Q0, (R, D)))
+        np.testing.assert_array_equal(s_ev.Qt, s_ev.Q)
+        for name in ("W", "P", "Q"):
+            np.testing.assert_array_equal(getattr(s_ev, name), getattr(s_ri, name))
+    np.testing.assert_allclose(s_pr.P, P, rtol=0, atol=1e-10)
+    np.testing.assert_allclose(s_pr.W, W, rtol=0, atol=1e-10)
+    assert np.all(s_pr.programs == 0) and np.all(s_ev.programs == K)
+    # the printed reading is a different algorithm: W leaves RIDER's trajectory by far more than rounding
+    rp = algorithms.e_rider(dev_p, dev_w, alpha, beta, eta, gamma, p=0.0, **kw)
+    s_pr2, s_ri2, ra, rb = rp.init(W0, Q0=Q0, replicates=R), rider.init(W0, Q0=Q0, replicates=R), gen(13), gen(13)
+    for _ in range(K):
+        s_pr2, s_ri2 = rp.step(s_pr2, prob, ra), rider.step(s_ri2, prob, rb)
+    assert np.abs(s_pr2.W - s_ri2.W).max() > 1e-3
+
+
+def test_erider_reprogram_every_with_chopper_keeps_the_flips():
+    # noiseless updates draw nothing, so both variants see the same gradient noise and the same flip draws
+    D, R, K = 3, 4, 200
+    prob = quad(D, 2)
+    dev_p, dev_w = sb(D, 3), sb(D, 4, offset_mean=0.0)
+    args = (dev_p, dev_w, 0.1, 0.05, 0.1, 0.5)
+    flip = algorithms.e_rider(*args, p=0.1, pulse_mode="noiseless")
+    every = algorithms.e_rider(*args, p=0.1, pulse_mode="noiseless", reprogram="every")
+    sf, se = flip.init(np.zeros(D), replicates=R), every.init(np.zeros(D), replicates=R)
+    rf, re_ = gen(5), gen(5)
+    flips = 0
+    for _ in range(K):
+        c_before = sf.c
+        sf, se = flip.step(sf, prob, rf), every.step(se, prob, re_)
+        np.testing.assert_array_equal(sf.c, se.c)
+        np.testing.assert_array_equal(se.Qt, se.Q)
+        flips += int(np.sum(sf.c != c_before))
+    assert flips > 0 and int(sf.programs.sum()) == flips and np.all(se.programs == K)
+
+
 def symmetric_device(dw=1e-3):
     one = lambda x: np.ones_like(np.asarray(x, dtype=float))  # noqa: E731
     return devices.Custom(q_plus=one, q_minus=one, lower=-5.0, upper=5.0, dw_min=dw)
@@ -231,6 +290,8 @@ def test_bad_algorithm_inputs():
         algorithms.e_rider(dev, dev, 0.1, 0.1, 0.1, 1.0, p=2.0)
     with pytest.raises(ValueError, match="reference"):
         algorithms.Rider(dev, dev, 0.1, 0.1, 0.1, 1.0, reference="x")
+    with pytest.raises(ValueError, match="reprogram must be 'flip' or 'every', got 'always'"):
+        algorithms.e_rider(dev, dev, 0.1, 0.1, 0.1, 1.0, p=0.0, reprogram="always")
     with pytest.raises(TypeError):
         algorithms.rider("dev", dev, 0.1, 0.1, 0.1, 1.0)
     with pytest.raises(ValueError, match="alpha"):

@@ -1,4 +1,4 @@
-"""Thm 3.7 claims (rider-counterexample, rider-invariant, rider-errata) and the experiments behind
+"""Thm 3.7 claims (rider-counterexample, rider-invariant, rider-errata, erider-errata) and the experiments behind
 them (``sptheory.experiments.thm37``): tiny sizes run, verdicts come from stats.judge, the
 hypotheses table is met where it must be, results are JSON-serialisable and plots are written."""
 
@@ -11,7 +11,7 @@ import pytest
 
 from sptheory import bounds
 from sptheory.experiments import thm37 as X
-from verification.claims import rider_counterexample, rider_errata, rider_invariant
+from verification.claims import erider_errata, rider_counterexample, rider_errata, rider_invariant
 from verification.harness import ClaimResult
 
 VERDICTS = ("holds", "violated", "inconclusive")
@@ -78,6 +78,15 @@ def test_errata_claims(tmp_path):
     assert {r.id for r in res} == {"errata/pl-step", "errata/proof-conditions", "errata/cstar-condition",
                                    "errata/alpha-small", "errata/kappa-exponent"}
     assert all(r.verdict == "holds" and r.erratum for r in res)
+
+
+def test_erider_p0_claim(tmp_path, monkeypatch):
+    monkeypatch.setattr(X, "erider_p0_sizes", lambda quick: dict(K=60, R=2, D=4))
+    (r,) = _check(erider_errata.run(True, 4), tmp_path, erider_errata)
+    assert r.id == "errata/erider-p0" and r.erratum and r.verdict == "holds"
+    for m in r.data["results"].values():
+        assert m["qt_dev"] == 0.0 and m["every_err"] == 0.0 and m["w_gap"] > erider_errata.GAP_MIN
+        assert m["programs_printed"] == 0 and m["programs_every"] == 60
 
 
 def test_counterexample_constants_reject_inadmissible_alpha():

@@ -31,6 +31,7 @@ CLAIM_MODULES: list[str] = [
     "verification.claims.rider_counterexample",
     "verification.claims.rider_invariant",
     "verification.claims.rider_errata",
+    "verification.claims.erider_errata",
     "verification.claims.rider_sp_tracking",
     "verification.claims.residual_bias",
     "verification.claims.cor39",

@@ -22,7 +22,16 @@ and every ``transfer_every`` steps, for the read column (one per layer):
 regular schedule, the mean ``1/p`` rounded up for the random one), so ``b``
 weights the tail of each period (aihwkit's ``tail_weightening``, default 5).
 Setting ``Pref <- M`` right after the flipping read equals aihwkit's deferred
-reset at the next read (M changes only at reads).  Warm-up as in aihwkit: C
+reset at the next read (M changes only at reads).  This reset is what keeps
+the old-sign content of A out of the buffer after a flip (the wrong-sign read
+of c-TTv2, :func:`.tiki_taka.c_ttv2`): aihwkit 1.1.0
+(``rpu_dynamic_transfer_device.cpp``, ``readAndUpdate``) signs the first read
+after a flip with the new chopper and subtracts ``Pref = M``, as here; what
+remains of the old content is ``(1 - b)`` times the lag ``v - M`` at the
+flipping read (none for ``b = 1``: on the digits MLP with in_chop_prob 0.5,
+N = 2, the remainder is 0; with in_chop_prob 0.1, b = 0.5, its median over
+flips is 0.47 of ``|v - Pref_old|``, seeds 0-4,
+:func:`sptheory.experiments.chopper_transient.simulate`).  Warm-up as in aihwkit: C
 receives no pulses while the column's layer has completed at most N passes
 (``t // n_in <= N``), when M still remembers its zero start; the buffer is
 updated regardless.  Where this differs from aihwkit: its random chopper mode

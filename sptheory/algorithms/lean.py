@@ -144,6 +144,9 @@ def rider_tanh_quadratic(*, A, W_star, sigma, a_p, s_p, a_w, s_w, alpha, beta, e
     ``np.random.default_rng``; ``chunk`` iterations per noise block.
     ``draws=(xi, flips)``: replay standardised noise ``xi`` (K, R, D) (unit variance per
     cell: Gaussian or +/-1) and chopper flips (K, R) bool instead of drawing (for tests).
+    The reference is ``Q`` when ``p = 0`` for every replicate (RIDER) and the analog copy
+    ``Qt`` once any replicate has ``p > 0``; a ``p = 0`` replicate of such a run then reads
+    ``Q_0`` throughout (Alg. 3 as printed; erratum ``errata/erider-p0``).
     """
     if noise not in NOISE_KINDS:
         raise ValueError(f"noise must be one of {NOISE_KINDS}, got {noise!r}")

@@ -16,7 +16,14 @@ sign ``c_k`` (``c = 1`` for RIDER):
 (``reference="digital"``, Algorithm 2), or E-RIDER's analog copy ``Qt`` that
 is reprogrammed to ``Q`` only when the chopper flips
 (``reference="analog"``, Algorithm 3; each reprogramming is counted).
-RIDER is therefore ``p = 0, reference="digital"``; residual learning
+RIDER is therefore ``p = 0, reference="digital"``.  The paper calls RIDER
+E-RIDER with ``p = 0``, but Algorithm 3 as printed never reprograms ``Qt``
+when ``p = 0`` (the chopper never flips), so ``Qt`` stays at ``Q_0`` and
+(18b) reads ``P - Q_0`` where (11b) reads ``P - Q_k`` (erratum
+``errata/erider-p0``).  ``reprogram="every"`` is the reading under which the
+statement holds: ``Qt`` is reprogrammed to ``Q_{k+1}`` after every step, so
+E-RIDER with ``p = 0`` is RIDER bit for bit; ``reprogram="flip"`` (the
+default) is Algorithm 3 as printed.  Residual learning
 (Wu et al. 2025) is RIDER with ``eta = 0`` and ``Q_0 = 0``; the two-stage
 baseline (Algorithm 4) calibrates ``Q`` by zero-shifting and keeps it fixed.
 
@@ -137,6 +144,12 @@ class Rider:
     ``transfer_lr``).  Defaults follow aihwkit's chopped transfer compound
     (one column per step, threshold one ``dw_min``, momentum 0, one pulse per
     transfer).  The buffered options are ignored by ``"direct"``.
+
+    ``reprogram`` says when the analog reference copy ``Qt`` is set to
+    ``Q``: ``"flip"`` at chopper flips only (Alg. 3 as printed, eq. (17)),
+    ``"every"`` after every step (then ``Qt_k = Q_k`` and (18b) reads
+    ``P - Q`` as (11b) does; every step counts one reprogramming in
+    ``programs``).  Ignored by ``reference="digital"``.
     """
 
     dev_p: Device
@@ -156,6 +169,7 @@ class Rider:
     forget_buffer: bool = True
     max_pulses: int | None = 1
     layer_shapes: tuple | None = None
+    reprogram: str = "flip"
 
     def __post_init__(self):
         _check_dev("dev_p", self.dev_p)
@@ -171,6 +185,8 @@ class Rider:
             raise ValueError(f"reference must be 'digital' or 'analog', got {self.reference!r}")
         if self.transfer not in ("direct", "buffered"):
             raise ValueError(f"transfer must be 'direct' or 'buffered', got {self.transfer!r}")
+        if self.reprogram not in ("flip", "every"):
+            raise ValueError(f"reprogram must be 'flip' or 'every', got {self.reprogram!r}")
         if self.transfer == "buffered":
             check_int("transfer_every", self.transfer_every)
             check_buffer(self)
@@ -224,6 +240,9 @@ class Rider:
                 c1, Qt1, programs = c, Qt, state.programs
         else:
             c1, Qt1, programs = c, Qt, state.programs
+        if self.reprogram == "every" and self.reference == "analog":
+            # the copy follows Q every step (errata/erider-p0): a flip's reprogramming is this step's one
+            Qt1, programs = Q1, state.programs + 1
         return TrainState(
             W1, P1, Q1, Qt1, c1,
             state.pulses_p + _cell_mean(res_p.n_pulses),
@@ -279,7 +298,10 @@ def rider(dev_p, dev_w, alpha, beta, eta, gamma, **kw) -> Rider:
 
 
 def e_rider(dev_p, dev_w, alpha, beta, eta, gamma, p, **kw) -> Rider:
-    """E-RIDER, Algorithm 3: chopper with flip probability ``p`` and the analog reference copy."""
+    """E-RIDER, Algorithm 3: chopper with flip probability ``p`` and the analog reference copy.
+
+    Pass ``reprogram="every"`` for the reading under which ``p = 0`` gives RIDER
+    (:class:`Rider`; erratum ``errata/erider-p0``)."""
     return Rider(dev_p, dev_w, alpha, beta, eta, gamma, p=p, reference="analog", **kw)
 
 

@@ -1,9 +1,10 @@
-"""Thm 3.7 experiments: the counterexample to (72), the rate of E_K, RIDER's invariant.
+"""Thm 3.7 experiments: the counterexample to (72), the rate of E_K, RIDER's invariant, and
+E-RIDER at p = 0 against RIDER (errata/erider-p0).
 
 Settings are named constants; ``simulate_*`` functions are pure (randomness
 only through ``seed``) and return plain arrays and numbers. Used by the
-claims ``rider-counterexample``, ``rider-rate``, ``rider-invariant`` and by
-``paper_figs.thm37``.
+claims ``rider-counterexample``, ``rider-rate``, ``rider-invariant``,
+``erider-errata`` and by ``paper_figs.thm37``.
 
 The counterexample setting (:data:`COUNTEREXAMPLE`) meets every hypothesis
 of Thm 3.7 and of its proof, checked along the run by the claim:
@@ -47,7 +48,7 @@ from ..algorithms import lean
 __all__ = [
     "CounterexampleSetting", "COUNTEREXAMPLE", "counterexample_sizes", "counterexample_constants",
     "simulate_counterexample", "RATE_P_OVER_ETA", "rate_sizes", "rate_steps", "simulate_rate",
-    "invariant_sizes", "simulate_invariant", "one_cell_hypotheses",
+    "invariant_sizes", "simulate_invariant", "erider_p0_sizes", "simulate_erider_p0", "one_cell_hypotheses",
 ]
 
 
@@ -275,6 +276,69 @@ def simulate_invariant(sizes: dict, seed) -> dict:
                         mean_abs_dev=float(dev.mean()), mean_abs_drift=float(np.abs(want).mean()))
         out[name] = item
     return dict(sizes=dict(sizes), steps=dict(alpha=alpha, beta=beta, eta=eta, gamma=gamma, p=p), algos=out)
+
+
+# --------------------------------------------------------------------------
+# E-RIDER with p = 0 against RIDER (errata/erider-p0)
+# --------------------------------------------------------------------------
+
+ERIDER_P0_MODES = ("noiseless", "exact")
+
+
+def erider_p0_sizes(quick: bool) -> dict:
+    return dict(K=300, R=4, D=4) if quick else dict(K=2000, R=8, D=4)
+
+
+def simulate_erider_p0(sizes: dict, seed) -> dict:
+    """Step RIDER (Alg. 2), E-RIDER with p = 0 as printed (Alg. 3, ``reprogram="flip"``) and
+    E-RIDER with p = 0 reprogrammed every step (``reprogram="every"``) side by side, each
+    from its own generator built from the same seed (identical streams), for each pulse mode
+    in :data:`ERIDER_P0_MODES` (the setting of :func:`simulate_invariant`: ``devices.Tanh``
+    a = 0.3 on both arrays, dw_min = 1e-3, 4-cell quadratic, P0 = Q0 = 1.5 away from P's SP).
+
+    Per mode, maxima over steps k <= K, replicates and cells: ``qt_dev`` = |Qt_k - Q_0| of
+    the printed E-RIDER; ``w_gap`` = |W_k(printed) - W_k(RIDER)| (and ``p_gap``, ``q_gap``);
+    ``every_err`` = max of |X_k(every) - X_k(RIDER)| over X in (W, P, Q); ``q_move`` =
+    |Q_k - Q_0| of RIDER (how far the reference the printed form misses has moved), ``w_move`` =
+    |W_k - W_0| of RIDER (the scale of ``w_gap``);
+    ``f_gap_end`` of each algorithm at K (mean over replicates, at the forward weights)."""
+    K, R, D = int(sizes["K"]), int(sizes["R"]), int(sizes["D"])
+    ss = np.random.SeedSequence(seed).spawn(2)
+    r0 = np.random.default_rng(ss[0])
+    dev_p = devices.Tanh(a=0.3, offset=0.4 + 0.2 * r0.standard_normal(D))
+    dev_w = devices.Tanh(a=0.3, offset=-0.2 + 0.2 * r0.standard_normal(D))
+    prob = objectives.Quadratic(np.geomspace(0.5, 2.0, D), 0.3 * r0.standard_normal(D), sigma=0.5)
+    alpha, beta, eta, gamma = 0.05, 0.02, 0.01, 0.5
+    run_seed = ss[1].generate_state(2)
+    out = {}
+    for mode in ERIDER_P0_MODES:
+        algos = dict(
+            rider=algorithms.rider(dev_p, dev_w, alpha, beta, eta, gamma, pulse_mode=mode),
+            printed=algorithms.e_rider(dev_p, dev_w, alpha, beta, eta, gamma, p=0.0, pulse_mode=mode),
+            every=algorithms.e_rider(dev_p, dev_w, alpha, beta, eta, gamma, p=0.0, pulse_mode=mode,
+                                     reprogram="every"))
+        st = {n: a.init(np.zeros(D), P0=1.5, Q0=1.5, replicates=R) for n, a in algos.items()}
+        rngs = {n: np.random.default_rng(run_seed) for n in algos}
+        Q0 = st["printed"].Q.copy()
+        m = dict(qt_dev=0.0, w_gap=0.0, p_gap=0.0, q_gap=0.0, every_err=0.0, q_move=0.0, w_move=0.0)
+        for _ in range(K):
+            st = {n: a.step(st[n], prob, rngs[n]) for n, a in algos.items()}
+            ri, pr, ev = st["rider"], st["printed"], st["every"]
+            m["qt_dev"] = max(m["qt_dev"], float(np.abs(pr.Qt - Q0).max()))
+            m["w_gap"] = max(m["w_gap"], float(np.abs(np.asarray(pr.W) - np.asarray(ri.W)).max()))
+            m["p_gap"] = max(m["p_gap"], float(np.abs(np.asarray(pr.P) - np.asarray(ri.P)).max()))
+            m["q_gap"] = max(m["q_gap"], float(np.abs(pr.Q - ri.Q).max()))
+            m["every_err"] = max(m["every_err"], *(float(np.abs(np.asarray(getattr(ev, x)) -
+                                                                np.asarray(getattr(ri, x))).max()) for x in "WPQ"))
+            m["q_move"] = max(m["q_move"], float(np.abs(ri.Q - Q0).max()))
+            m["w_move"] = max(m["w_move"], float(np.abs(np.asarray(ri.W)).max()))  # W_0 = 0
+        m["f_gap_end"] = {n: float(np.mean(prob.f(a.forward_weights(st[n])) - prob.f_star))
+                          for n, a in algos.items()}
+        m["programs_every"] = int(st["every"].programs.max())
+        m["programs_printed"] = int(st["printed"].programs.max())
+        out[mode] = m
+    return dict(sizes=dict(sizes), steps=dict(alpha=alpha, beta=beta, eta=eta, gamma=gamma, p=0.0),
+                modes=list(ERIDER_P0_MODES), results=out)
 
 
 # --------------------------------------------------------------------------

@@ -65,7 +65,7 @@ def step_tracked(algo: BufferedTransfer, state, S, objective, rng, mode: str = "
     g = objective.grad(algo.forward_weights(state), rng)
     chop = state.chop
     dW = (-algo.alpha * chop) * g
-    res_a = analog_update(algo.dev_a, state.A, dW, rng, algo.pulse_mode, algo.c2c)
+    res_a = analog_update(algo.dev_a, state.A, dW, rng, algo.pulse_mode, algo.c2c_fast)
     A, C, H = res_a.w, state.C, state.H
     signed = dW * algo.dev_a.F(pulses.hidden_weights(state.A))
     S_p, S_m = S
@@ -86,7 +86,7 @@ def step_tracked(algo: BufferedTransfer, state, S, objective, rng, mode: str = "
         H = H.copy()
         H[:, cells] = h
         if np.any(n != 0.0):
-            C, fired = write_columns(algo.dev_c, C, cells, n * dw, rng, algo.pulse_mode, algo.c2c)
+            C, fired = write_columns(algo.dev_c, C, cells, n * dw, rng, algo.pulse_mode, algo.c2c_slow)
             pulses_w = pulses_w + fired
         if algo.in_chop_prob > 0.0:
             flip = chopper_flips(algo, layout, t, rng, A.shape[0])
@@ -114,7 +114,7 @@ def _reset(dev, A, ref, cells, flip, S_p, S_m):
 def _start(setting, name, hp, net, seed):
     nd = network._devices(setting, net, seed)
     if not setting.write_noise:
-        nd = nd._replace(c2c=0.0)
+        nd = nd._replace(c2c_fast=0.0, c2c_slow=0.0)
     algo = network.make_algorithm(name, hp, nd, setting.pulse_mode)
     rng = np.random.Generator(np.random.PCG64(seed))
     return algo, algo.init(net.init_weights(rng, replicates=1)), rng

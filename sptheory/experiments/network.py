@@ -246,25 +246,39 @@ def _devices(setting, net, seed):
                                    slow=setting.slow_device)
 
 
-def _run(setting, name, hp, net, seed):
-    nd = _devices(setting, net, seed)
+def _run(setting, name, hp, net, seeds):
+    """Algorithm and start state of one simulation whose replicates are ``seeds``: replicate r has the
+    devices of ``network_devices(..., seed=seeds[r])`` (stacked, ``devices.stack_devices``) and the initial
+    weights drawn from ``PCG64(seeds[r])``; the training stream is ``PCG64(seeds)``."""
+    seeds = [int(s) for s in seeds]
+    nds = [_devices(setting, net, s) for s in seeds]
+    nd = nds[0]
+    if len(seeds) > 1:
+        nd = nd._replace(fast=devices.stack_devices([d.fast for d in nds]),
+                         slow=devices.stack_devices([d.slow for d in nds]),
+                         offsets=np.stack([d.offsets for d in nds]))
     if not setting.write_noise:
         nd = nd._replace(c2c_fast=0.0, c2c_slow=0.0)
     algo = make_algorithm(name, hp, nd, setting.pulse_mode)
-    rng = np.random.Generator(np.random.PCG64(seed))
-    W0 = net.init_weights(rng, replicates=1)
+    if len(seeds) == 1:  # one seed: one stream, the initial weights first
+        rng = np.random.Generator(np.random.PCG64(seeds[0]))
+        W0 = net.init_weights(rng, replicates=1)
+    else:
+        W0 = np.concatenate([net.init_weights(np.random.Generator(np.random.PCG64(s)), replicates=1)
+                             for s in seeds])
+        rng = np.random.Generator(np.random.PCG64(seeds))
     state = algo.init(W0, rng) if isinstance(algo, algorithms.TwoStage) else algo.init(W0)
     return algo, state, rng
 
 
-def _eval_rng(seed: int):
+def _eval_rng(seeds):
     """The stream of the IO output noise of evaluations (apart from training's, so evaluating does not
     change the training run)."""
-    return np.random.Generator(np.random.PCG64([int(seed), 0x5E7A1]))
+    return np.random.Generator(np.random.PCG64([int(s) for s in seeds] + [0x5E7A1]))
 
 
 def _accuracy(net, algo, state, X, y, rng):
-    return float(net.accuracy(algo.forward_weights(state), X, y, rng=rng)[0])
+    return np.asarray(net.accuracy(algo.forward_weights(state), X, y, rng=rng), dtype=float)
 
 
 class Curves(NamedTuple):
@@ -282,26 +296,26 @@ class Curves(NamedTuple):
 
 
 def train_curves(setting: NetworkSetting, algorithm: str, hyperparameters: dict, seeds) -> Curves:
-    """Train ``algorithm`` with ``hyperparameters`` once per seed for ``setting.epochs`` epochs, recording the
-    learning curve (validation accuracy of ``forward_weights`` after every epoch) and the final validation and
-    test accuracy.  With IO non-idealities (``setting.io``) the evaluations run the noisy forward pass, its
-    noise drawn from a stream of its own (``_eval_rng(seed)``), so recording does not change the training run."""
+    """Train ``algorithm`` with ``hyperparameters`` for ``setting.epochs`` epochs, one replicate per seed, all
+    seeds in ONE simulation (replicate r: the devices and initial weights of ``seeds[r]``; the minibatches
+    and pulse noise from one stream seeded by all of ``seeds``, so a seed's run depends on the set of seeds
+    it runs with), recording the learning curve (validation accuracy of ``forward_weights`` after every
+    epoch) and the final validation and test accuracy.  With IO non-idealities (``setting.io``) evaluations
+    run the noisy forward pass, its noise from a stream of its own, so recording does not change training."""
+    seeds = [int(s) for s in seeds]
+    if not seeds:
+        raise ValueError("seeds must hold at least one seed, got none")
     splits, net = _problem(setting)
-    spe = net.steps_per_epoch
-    test, val, curves = [], [], []
-    for seed in seeds:
-        seed = int(seed)
-        algo, state, rng = _run(setting, algorithm, hyperparameters, net, seed)
-        ev = _eval_rng(seed)
-        curve = [_accuracy(net, algo, state, *splits.val, ev)]
-        for _ in range(setting.epochs):
-            for _ in range(spe):
-                state = algo.step(state, net, rng)
-            curve.append(_accuracy(net, algo, state, *splits.val, ev))
-        curves.append(curve)
-        val.append(curve[-1])
-        test.append(_accuracy(net, algo, state, *splits.test, ev))
-    return Curves(np.array(test), np.array(val), np.array(curves), np.arange(setting.epochs + 1))
+    algo, state, rng = _run(setting, algorithm, hyperparameters, net, seeds)
+    ev = _eval_rng(seeds)
+    curve = [_accuracy(net, algo, state, *splits.val, ev)]
+    for _ in range(setting.epochs):
+        for _ in range(net.steps_per_epoch):
+            state = algo.step(state, net, rng)
+        curve.append(_accuracy(net, algo, state, *splits.val, ev))
+    test = _accuracy(net, algo, state, *splits.test, ev)
+    curve = np.stack(curve, axis=1)
+    return Curves(test, curve[:, -1].copy(), curve, np.arange(setting.epochs + 1))
 
 
 def train(setting: NetworkSetting, algorithm: str, hyperparameters: dict, seeds, split: str = "test") -> np.ndarray:

@@ -258,38 +258,29 @@ def choose_n(cost) -> int | None:
 
 
 def chopper_sizes(quick: bool) -> dict:
-    return dict(seeds=2 if quick else 6, epochs=6 if quick else network.CONVERGED[FIG5_SETTING_NAME].epochs)
-
-
-def _curves_job(setting, algorithm, hp, seed):
-    return network.train_curves(setting, algorithm, hp, (seed,))
+    return dict(seeds=2 if quick else 8, epochs=6 if quick else network.CONVERGED[FIG5_SETTING_NAME].epochs)
 
 
 def chopper_sweep(quick: bool, rng_seed: int, executor=None, size: dict | None = None) -> dict:
     """Fig. 5: E-RIDER for each p in :data:`FIG5_P` on setting A's nominal cell, the same seeds (devices,
-    initial weights, start of the minibatch stream) for every p, and RIDER beside it; per run the validation
-    and test accuracy and the learning curve.  One job per (p, seed)."""
+    initial weights) for every p, and RIDER beside it; per run the validation and test accuracy and the
+    learning curve.  One job per p (its seeds in one simulation, ``network.train_curves``)."""
     from ..sweep import run_jobs
 
     z = dict(chopper_sizes(quick), **(size or {}))
     setting = dataclasses.replace(network.CONVERGED[FIG5_SETTING_NAME], epochs=int(z["epochs"]))
     hp = network.converged_hyperparameters(FIG5_SETTING_NAME, FIG5_ALGORITHM)
     ref_hp = network.converged_hyperparameters(FIG5_SETTING_NAME, FIG5_REFERENCE)
-    seeds = _seeds(rng_seed, 5, z["seeds"])
-    jobs = [(setting, FIG5_ALGORITHM, dict(hp, p=p), s) for p in FIG5_P for s in seeds]
-    jobs += [(setting, FIG5_REFERENCE, ref_hp, s) for s in seeds]
-    res = run_jobs(_curves_job, jobs, executor=executor, progress=False)
-    n, P = len(seeds), len(FIG5_P)
-
-    def grid(field):
-        return np.array([[getattr(res[i * n + j], field)[0] for j in range(n)] for i in range(P)])
-
-    ref = res[P * n:]
+    seeds = tuple(_seeds(rng_seed, 5, z["seeds"]))
+    jobs = [(setting, FIG5_ALGORITHM, dict(hp, p=p), seeds) for p in FIG5_P]
+    jobs.append((setting, FIG5_REFERENCE, ref_hp, seeds))
+    res = run_jobs(network.train_curves, jobs, executor=executor, progress=False)
+    runs, ref = res[:-1], res[-1]
     return dict(setting=dict(_describe(setting), algorithm=FIG5_ALGORITHM, hp=dict(hp), reference=FIG5_REFERENCE,
-                             reference_hp=dict(ref_hp)), sizes=z, seeds=seeds, p=list(FIG5_P),
-                test=grid("test"), val=grid("val"), curve=grid("curve"), epochs=res[0].epochs,
-                reference_test=np.array([r.test[0] for r in ref]),
-                reference_curve=np.array([r.curve[0] for r in ref]))
+                             reference_hp=dict(ref_hp)), sizes=z, seeds=list(seeds), p=list(FIG5_P),
+                test=np.array([r.test for r in runs]), val=np.array([r.val for r in runs]),
+                curve=np.array([r.curve for r in runs]), epochs=runs[0].epochs,
+                reference_test=ref.test, reference_curve=ref.curve)
 
 
 def _describe(setting) -> dict:

@@ -42,7 +42,7 @@ REF_MEAN, REF_STD = 0.3, 0.3
 #: name -> factory(network devices, pulse_mode) -> algorithm; ``None`` pulse_mode: digital (float) only.
 ALGORITHMS = {
     "digital SGD": lambda nd, mode: algorithms.DigitalSGD(0.5),
-    "analog SGD": lambda nd, mode: algorithms.AnalogSGD(nd.slow, 0.5, pulse_mode=mode, c2c=nd.c2c),
+    "analog SGD": lambda nd, mode: algorithms.AnalogSGD(nd.slow, 0.5, pulse_mode=mode, c2c=nd.c2c_slow),
     "RIDER": lambda nd, mode: algorithms.rider(nd.fast, nd.slow, 0.5, 0.1, 0.1, 0.1, pulse_mode=mode, c2c=nd.c2c),
     "E-RIDER": lambda nd, mode: algorithms.e_rider(nd.fast, nd.slow, 0.5, 0.1, 0.1, 0.1, p=0.05, pulse_mode=mode,
                                                    c2c=nd.c2c),

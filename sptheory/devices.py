@@ -26,6 +26,18 @@ Custom         two callables, or step sizes tabulated at nodes (aihwkit
                PiecewiseStep-like) and linearly interpolated.
 
 Here ``x = w - offset``.
+
+Presets and network arrays
+--------------------------
+:data:`PRESETS` holds aihwkit-style soft-bounds settings (:class:`PresetSpec`,
+checked field by field).  :func:`network_devices` builds the fast array (P
+of RIDER/E-RIDER, A of Tiki-Taka/AGAD; with the per-cell reference offsets)
+and the slow array (W, C) of every layer of a network, each from its own
+spec: ``network_devices("hfo2", shapes, seed, slow="fine")`` pairs the
+4-state HfO2 fast array with the 200-state ``"fine"`` slow array, and
+``slow=None`` uses the fast spec for both.  Its result carries each array's
+cycle-to-cycle noise (``c2c_fast``, ``c2c_slow``; ``.c2c`` is the pair the
+two-array algorithms take).
 """
 
 from __future__ import annotations
@@ -782,10 +794,19 @@ class PresetSpec:
     """Realistic soft-bounds device settings (aihwkit's presets).
 
     ``w_min < 0 < w_max`` are signed bounds; the ``*_d2d`` fields are the
-    device-to-device spreads used by :func:`soft_bounds_variation`; ``c2c`` is
-    the cycle-to-cycle step noise (pass it to the pulse functions);
-    ``write_noise`` is aihwkit's read-out noise in units of dw_min (applied by
-    :func:`with_write_noise` and :func:`network_devices`; :func:`preset` leaves it off).
+    device-to-device spreads used by :func:`soft_bounds_variation`
+    (``dw_d2d`` its ``sigma_d2d``, ``up_down_d2d`` its ``sigma_pm``,
+    ``w_max_d2d``/``w_min_d2d`` its ``sigma_bounds``/``sigma_bounds_min``),
+    with a log-normal step spread when ``lognormal_d2d`` (``exp(dw_d2d xi)``)
+    and a normal one otherwise (``1 + dw_d2d xi``, aihwkit's
+    ``dw_min_dtod_log_normal=False``); ``c2c`` is the cycle-to-cycle step noise
+    (pass it to the pulse functions); ``write_noise`` is aihwkit's read-out
+    noise in units of dw_min (applied by :func:`with_write_noise` and
+    :func:`network_devices`; :func:`preset` leaves it off).
+
+    Every field is checked at construction (``ValueError`` naming the field):
+    ``dw_min`` finite and > 0, ``w_min < 0 < w_max`` finite, spreads, ``c2c``
+    and ``write_noise`` finite and >= 0.
     """
 
     dw_min: float
@@ -798,6 +819,30 @@ class PresetSpec:
     c2c: float = 0.0
     write_noise: float = 0.0
     source: str = ""
+    lognormal_d2d: bool = True
+
+    def __post_init__(self):
+        def number(name):
+            value = getattr(self, name)
+            if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+                raise TypeError(f"PresetSpec.{name} must be a number, got {value!r}")
+            if not np.isfinite(value):
+                raise ValueError(f"PresetSpec.{name} must be finite, got {value!r}")
+            return float(value)
+
+        if number("dw_min") <= 0:
+            raise ValueError(f"PresetSpec.dw_min must be > 0, got {self.dw_min!r}")
+        if number("w_min") >= 0:
+            raise ValueError(f"PresetSpec.w_min must be < 0 (a signed lower bound), got {self.w_min!r}")
+        if number("w_max") <= 0:
+            raise ValueError(f"PresetSpec.w_max must be > 0, got {self.w_max!r}")
+        for name in ("dw_d2d", "up_down_d2d", "w_max_d2d", "w_min_d2d", "c2c", "write_noise"):
+            if number(name) < 0:
+                raise ValueError(f"PresetSpec.{name} must be >= 0, got {getattr(self, name)!r}")
+        if not isinstance(self.source, str):
+            raise TypeError(f"PresetSpec.source must be a string, got {self.source!r}")
+        if not isinstance(self.lognormal_d2d, (bool, np.bool_)):
+            raise TypeError(f"PresetSpec.lognormal_d2d must be True or False, got {self.lognormal_d2d!r}")
 
     @property
     def states(self) -> float:
@@ -810,7 +855,25 @@ PRESETS = {
     "rram-optimized": PresetSpec(0.0949, -1.0, 1.0, source="RRAM optimized material (~21 states)"),
     "reramsb": PresetSpec(0.002, -0.75, 1.25, source="ReRamSB, Gong et al. 2018 (1000 states)"),
     "idealized": PresetSpec(2e-4, -1.0, 1.0, source="Idealized soft bounds (10000 states)"),
+    # The fine slow array used with the HfO2 fast array: aihwkit 1.1.0's PulsedDevice/SoftBoundsDevice
+    # defaults (dw_min_dtod 0.3 with dw_min_dtod_log_normal=False, up_down_dtod 0.01, w_max_dtod 0.3,
+    # w_min_dtod 0.3, dw_min_std 0.3, write_noise_std 0) with dw_min 0.01 and bounds [-1, 1] in place of
+    # aihwkit's dw_min 0.001 and [-0.6, 0.6].
+    "fine": PresetSpec(0.01, -1.0, 1.0, dw_d2d=0.3, up_down_d2d=0.01, w_max_d2d=0.3, w_min_d2d=0.3, c2c=0.3,
+                       write_noise=0.0, source="fine soft bounds, aihwkit SoftBounds defaults, dw_min 0.01 (200 states)",
+                       lognormal_d2d=False),
 }
+
+
+def _resolve_spec(name: str, spec) -> PresetSpec:
+    """A preset name or a :class:`PresetSpec` as a PresetSpec (argument ``name`` in the errors)."""
+    if isinstance(spec, str):
+        if spec not in PRESETS:
+            raise ValueError(f"{name}: unknown preset {spec!r}; known: {sorted(PRESETS)}")
+        return PRESETS[spec]
+    if not isinstance(spec, PresetSpec):
+        raise TypeError(f"{name} must be a preset name or a PresetSpec, got {type(spec).__name__} {spec!r}")
+    return spec
 
 
 def preset(name: str, shape=None, rng=None) -> SoftBounds:
@@ -829,7 +892,7 @@ def preset(name: str, shape=None, rng=None) -> SoftBounds:
         raise ValueError("preset with a shape needs an rng to sample device-to-device variation")
     return soft_bounds_variation(
         shape, rng, p.dw_min, sigma_d2d=p.dw_d2d, sigma_pm=p.up_down_d2d, sigma_bounds=p.w_max_d2d,
-        sigma_bounds_min=p.w_min_d2d, tau_max=p.w_max, tau_min=-p.w_min,
+        sigma_bounds_min=p.w_min_d2d, tau_max=p.w_max, tau_min=-p.w_min, lognormal=p.lognormal_d2d,
     )
 
 
@@ -861,41 +924,63 @@ def with_write_noise(dev: Device, write_noise) -> Device:
 class NetworkDevices(NamedTuple):
     """Devices of every layer of a network, each over all ``D`` cells (layers concatenated).
 
-    fast     the fast array (P of RIDER/E-RIDER, A of Tiki-Taka/AGAD), with the per-cell
-             reference offsets: SP of each cell = its device SP + ``offsets``
-    slow     the slow array (W of RIDER, C of Tiki-Taka), no offsets
-    offsets  the fast array's per-cell offsets ``ref_mean + ref_std * xi`` (shape ``(D,)``)
-    c2c      the spec's cycle-to-cycle noise: pass it as the algorithms' ``c2c``
-    spec     the :class:`PresetSpec` used
+    fast       the fast array (P of RIDER/E-RIDER, A of Tiki-Taka/AGAD), with the per-cell
+               reference offsets: SP of each cell = its device SP + ``offsets``
+    slow       the slow array (W of RIDER, C of Tiki-Taka), no offsets
+    offsets    the fast array's per-cell offsets ``ref_mean + ref_std * xi`` (shape ``(D,)``)
+    c2c_fast   the fast spec's cycle-to-cycle noise
+    c2c_slow   the slow spec's cycle-to-cycle noise (single-array methods run on the slow array: pass
+               this one to ``AnalogSGD``)
+    fast_spec  the :class:`PresetSpec` of the fast array
+    slow_spec  the :class:`PresetSpec` of the slow array
+
+    ``c2c`` is the pair ``(c2c_fast, c2c_slow)``, the form the two-array algorithms take as their
+    ``c2c``; ``spec`` is ``fast_spec`` (read-only conveniences; to change the noise use
+    ``_replace(c2c_fast=..., c2c_slow=...)``).
     """
 
     fast: Device
     slow: Device
     offsets: np.ndarray
-    c2c: float
-    spec: PresetSpec
+    c2c_fast: float
+    c2c_slow: float
+    fast_spec: PresetSpec
+    slow_spec: PresetSpec
+
+    @property
+    def c2c(self) -> tuple:
+        """``(c2c_fast, c2c_slow)``: pass it as a two-array algorithm's ``c2c``."""
+        return (self.c2c_fast, self.c2c_slow)
+
+    @property
+    def spec(self) -> PresetSpec:
+        """The fast array's spec (``fast_spec``)."""
+        return self.fast_spec
 
 
-def network_devices(spec, layer_shapes, seed, ref_mean=0.0, ref_std=0.0, write_noise=True) -> NetworkDevices:
-    """Build the fast and slow arrays of every layer from one spec and one seed.
+def network_devices(fast, layer_shapes, seed, ref_mean=0.0, ref_std=0.0, write_noise=True,
+                    slow=None) -> NetworkDevices:
+    """Build the fast and slow arrays of every layer from their specs and one seed.
 
-    ``spec`` is a preset name (:data:`PRESETS`) or a :class:`PresetSpec`;
-    ``layer_shapes`` the ``(n_out, n_in)`` of each layer (e.g.
-    ``nn.MLP.layer_shapes``), their cells concatenated in order.  From
-    ``np.random.Generator(PCG64(seed))`` three independent streams draw the
-    fast array's device-to-device variation, the slow array's, and the fast
-    array's per-cell offsets ``N(ref_mean, ref_std^2)`` -- the reference off
-    the SP of the paper's Tables 1-2 (aihwkit subtracts a per-cell reference
+    ``fast`` and ``slow`` are preset names (:data:`PRESETS`) or
+    :class:`PresetSpec`; ``slow=None`` uses the fast spec for both arrays
+    (e.g. ``network_devices("hfo2", shapes, seed, slow="fine")`` pairs the
+    4-state HfO2 fast array with a 200-state slow one).  ``layer_shapes`` are
+    the ``(n_out, n_in)`` of each layer (e.g. ``nn.MLP.layer_shapes``), their
+    cells concatenated in order.  From ``np.random.Generator(PCG64(seed))``
+    three independent streams (``spawn(3)``) draw the fast array's
+    device-to-device variation, the slow array's, and the fast array's
+    per-cell offsets ``N(ref_mean, ref_std^2)`` -- the reference off the SP
+    of the paper's Tables 1-2 (aihwkit subtracts a per-cell reference
     ``ref_mean + ref_std xi`` from the read; here the curves shift by the
-    offset, so the SP moves by it).  With ``write_noise`` both arrays get the
-    spec's write noise (:func:`with_write_noise`).
+    offset, so the SP moves by it).  The offsets sit on the fast array only.
+    Because the streams are separate, the fast array and the offsets do not
+    depend on ``slow``, and ``slow=None`` reproduces the single-spec arrays
+    bit for bit.  With ``write_noise`` each array gets its own spec's write
+    noise (:func:`with_write_noise`).
     """
-    if isinstance(spec, str):
-        if spec not in PRESETS:
-            raise ValueError(f"unknown preset {spec!r}; known: {sorted(PRESETS)}")
-        spec = PRESETS[spec]
-    if not isinstance(spec, PresetSpec):
-        raise TypeError(f"spec must be a preset name or a PresetSpec, got {type(spec).__name__}")
+    fast_spec = _resolve_spec("fast", fast)
+    slow_spec = fast_spec if slow is None else _resolve_spec("slow", slow)
     try:
         shapes = [tuple(int(v) for v in s) for s in layer_shapes]
     except (TypeError, ValueError):
@@ -911,11 +996,13 @@ def network_devices(spec, layer_shapes, seed, ref_mean=0.0, ref_std=0.0, write_n
     fast_rng, slow_rng, ref_rng = np.random.Generator(np.random.PCG64(seed)).spawn(3)
     offsets = ref_mean + ref_std * ref_rng.standard_normal(D)
 
-    def build(rng, offset):
+    def build(spec, rng, offset):
         dev = soft_bounds_variation(
             (D,), rng, spec.dw_min, sigma_d2d=spec.dw_d2d, sigma_pm=spec.up_down_d2d, sigma_bounds=spec.w_max_d2d,
             sigma_bounds_min=spec.w_min_d2d, tau_max=spec.w_max, tau_min=-spec.w_min, offset=offset,
+            lognormal=spec.lognormal_d2d,
         )
         return with_write_noise(dev, spec.write_noise) if write_noise and spec.write_noise > 0 else dev
 
-    return NetworkDevices(build(fast_rng, offsets), build(slow_rng, 0.0), offsets, float(spec.c2c), spec)
+    return NetworkDevices(build(fast_spec, fast_rng, offsets), build(slow_spec, slow_rng, 0.0), offsets,
+                          float(fast_spec.c2c), float(slow_spec.c2c), fast_spec, slow_spec)

@@ -68,8 +68,8 @@ def _pulse_cases():
     d = [g.standard_normal((3, 5, o)) for o, _ in shapes]
     rank1 = pulses.RankOneUpdate(list(zip(x, d)), scale=0.3)
     cases = {}
-    for name, dev, c2c in (("softbounds", sb, 0.0), ("softbounds_c2c", sb, 0.3), ("hfo2_fast", nd.fast, nd.c2c),
-                           ("hfo2_slow", nd.slow, nd.c2c)):
+    for name, dev, c2c in (("softbounds", sb, 0.0), ("softbounds_c2c", sb, 0.3), ("hfo2_fast", nd.fast, nd.c2c_fast),
+                           ("hfo2_slow", nd.slow, nd.c2c_slow)):
         def run(fn, seed):
             rng = _gen(seed)
             first = fn(w0, rng)
@@ -100,7 +100,7 @@ def _training_cases():
         "RIDER": lambda m: algorithms.rider(nd.fast, nd.slow, 0.5, 0.1, 0.1, 0.1, pulse_mode=m, c2c=nd.c2c),
         "TT-v2": lambda m: algorithms.tt_v2(nd.fast, nd.slow, 0.5, 1.0, max_pulses=None, pulse_mode=m, c2c=nd.c2c),
         "AGAD": lambda m: algorithms.agad(nd.fast, nd.slow, 0.5, 1.0, max_pulses=None, pulse_mode=m, c2c=nd.c2c),
-        "analog SGD": lambda m: algorithms.AnalogSGD(nd.slow, 0.5, pulse_mode=m, c2c=nd.c2c),
+        "analog SGD": lambda m: algorithms.AnalogSGD(nd.slow, 0.5, pulse_mode=m, c2c=nd.c2c_slow),
     }
     cases = {}
     for name, make in factories.items():
@@ -121,7 +121,7 @@ def _training_cases():
     cases["train/E-RIDER-8rep/model"] = _digest(_arrays(*(v for v in state if isinstance(v, np.ndarray))), rng)
     for mode in ("model", "noiseless"):
         rng = _gen(23)
-        res = pulses.apply_model(nd.fast, state.P, 0.3 * rng.standard_normal(state.P.shape), rng, c2c=nd.c2c,
+        res = pulses.apply_model(nd.fast, state.P, 0.3 * rng.standard_normal(state.P.shape), rng, c2c=nd.c2c_fast,
                                  noise=mode == "model")
         cases[f"{mode if mode == 'model' else 'model_noiseless'}/hfo2_8rep"] = _digest(_arrays(res.w, res.n_pulses), rng)
     return cases

@@ -218,7 +218,7 @@ def test_network_devices():
     D = 32 * 65 + 10 * 33
     assert nd.fast.shape == nd.slow.shape == (D,) and nd.offsets.shape == (D,)
     assert nd.fast.write_noise == nd.slow.write_noise == devices.PRESETS["hfo2"].write_noise
-    assert nd.c2c == devices.PRESETS["hfo2"].c2c
+    assert nd.c2c == (devices.PRESETS["hfo2"].c2c,) * 2 and nd.spec is nd.fast_spec is nd.slow_spec
     np.testing.assert_allclose(nd.fast.offset, nd.offsets)
     assert np.all(nd.slow.offset == 0.0)
     # offsets ~ N(0.3, 0.3^2) over D = 2410 cells: mean within 5 standard errors (false failure ~6e-7)

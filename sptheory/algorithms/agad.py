@@ -38,7 +38,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..devices import Device
-from .base import analog_update, check_rate
+from .base import analog_update, c2c_fast, c2c_slow, check_rate
 from .tiki_taka import (
     TransferState, layout_for, buffer_pulses, check_bool, check_buffer, check_common, chopper_flips,
     granularity, new_state, observe_transfer, read, write_columns,
@@ -58,7 +58,8 @@ class AGAD:
     ``max_pulses`` as in :class:`.BufferedTransfer` (defaults from aihwkit's
     chopped compound: momentum 0, forget_buffer, one pulse per transfer),
     ``warmup`` the no-write start, ``read_noise``, ``layer_shapes``,
-    ``pulse_mode``, ``c2c`` as in :class:`.TikiTaka`.
+    ``pulse_mode``, ``c2c`` (a number, or a pair ``(c2c_fast, c2c_slow)`` for
+    the pulses on A and on C) as in :class:`.TikiTaka`.
     """
 
     dev_a: Device
@@ -77,7 +78,7 @@ class AGAD:
     read_noise: float = 0.0
     layer_shapes: tuple | None = None
     pulse_mode: str = "exact"
-    c2c: float = 0.0
+    c2c: float | tuple = 0.0
 
     def __post_init__(self):
         check_common(self)
@@ -86,6 +87,16 @@ class AGAD:
         check_rate("tail_weightening", self.tail_weightening)
         check_bool("in_chop_random", self.in_chop_random)
         check_bool("warmup", self.warmup)
+
+    @property
+    def c2c_fast(self) -> float:
+        """Cycle-to-cycle noise of the fast array's pulses (first entry of a pair ``c2c``)."""
+        return c2c_fast(self.c2c)
+
+    @property
+    def c2c_slow(self) -> float:
+        """Cycle-to-cycle noise of the slow array's pulses (second entry of a pair ``c2c``)."""
+        return c2c_slow(self.c2c)
 
     @property
     def period(self) -> int:
@@ -108,7 +119,7 @@ class AGAD:
     def step(self, state: TransferState, objective, rng) -> TransferState:
         layout = layout_for(self, state, objective)
         g = objective.grad(state.C, rng)
-        res_a = analog_update(self.dev_a, state.A, (-self.alpha * state.chop) * g, rng, self.pulse_mode, self.c2c)
+        res_a = analog_update(self.dev_a, state.A, (-self.alpha * state.chop) * g, rng, self.pulse_mode, self.c2c_fast)
         A, C, H, chop, M, Pref = res_a.w, state.C, state.H, state.chop, state.M, state.Pref
         pulses_w, reads, t = state.pulses_w, state.reads, state.transfers
         if (state.cycles + 1) % self.transfer_every == 0:
@@ -126,7 +137,7 @@ class AGAD:
             if self.warmup:
                 n = np.where(layout.passes(t) > self.period, n, 0.0)
             if np.any(n != 0.0):
-                C, fired = write_columns(self.dev_c, C, cells, n * dw, rng, self.pulse_mode, self.c2c)
+                C, fired = write_columns(self.dev_c, C, cells, n * dw, rng, self.pulse_mode, self.c2c_slow)
                 pulses_w = pulses_w + fired
             flip = chopper_flips(self, layout, t, rng, A.shape[0])
             chop, Pref = chop.copy(), Pref.copy()

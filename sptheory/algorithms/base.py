@@ -43,6 +43,39 @@ def check_rate(name: str, value, *, upper=None, allow_zero=False) -> float:
     return value
 
 
+def _c2c_number(value, label="c2c", pair_ok=True):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        wanted = "a number or a pair (c2c_fast, c2c_slow) of numbers" if pair_ok else "one number (a single array)"
+        raise TypeError(f"c2c must be {wanted}, got {label}={value!r}")
+    value = float(value)
+    if not (np.isfinite(value) and value >= 0):
+        raise ValueError(f"c2c must be finite and >= 0, got {label}={value!r}")
+    return value
+
+
+def check_c2c(value):
+    """Normalise a two-array algorithm's cycle-to-cycle noise: a number (both arrays) becomes a float,
+    a pair ``(c2c_fast, c2c_slow)`` (tuple, list or 1-D array of two) a tuple of two floats.
+
+    A wrong length is a ValueError, a non-number a TypeError, a negative or non-finite entry a
+    ValueError, each naming ``c2c``."""
+    if isinstance(value, (tuple, list, np.ndarray)):
+        if np.ndim(value) != 1 or len(value) != 2:
+            raise ValueError(f"c2c must be a number or a pair (c2c_fast, c2c_slow), got c2c={value!r}")
+        return (_c2c_number(value[0], "c2c[0] (c2c_fast)"), _c2c_number(value[1], "c2c[1] (c2c_slow)"))
+    return _c2c_number(value)
+
+
+def c2c_fast(c2c) -> float:
+    """The fast array's part of a normalised ``c2c`` (:func:`check_c2c`)."""
+    return c2c[0] if type(c2c) is tuple else c2c
+
+
+def c2c_slow(c2c) -> float:
+    """The slow array's part of a normalised ``c2c`` (:func:`check_c2c`)."""
+    return c2c[1] if type(c2c) is tuple else c2c
+
+
 def analog_update(dev: Device, w, dW, rng, mode: str, c2c: float = 0.0) -> pulses.PulseResult:
     """Ask ``dev`` for the signed increment ``dW`` (eq. (2)) in the chosen pulse mode.
 

@@ -54,7 +54,7 @@ import numpy as np
 
 from .. import calibration
 from ..devices import Device
-from .base import analog_update, check_mode, check_rate, dist_to_optimum, sq_norm
+from .base import analog_update, c2c_fast, c2c_slow, check_c2c, check_mode, check_rate, dist_to_optimum, sq_norm
 from .tiki_taka import ColumnLayout, buffer_pulses, check_buffer, check_int, granularity, layout_for, write_columns
 
 __all__ = ["TrainState", "Rider", "TwoStage", "rider", "e_rider", "residual_learning"]
@@ -124,7 +124,9 @@ class Rider:
     engine, the update model, its noiseless limit (``dw_min -> 0``, the
     theorems' recursion) or stochastic pulse trains (rank-1 for the
     gradient of ``nn.MLP``, per cell for the transfer); ``c2c`` is the
-    cycle-to-cycle noise of every pulse.
+    cycle-to-cycle noise of the pulses: one number for both arrays, or a pair
+    ``(c2c_fast, c2c_slow)`` whose first entry noises the pulses on P
+    (``dev_p``) and second those on W (``dev_w``), e.g. ``NetworkDevices.c2c``.
 
     ``transfer`` picks how ``W`` receives ``beta c (P_{k+1} - R)``:
     ``"direct"`` (Alg. 2/3, every cell every step) or ``"buffered"`` (the
@@ -146,7 +148,7 @@ class Rider:
     p: float = 0.0
     reference: str = "digital"
     pulse_mode: str = "exact"
-    c2c: float = 0.0
+    c2c: float | tuple = 0.0
     transfer: str = "direct"
     transfer_every: int = 1
     thres_scale: float = 1.0
@@ -163,7 +165,7 @@ class Rider:
         check_rate("eta", self.eta, upper=1.0, allow_zero=True)
         check_rate("gamma", self.gamma, allow_zero=True)
         check_rate("p", self.p, upper=1.0, allow_zero=True)
-        check_rate("c2c", self.c2c, allow_zero=True)
+        object.__setattr__(self, "c2c", check_c2c(self.c2c))
         check_mode(self.pulse_mode)
         if self.reference not in ("digital", "analog"):
             raise ValueError(f"reference must be 'digital' or 'analog', got {self.reference!r}")
@@ -176,6 +178,16 @@ class Rider:
                 from .tiki_taka import _check_shapes
 
                 object.__setattr__(self, "layer_shapes", _check_shapes(self.layer_shapes))
+
+    @property
+    def c2c_fast(self) -> float:
+        """Cycle-to-cycle noise of the fast array's pulses (first entry of a pair ``c2c``)."""
+        return c2c_fast(self.c2c)
+
+    @property
+    def c2c_slow(self) -> float:
+        """Cycle-to-cycle noise of the slow array's pulses (second entry of a pair ``c2c``)."""
+        return c2c_slow(self.c2c)
 
     def init(self, W0, P0=None, Q0=None, replicates=None) -> TrainState:
         """Start from ``W0`` (and ``P0``, ``Q0``, default 0); ``Qt = Q0``, ``c = +1``."""
@@ -191,13 +203,13 @@ class Rider:
         # not its values); the ReadOut itself goes back to the pulse functions, which keep its hidden weights
         Wv, Pv = np.asarray(W), np.asarray(P)
         g = objective.grad(Wv + (self.gamma * c) * (Pv - Q), rng)
-        res_p = analog_update(self.dev_p, P, (-self.alpha * c) * g, rng, self.pulse_mode, self.c2c)
+        res_p = analog_update(self.dev_p, P, (-self.alpha * c) * g, rng, self.pulse_mode, self.c2c_fast)
         P1 = res_p.w
         P1v = np.asarray(P1)
         ref = Qt if self.reference == "analog" else Q
         H, t, layout = state.H, state.transfers, state.layout
         if self.transfer == "direct":
-            res_w = analog_update(self.dev_w, W, (self.beta * c) * (P1v - ref), rng, self.pulse_mode, self.c2c)
+            res_w = analog_update(self.dev_w, W, (self.beta * c) * (P1v - ref), rng, self.pulse_mode, self.c2c_slow)
             W1, fired_w = res_w.w, _cell_mean(res_w.n_pulses)
         else:
             W1, fired_w, H, t, layout = self._buffered(state, objective, W, P1v, ref, c, rng)
@@ -237,7 +249,7 @@ class Rider:
         H = H.copy()
         H[:, cells] = h
         if np.any(n != 0.0):
-            W, fired = write_columns(self.dev_w, W, cells, n * dw, rng, self.pulse_mode, self.c2c)
+            W, fired = write_columns(self.dev_w, W, cells, n * dw, rng, self.pulse_mode, self.c2c_slow)
         return W, fired, H, t + 1, layout
 
     def forward_weights(self, state: TrainState) -> np.ndarray:
@@ -288,7 +300,7 @@ class TwoStage:
     cell's device bounds: a physical cell cannot hold a value outside them,
     and with per-cell reference offsets (``devices.network_devices``) the
     bounds move with the offset, so 0 can lie outside some cells' range.
-    Its pulses carry the trainer's cycle-to-cycle noise ``c2c``.
+    Its pulses carry the trainer's fast-array cycle-to-cycle noise (``trainer.c2c_fast``).
     """
 
     trainer: Rider
@@ -306,7 +318,7 @@ class TwoStage:
         dev_p = self.trainer.dev_p
         P = np.clip(P, dev_p.lower, dev_p.upper)
         cal = calibration.zero_shift(dev_p, P, int(self.n_zs), rng, schedule=self.schedule,
-                                     c2c=self.trainer.c2c, track_g2=False)
+                                     c2c=self.trainer.c2c_fast, track_g2=False)
         base = self.trainer.init(W, P0=cal.w, Q0=cal.w)
         n = float(self.n_zs)
         return base._replace(pulses_p=base.pulses_p + n, calibration=n)

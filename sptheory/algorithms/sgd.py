@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..devices import Device
-from .base import analog_update, check_mode, check_rate, dist_to_optimum, sq_norm
+from .base import _c2c_number, analog_update, check_mode, check_rate, dist_to_optimum, sq_norm
 from .rider import TrainState
 
 __all__ = ["DigitalSGD", "AnalogSGD"]
@@ -64,7 +64,11 @@ class DigitalSGD:
 
 @dataclass(frozen=True)
 class AnalogSGD:
-    """Analog SGD on one array with responses ``dev`` (pulse mode as in :class:`Rider`)."""
+    """Analog SGD on one array with responses ``dev`` (pulse mode as in :class:`Rider`).
+
+    ``c2c`` is one number, the cycle-to-cycle noise of that array's pulses (on network devices the slow
+    array's, ``NetworkDevices.c2c_slow``); a pair is a TypeError.
+    """
 
     dev: Device
     alpha: float
@@ -75,7 +79,7 @@ class AnalogSGD:
         if not isinstance(self.dev, Device):
             raise TypeError(f"dev must be a sptheory.devices.Device, got {type(self.dev).__name__}")
         check_rate("alpha", self.alpha)
-        check_rate("c2c", self.c2c, allow_zero=True)
+        object.__setattr__(self, "c2c", _c2c_number(self.c2c, pair_ok=False))
         check_mode(self.pulse_mode)
 
     def init(self, W0, replicates=None):

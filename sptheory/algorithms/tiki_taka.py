@@ -58,7 +58,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ..devices import Device
-from .base import analog_update, check_mode, check_rate, sq_norm
+from .base import analog_update, c2c_fast, c2c_slow, check_c2c, check_mode, check_rate, sq_norm
 
 __all__ = [
     "ColumnLayout", "column_layout", "TransferState", "TikiTaka", "BufferedTransfer",
@@ -345,7 +345,7 @@ def check_common(algo):
     check_rate("transfer_lr", algo.transfer_lr)
     check_int("transfer_every", algo.transfer_every)
     check_rate("read_noise", algo.read_noise, allow_zero=True)
-    check_rate("c2c", algo.c2c, allow_zero=True)
+    object.__setattr__(algo, "c2c", check_c2c(algo.c2c))
     check_mode(algo.pulse_mode)
     if algo.layer_shapes is not None:
         object.__setattr__(algo, "layer_shapes", _check_shapes(algo.layer_shapes))
@@ -375,7 +375,9 @@ class TikiTaka:
     ``reference`` r (scalar, ``(D,)`` or ``(replicates, D)``; 0 assumes A's SP
     sits at 0), ``read_noise`` the std of additive read noise, ``layer_shapes``
     the column layout of a vector problem (ignored in favour of the objective's
-    own), ``pulse_mode``/``c2c`` as in :class:`.Rider`.
+    own), ``pulse_mode`` as in :class:`.Rider`, ``c2c`` the cycle-to-cycle
+    noise: a number for both arrays or a pair ``(c2c_fast, c2c_slow)`` for the
+    pulses on A and on C.
     """
 
     dev_a: Device
@@ -388,12 +390,22 @@ class TikiTaka:
     read_noise: float = 0.0
     layer_shapes: tuple | None = None
     pulse_mode: str = "exact"
-    c2c: float = 0.0
+    c2c: float | tuple = 0.0
 
     def __post_init__(self):
         check_common(self)
         check_rate("gamma", self.gamma, allow_zero=True)
         object.__setattr__(self, "reference", check_reference(self.reference))
+
+    @property
+    def c2c_fast(self) -> float:
+        """Cycle-to-cycle noise of the fast array's pulses (first entry of a pair ``c2c``)."""
+        return c2c_fast(self.c2c)
+
+    @property
+    def c2c_slow(self) -> float:
+        """Cycle-to-cycle noise of the slow array's pulses (second entry of a pair ``c2c``)."""
+        return c2c_slow(self.c2c)
 
     def init(self, W0, A0=None, replicates=None) -> TransferState:
         """Start with ``C = W0`` and ``A = A0`` (default 0)."""
@@ -406,14 +418,14 @@ class TikiTaka:
     def step(self, state: TransferState, objective, rng) -> TransferState:
         layout = layout_for(self, state, objective)
         g = objective.grad(self.forward_weights(state), rng)
-        res_a = analog_update(self.dev_a, state.A, -self.alpha * g, rng, self.pulse_mode, self.c2c)
+        res_a = analog_update(self.dev_a, state.A, -self.alpha * g, rng, self.pulse_mode, self.c2c_fast)
         A, C = res_a.w, state.C
         pulses_w, reads, t = state.pulses_w, state.reads, state.transfers
         if (state.cycles + 1) % self.transfer_every == 0:
             cells = layout.cells(t)
             ref = broadcast_reference(self.reference, A.shape)
             v = read(A, cells, ref, self.read_noise, rng)
-            C, fired = write_columns(self.dev_c, C, cells, self.transfer_lr * v, rng, self.pulse_mode, self.c2c)
+            C, fired = write_columns(self.dev_c, C, cells, self.transfer_lr * v, rng, self.pulse_mode, self.c2c_slow)
             pulses_w = pulses_w + fired
             reads = reads + cells.size / layout.D
             t += 1
@@ -468,7 +480,7 @@ class BufferedTransfer:
     read_noise: float = 0.0
     layer_shapes: tuple | None = None
     pulse_mode: str = "exact"
-    c2c: float = 0.0
+    c2c: float | tuple = 0.0
 
     def __post_init__(self):
         check_common(self)
@@ -482,6 +494,16 @@ class BufferedTransfer:
             if not self.in_chop_random and self.in_chop_prob == 0.0:
                 raise ValueError("in_chop_prob must be > 0 for a regular chopper schedule (in_chop_random=False)")
         object.__setattr__(self, "reference", check_reference(self.reference))
+
+    @property
+    def c2c_fast(self) -> float:
+        """Cycle-to-cycle noise of the fast array's pulses (first entry of a pair ``c2c``)."""
+        return c2c_fast(self.c2c)
+
+    @property
+    def c2c_slow(self) -> float:
+        """Cycle-to-cycle noise of the slow array's pulses (second entry of a pair ``c2c``)."""
+        return c2c_slow(self.c2c)
 
     @property
     def chopped(self) -> bool:
@@ -499,7 +521,7 @@ class BufferedTransfer:
         layout = layout_for(self, state, objective)
         g = objective.grad(self.forward_weights(state), rng)
         scale = -self.alpha if state.chop is None else -self.alpha * state.chop
-        res_a = analog_update(self.dev_a, state.A, scale * g, rng, self.pulse_mode, self.c2c)
+        res_a = analog_update(self.dev_a, state.A, scale * g, rng, self.pulse_mode, self.c2c_fast)
         A, C, H, chop = res_a.w, state.C, state.H, state.chop
         pulses_w, reads, t = state.pulses_w, state.reads, state.transfers
         if (state.cycles + 1) % self.transfer_every == 0:
@@ -513,7 +535,7 @@ class BufferedTransfer:
             H = H.copy()
             H[:, cells] = h
             if np.any(n != 0.0):
-                C, fired = write_columns(self.dev_c, C, cells, n * dw, rng, self.pulse_mode, self.c2c)
+                C, fired = write_columns(self.dev_c, C, cells, n * dw, rng, self.pulse_mode, self.c2c_slow)
                 pulses_w = pulses_w + fired
             if chop is not None and self.in_chop_prob > 0.0:
                 flip = chopper_flips(self, layout, t, rng, A.shape[0])

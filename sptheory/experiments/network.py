@@ -140,6 +140,7 @@ GRIDS_FIRST = dict(GRIDS, **{
 def make_algorithm(name: str, hp: dict, nd: devices.NetworkDevices, pulse_mode="model"):
     """The algorithm object ``name`` with hyperparameters ``hp`` on the network devices ``nd``
     (fast array: P of RIDER, A of Tiki-Taka/AGAD; slow array: W, C; single-array methods use the slow one).
+    Two-array methods get ``c2c=nd.c2c`` (the pair ``(c2c_fast, c2c_slow)``), analog SGD ``nd.c2c_slow``.
 
     ``hp`` (over :data:`FIXED`) holds the constructor's positional rates by name (``alpha``, ``beta``,
     ``eta``, ``gamma``, ``transfer_lr`` as the algorithm takes them); every other key is passed on as a
@@ -160,7 +161,7 @@ def make_algorithm(name: str, hp: dict, nd: devices.NetworkDevices, pulse_mode="
         if name == "digital SGD":
             return algorithms.DigitalSGD(*args, **hp)
         if name == "analog SGD":
-            return algorithms.AnalogSGD(s, *args, **hp, **kw)
+            return algorithms.AnalogSGD(s, *args, **hp, **dict(kw, c2c=nd.c2c_slow))
         if name == "two-stage":
             n_zs = hp.pop("n_zs")
             return algorithms.TwoStage(algorithms.residual_learning(f, s, *args, **hp, **kw), n_zs=n_zs)
@@ -199,7 +200,7 @@ def _devices(setting, net, seed):
 def _run(setting, name, hp, net, seed):
     nd = _devices(setting, net, seed)
     if not setting.write_noise:
-        nd = nd._replace(c2c=0.0)
+        nd = nd._replace(c2c_fast=0.0, c2c_slow=0.0)
     algo = make_algorithm(name, hp, nd, setting.pulse_mode)
     rng = np.random.Generator(np.random.PCG64(seed))
     W0 = net.init_weights(rng, replicates=1)
@@ -336,7 +337,7 @@ def signal_scales(setting: NetworkSetting, algorithm: str, hyperparameters: dict
         req.append(np.sqrt(np.mean(r ** 2)))
         small.append(np.mean(r / dw < 0.1))
         hidden = pulses.hidden_weights(state.W)
-        noise = pulses.model_noise_variance(nd.slow, hidden, signed, c2c=trainer.c2c)
+        noise = pulses.model_noise_variance(nd.slow, hidden, signed, c2c=trainer.c2c_slow)
         mean_inc = r * np.where(signed >= 0, nd.slow.q_plus(hidden), nd.slow.q_minus(hidden))
         ratio.append(np.sqrt(noise.mean()) / max(np.sqrt(np.mean(mean_inc ** 2)), 1e-300))
     return dict(rms_p_minus_q=float(np.mean(pq)), rms_request=float(np.mean(req)), dw_min=dw,

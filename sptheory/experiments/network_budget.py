@@ -62,7 +62,7 @@ def make_devices(setting: network.NetworkSetting, net, seed: int, dw_min: float 
     """The fast/slow arrays of ``setting`` for ``net`` (``devices.network_devices``), granularity ``dw_min``."""
     nd = devices.network_devices(device_spec(setting.device, dw_min), net.layer_shapes, seed,
                                  ref_mean=setting.ref_mean, ref_std=setting.ref_std, write_noise=setting.write_noise)
-    return nd if setting.write_noise else nd._replace(c2c=0.0)
+    return nd if setting.write_noise else nd._replace(c2c_fast=0.0, c2c_slow=0.0)
 
 
 def _calibrated_state(algorithm, hp, nd, setting, W0, n_zs, rng):
@@ -77,7 +77,7 @@ def _calibrated_state(algorithm, hp, nd, setting, W0, n_zs, rng):
         return trainer, parts[0]._replace(calibration=0.0, **cat)
     tt = network.make_algorithm("TT-v2", hp, nd, setting.pulse_mode)
     A0 = np.clip(np.zeros_like(W0), nd.fast.lower, nd.fast.upper)
-    refs = np.concatenate([calibration.zero_shift(nd.fast, A0, int(n), rng, schedule="cyclic", c2c=nd.c2c,
+    refs = np.concatenate([calibration.zero_shift(nd.fast, A0, int(n), rng, schedule="cyclic", c2c=nd.c2c_fast,
                                                   track_g2=False).w for n in n_zs], axis=0)
     algo = dataclasses.replace(tt, reference=refs)
     state = algo.init(Wg, A0=refs)

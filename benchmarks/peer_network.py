@@ -379,7 +379,9 @@ def sptheory_args(name: str) -> dict:
 def run_sptheory(name, cell, seed, epochs, splits) -> dict:
     from sptheory import algorithms, devices, nn, pulses
 
-    net = nn.MLP(SIZES, "sigmoid", data=splits.train, batch=BATCH, io=nn.PAPER_IO)
+    io = getattr(nn, "PAPER_IO", None)
+    net = (nn.MLP(SIZES, "sigmoid", data=splits.train, batch=BATCH) if io is None
+           else nn.MLP(SIZES, "sigmoid", data=splits.train, batch=BATCH, io=io))
     ref_mean, ref_std = cell
     nd = devices.network_devices("hfo2", net.layer_shapes, seed, ref_mean=-ref_mean, ref_std=ref_std, slow="fine")
     tr = sptheory_args(name)
@@ -543,6 +545,9 @@ def main(argv=None) -> int:
     if bad:
         print("aihwkit defaults differ from the translation's table:\n  " + "\n  ".join(bad))
         return 1
+    if getattr(nn, "PAPER_IO", None) is None:
+        print("sptheory's nn.PAPER_IO is not available in this checkout: the sptheory side runs WITHOUT the IO "
+              "(exact forward/backward); only the transfer read has the output noise")
     print("aihwkit's internal random generators (pulse trains, choppers, c2c / write / output noise) are NOT seeded "
           "by torch.manual_seed: aihwkit runs are not reproducible bit for bit; construction_seed fixes its devices.")
     splits = data.digits(0)

@@ -62,6 +62,18 @@ its 95 % Welch interval and the verdict; then per-side seconds per epoch and
 the slope of the validation accuracy over the last quarter of the epochs
 (accuracy points per epoch, mean over seeds: near 0 = plateau).
 
+Measured (30 epochs, seeds 0-2, sptheory side still without ``nn.PAPER_IO``, which this branch did not
+yet have): all 9 algorithm x cell entries agree (largest |difference| 3.5 points, TT-v2 at (0, 0.05),
+interval [-8.2, +1.3]); the validation curves had NOT plateaued (last-quarter slopes +0.2 to +1.6
+points per epoch on both sides), and with 3 seeds the Welch intervals are wide (up to +-16 points at
+ref_std 1.0), so the check has little power against differences below about 5-15 points.
+
+Modelling differences that remain (not translation errors): fixed BL on A (aihwkit: BL management);
+multiplicative c2c in sptheory vs aihwkit's additive ``dw_min_std`` on the HfO2 preset
+(``mult_noise=False``); no ADC quantisation on sptheory's transfer read; sptheory's d2d sampling
+redraws non-positive cells where aihwkit takes absolute values; different device draws per seed
+(same law, not the same cells).
+
 Without aihwkit installed it prints how to get it and exits 0.
 """
 

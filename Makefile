@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 OUT    ?= results
 ARGS   ?=
 
-.PHONY: all venv verify verify-quick test test-all figs bench bench-peer clean
+.PHONY: all venv verify verify-quick test test-all figs bench bench-peer bench-peer-network clean
 
 all: test
 
@@ -54,6 +54,12 @@ bench-peer: $(STAMP)
 	@$(MAKE) --no-print-directory $(PEER_STAMP) || echo "bench-peer: installing torch==2.10.0 aihwkit==1.1.0 into $(PEER_VENV) failed (see above)"
 	@if test -f $(PEER_STAMP); then $(ONE_THREAD) $(PEER_VENV)/bin/python -m benchmarks.peer_aihwkit $(ARGS); \
 	 else $(ONE_THREAD) $(PY) -m benchmarks.peer_aihwkit $(ARGS); fi
+
+# TT-v2 / c-TTv2 / AGAD on the digits MLP in aihwkit and in sptheory (same environment logic as bench-peer).
+bench-peer-network: $(STAMP)
+	@$(MAKE) --no-print-directory $(PEER_STAMP) || echo "bench-peer-network: installing torch==2.10.0 aihwkit==1.1.0 into $(PEER_VENV) failed (see above)"
+	@if test -f $(PEER_STAMP); then $(ONE_THREAD) $(PEER_VENV)/bin/python -m benchmarks.peer_network $(ARGS); \
+	 else $(ONE_THREAD) $(PY) -m benchmarks.peer_network $(ARGS); fi
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache  # .venv-peer is kept: rm -rf .venv-peer by hand

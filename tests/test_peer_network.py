@@ -1,0 +1,125 @@
+"""benchmarks/peer_network.py without aihwkit: the aihwkit -> sptheory translation, the agreement
+statistics, the shared minibatch stream, and the not-installed mode."""
+
+import importlib.util
+import math
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+_ROOT = str(Path(__file__).resolve().parents[1])
+if _ROOT not in sys.path:
+    sys.path.insert(0, _ROOT)
+
+from benchmarks import peer_network as pn  # noqa: E402
+
+COMMON = dict(sgd_lr=0.5, batch=10, dw_fast=0.4622, dw_slow=0.01, in_sizes=[65, 33])
+
+
+def test_buffered_rates_threshold_and_schedule():
+    """TT-v2: alpha = fast_lr, transfer_lr scaled by the SGD lr, thres_scale in dw_C units, one transfer per batch."""
+    tr = pn.translate(dict(compound="buffered", fast_lr=0.03, transfer_lr=0.01, thres_scale=0.8), **COMMON)
+    kw = tr["kwargs"]
+    assert tr["constructor"] == "tt_v2" and tr["not_expressible"] == []
+    assert kw["alpha"] == 0.03 and kw["transfer_lr"] == pytest.approx(0.005) and kw["thres_scale"] == 0.8
+    assert kw["transfer_every"] == 1 and kw["momentum"] == 0.1 and kw["forget_buffer"] is True
+    assert kw["max_pulses"] == 1
+    no_scale = pn.translate(dict(compound="buffered", transfer_lr=0.01, scale_transfer_lr=False), **COMMON)
+    assert no_scale["kwargs"]["transfer_lr"] == 0.01
+    every3 = pn.translate(dict(compound="buffered", transfer_every=3), **COMMON)
+    assert every3["kwargs"]["transfer_every"] == 3
+
+
+def test_chopped_threshold_uses_fast_granularity_and_auto_granularity():
+    """c-TTv2: threshold bg/dw_C with bg = dw_A (x auto_granularity / in_size per layer)."""
+    tr = pn.translate(dict(compound="chopped", fast_lr=0.5, transfer_lr=1.0, units_in_mbatch=True), **COMMON)
+    assert tr["kwargs"]["thres_scale"] == pytest.approx(46.22)
+    assert tr["kwargs"]["in_chop_prob"] == 0.1 and tr["kwargs"]["in_chop_random"] is True
+    assert tr["not_expressible"] == []
+    auto = pn.translate(dict(compound="dynamic", auto_granularity=1000.0, units_in_mbatch=True), **COMMON)
+    assert auto["thres_scale_per_layer"] == pytest.approx([46.22 * 1000 / 65, 46.22 * 1000 / 33])
+    assert any("auto_granularity" in m for m in auto["not_expressible"])
+    cgm = pn.translate(dict(compound="chopped", fast_lr=0.05, correct_gradient_magnitudes=True, units_in_mbatch=True),
+                       **COMMON)
+    assert cgm["kwargs"]["thres_scale"] == pytest.approx(0.05)
+
+
+def test_dynamic_defaults_and_per_sample_transfer_flagged():
+    """AGAD keeps aihwkit's regular chopper default; the chopped default (a transfer per sample) is flagged."""
+    tr = pn.translate(dict(compound="dynamic", units_in_mbatch=True), **COMMON)
+    assert tr["constructor"] == "agad"
+    assert tr["kwargs"]["in_chop_random"] is False and tr["kwargs"]["tail_weightening"] == 5.0
+    per_sample = pn.translate(dict(compound="dynamic"), **COMMON)
+    assert any("every 1 samples" in m for m in per_sample["not_expressible"])
+    rnd = pn.translate(dict(compound="dynamic", in_chop_random=True, units_in_mbatch=True), **COMMON)
+    assert any("in_chop_random" in m for m in rnd["not_expressible"])
+
+
+def test_translate_rejects_bad_input():
+    with pytest.raises(ValueError, match="compound"):
+        pn.translate(dict(compound="mixed"), **COMMON)
+    with pytest.raises(ValueError, match="does not know"):
+        pn.translate(dict(compound="buffered", in_chop_prob=0.1), **COMMON)
+    with pytest.raises(ValueError, match="batch"):
+        pn.translate(dict(compound="buffered"), **dict(COMMON, batch=0))
+    with pytest.raises(ValueError, match="dw_slow"):
+        pn.translate(dict(compound="buffered"), **dict(COMMON, dw_slow=-1.0))
+
+
+def test_benchmark_settings_translate_exactly():
+    """The settings the benchmark runs have no inexpressible part."""
+    for name in pn.ALGORITHMS:
+        assert pn.sptheory_args(name)["not_expressible"] == [], name
+
+
+def test_paper_table5_digits():
+    t5 = pn.paper_table5([65, 33])
+    assert t5["TT-v2"]["kwargs"]["alpha"] == 0.03 and t5["TT-v2"]["kwargs"]["thres_scale"] == 0.8
+    assert t5["AGAD"]["thres_scale_per_layer"][0] == pytest.approx(0.4622 / 0.01 * 1000 / 65)
+    assert t5["E-RIDER"]["p_per_layer"] == pytest.approx([0.05 / 65, 0.05 / 33])
+    assert t5["E-RIDER"]["eta_per_layer"] == pytest.approx([0.25 / 65, 0.25 / 33])
+
+
+def test_welch_and_verdict():
+    """Welch interval against a hand computation; the rule's two branches."""
+    a, b = [80.0, 82.0, 84.0], [70.0, 71.0, 72.0]
+    w = pn.welch(a, b)
+    se = math.sqrt(4 / 3 + 1 / 3)
+    df = (4 / 3 + 1 / 3) ** 2 / ((4 / 3) ** 2 / 2 + (1 / 3) ** 2 / 2)
+    from scipy import stats
+    assert w["diff"] == pytest.approx(11.0) and w["df"] == pytest.approx(df)
+    assert w["hi"] - w["diff"] == pytest.approx(stats.t.ppf(0.975, df) * se)
+    assert pn.verdict(w) == "disagrees"
+    assert pn.verdict({"diff": 2.5, "lo": 1.0, "hi": 4.0}) == "agrees"
+    assert pn.verdict({"diff": 8.0, "lo": -1.0, "hi": 17.0}) == "agrees"
+
+
+def test_end_slope():
+    assert pn.end_slope(np.arange(20) * 0.5) == pytest.approx(0.5)
+    assert pn.end_slope([1.0] * 8) == pytest.approx(0.0, abs=1e-12)
+
+
+def test_fixed_batches_feed_the_index_rows():
+    """The sptheory objective uses the given minibatch rows in order (gradient equals the one built from them)."""
+    from sptheory import data, nn
+
+    s = data.digits(0)
+    net = nn.MLP(pn.SIZES, "sigmoid", data=s.train, batch=pn.BATCH, factored=False)
+    idx = pn.batch_indices(0, net.n, 2)
+    obj = pn.FixedBatches(net, idx)
+    W = pn.start_weights(net, 0)
+    g0 = obj.grad(W, np.random.Generator(np.random.PCG64(5)))
+
+    class Rows:
+        def integers(self, *a, **k):
+            return idx[0][None, :]
+    np.testing.assert_array_equal(g0, net.grad(W, Rows()))
+    assert obj.k == 1 and obj.layer_shapes == net.layer_shapes
+
+
+@pytest.mark.skipif(importlib.util.find_spec("aihwkit") is not None, reason="aihwkit installed")
+def test_main_without_aihwkit_exits_0(capsys):
+    assert pn.main(["--epochs", "1"]) == 0
+    assert "aihwkit is not installed" in capsys.readouterr().out

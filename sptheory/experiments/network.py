@@ -415,7 +415,8 @@ NOMINAL_BEST_SOURCE = ("nominal_search(process pool of 2, names=ALGORITHMS witho
 def nominal_search(executor=None, names=ALGORITHMS, progress: bool = False) -> dict:
     """Search every algorithm of ``names`` at :data:`NOMINAL` with :data:`SEARCH_SEEDS`: ``{name: Search}``.
 
-    Reproduces :data:`NOMINAL_BEST` (which stores its ``best`` entries)."""
+    :data:`NOMINAL_BEST` stores its ``best`` entries from a run before the update model's random stream
+    changed and before a job's seeds ran as one simulation; a rerun now draws other numbers."""
     return search_all(NOMINAL, names, SEARCH_SEEDS, executor, progress=progress)
 
 

@@ -99,3 +99,21 @@ def test_converged_settings_differ_only_in_the_slow_array():
     assert a.slow_device == "fine" and b.slow_device is None
     assert dataclasses.replace(a, name=b.name, slow_device=None) == b
     assert a.epochs >= 40
+
+
+def test_stored_choices_cover_every_algorithm_and_lie_on_the_searched_lattice():
+    """Each stored choice is the Table 5 centre times whole powers of its axis spacing (3 on the fast rate and
+    sqrt 3 for the SGDs, 10 on the transfer rate), within the base grid plus the edge rule's extensions."""
+    for setting in ("A", "B"):
+        centre = network.table5(setting)
+        assert set(network.CONVERGED_BEST[setting]) == set(network.CONVERGED_ALGORITHMS)
+        for name in network.CONVERGED_ALGORITHMS:
+            hp = network.converged_hyperparameters(setting, name)
+            axes = network.SEARCH_AXES[name]
+            assert {k: v for k, v in hp.items() if k not in axes} == {k: v for k, v in centre[name].items()
+                                                                      if k not in axes}
+            for axis in axes:
+                step = np.sqrt(3.0) if len(axes) == 1 else (3.0 if axis == "alpha" else 10.0)
+                k = np.log(hp[axis] / centre[name][axis]) / np.log(step)
+                base_edge = 4 if len(axes) == 1 else 1
+                assert abs(k - round(k)) < 1e-4 and abs(round(k)) <= base_edge + network.EDGE_EXTENSIONS, (name, axis)

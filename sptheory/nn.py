@@ -237,9 +237,13 @@ def _act_slope(name, h):
 
 
 def _check_rng(rng):
-    if rng is not None and not isinstance(rng, np.random.Generator):
-        raise TypeError(f"rng must be None or an np.random.Generator, got {type(rng).__name__}")
-    return rng
+    """None (a noise-free evaluation), or anything ``np.random.default_rng`` takes (a Generator, a seed)."""
+    if rng is None or isinstance(rng, np.random.Generator):
+        return rng
+    if isinstance(rng, (bool, np.bool_)) or not isinstance(rng, (int, np.integer, np.random.SeedSequence,
+                                                                  np.random.BitGenerator)):
+        raise TypeError(f"rng must be None, a seed or an np.random.Generator, got {type(rng).__name__}")
+    return np.random.default_rng(rng)
 
 
 def _positive_int(name, value):

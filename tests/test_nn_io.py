@@ -54,7 +54,14 @@ def test_bad_types():
             nn.MLP(sizes=(5, 3), data=(X, y), io=bad)
     net = nn.MLP(sizes=(5, 3), data=(X, y), io=nn.PAPER_IO)
     with pytest.raises(TypeError, match="rng"):
-        net.f(net.init_weights(gen(0)), rng=3)
+        net.f(net.init_weights(gen(0)), rng="seed")
+    # a seed is normalised like everywhere else: the same seed, the same noisy evaluation
+    W = net.init_weights(gen(0))
+    assert net.f(W, rng=3) == net.f(W, rng=gen_default(3))
+
+
+def gen_default(seed):
+    return np.random.default_rng(seed)
 
 
 # ----- conversion: levels, scaling, clipping, noise --------------------------------------------

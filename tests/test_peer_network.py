@@ -123,3 +123,25 @@ def test_fixed_batches_feed_the_index_rows():
 def test_main_without_aihwkit_exits_0(capsys):
     assert pn.main(["--epochs", "1"]) == 0
     assert "aihwkit is not installed" in capsys.readouterr().out
+
+
+def test_aihwkit_io_fields_follow_paper_io():
+    """The aihwkit IOParameters fields carry nn.PAPER_IO's numbers; no bound management; the transfer read
+    has no noise management (aihwkit forces it off there)."""
+    import dataclasses
+
+    from sptheory import nn
+
+    io = nn.PAPER_IO
+    f = pn.aihwkit_io_fields(io)
+    assert (f["inp_res"], f["inp_bound"], f["out_res"], f["out_bound"], f["out_noise"]) == (
+        io.inp_res, io.inp_bound, io.out_res, io.out_bound, io.out_noise)
+    assert f["inp_res"] == 1 / 127 and f["out_res"] == 1 / 510 and f["out_noise"] == pn.OUT_NOISE
+    assert f["noise_management"] == "ABS_MAX" and f["bound_management"] == "NONE"
+    assert f["inp_noise"] == 0.0 and f["w_noise"] == 0.0 and not f["inp_sto_round"] and not f["out_sto_round"]
+    t = pn.aihwkit_io_fields(io, transfer=True)
+    assert t["noise_management"] == "NONE" and t["bound_management"] == "NONE"
+    assert {k: v for k, v in t.items() if k != "noise_management"} == {
+        k: v for k, v in f.items() if k != "noise_management"}
+    none = pn.aihwkit_io_fields(dataclasses.replace(io, noise_management="none"))
+    assert none["noise_management"] == "NONE"

@@ -178,6 +178,11 @@ def apply_model(dev: Device, w, dW, rng, c2c: float = 0.0, noise: bool = True) -
     probability ``min(1, |dW|/dw_min)``, decided by one more 32-bit word per
     cell (exact up to ``2^-32``), independent of ``xi``; pulsed cells redraw
     their perturbation ``write_noise * dw_min * N(0, 1)``.
+
+    With numba installed, the per-cell arithmetic of an affine device's noisy update runs compiled
+    (:mod:`sptheory._fused`): the same draws in the same order and the same floating-point operations,
+    so the outputs are bit for bit those of the NumPy form (which runs without numba, with
+    ``SPTHEORY_NO_NUMBA=1``, and for layouts the kernels do not take, e.g. Fortran-ordered arrays).
     """
     c2c = _check_c2c(c2c)
     if not isinstance(rng, np.random.Generator):

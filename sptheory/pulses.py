@@ -274,7 +274,7 @@ def _model_fused(kernels, dev: Device, w, dW, rng, c2c: float, readout, hidden):
     kernels' (C-ordered float64 ``(..., D)`` of one shape, per-cell parameters of shape ``()`` or ``(D,)``):
     the NumPy path then runs."""
     shape = w.shape
-    if not shape or dW.shape != shape or dev.shape not in ((), shape[-1:]):
+    if not shape or not w.size or dW.shape != shape or dev.shape not in ((), shape[-1:]):
         return None
     for a in (w, dW) if readout is None else (w, dW, readout, hidden):
         if a.dtype != np.float64 or not a.flags.c_contiguous:

@@ -136,3 +136,16 @@ def test_environment_switch():
     env.pop("SPTHEORY_NO_NUMBA")
     on = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert (off.stdout.strip(), on.stdout.strip()) == ("True", "False")
+
+
+@pytest.mark.parametrize("shape", [(0,), (3, 0), (0, D)])
+def test_empty_arrays(monkeypatch, shape):
+    dev, c2c = DEVICES["hfo2_fast"] if shape[-1] == D else DEVICES["scalar_write_noise"]
+
+    def run():
+        rng = gen(3)
+        res = pulses.apply_model(dev, np.zeros(shape), np.full(shape, 0.1), rng, c2c=c2c)
+        return [res.w.shape, res.n_pulses.shape] + _bytes(rng.random(2))
+
+    fused, plain = _both(monkeypatch, run)
+    assert fused == plain and fused[0] == shape

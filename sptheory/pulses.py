@@ -23,6 +23,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from . import _fused
 from .devices import Device
 
 __all__ = [
@@ -177,12 +178,24 @@ def apply_model(dev: Device, w, dW, rng, c2c: float = 0.0, noise: bool = True) -
     probability ``min(1, |dW|/dw_min)``, decided by one more 32-bit word per
     cell (exact up to ``2^-32``), independent of ``xi``; pulsed cells redraw
     their perturbation ``write_noise * dw_min * N(0, 1)``.
+
+    With numba installed, the per-cell arithmetic of an affine device's noisy update runs compiled
+    (:mod:`sptheory._fused`): the same draws in the same order and the same floating-point operations,
+    so the outputs are bit for bit those of the NumPy form (which runs without numba, with
+    ``SPTHEORY_NO_NUMBA=1``, and for layouts the kernels do not take, e.g. Fortran-ordered arrays).
     """
     c2c = _check_c2c(c2c)
     if not isinstance(rng, np.random.Generator):
         rng = np.random.default_rng(rng)
-    w, perturbation, clipped_by = _split(w, marked=True)
-    w, dW = _prepare(dev, w, dW, clipped_by)
+    readout, hidden, clipped_by = _split_lazy(w)
+    w, dW = _prepare(dev, hidden, dW, clipped_by)
+    if noise and dev.is_affine:
+        kernels = _fused.kernels()
+        if kernels is not None:
+            fused = _model_fused(kernels, dev, w, dW, rng, c2c, readout, hidden)
+            if fused is not None:
+                return fused
+    perturbation = None if readout is None else np.subtract(readout, hidden)
     up = np.greater_equal(dW, 0.0)
     # dW F - |dW| G is dW q_plus for dW >= 0 and dW q_minus for dW < 0: one response evaluation per cell,
     # the same q as in model_noise_variance
@@ -231,6 +244,66 @@ def apply_model(dev: Device, w, dW, rng, c2c: float = 0.0, noise: bool = True) -
                    pulsed=pulsed)
 
 
+def _split_lazy(w):
+    """``(read-out values or None, hidden weights, clipping mark)``: :func:`_split` with ``marked``, the
+    perturbation left as the two arrays it is the difference of (the fused path forms it per cell)."""
+    if isinstance(w, ReadOut) and w.hidden is not None and w.hidden.shape == w.shape:
+        hidden = w.hidden
+        return w.view(np.ndarray), hidden, (w._clipped_by if not hidden.flags.writeable else None)
+    return None, w, None
+
+
+def _fused_params(dev: Device, D: int):
+    """``(dw_min, q lines (4, D), lower, upper)`` of an affine ``dev`` per cell of a length-``D`` last axis,
+    made once per device (its parameters never change after construction)."""
+    cached = dev.__dict__.get("_fused_cache")
+    if cached is None or cached[0] != D:
+        lines = np.empty((4, D))
+        for k, v in enumerate(dev._q_lines()):
+            lines[k] = v
+        dw = np.array(np.broadcast_to(np.asarray(dev.dw_min, dtype=float), (D,)))
+        lower, upper = (np.array(np.broadcast_to(b, (D,))) for b in dev._bounds())
+        cached = (D, dw, lines, lower, upper)
+        dev.__dict__["_fused_cache"] = cached
+    return cached[1:]
+
+
+def _model_fused(kernels, dev: Device, w, dW, rng, c2c: float, readout, hidden):
+    """:func:`apply_model` with noise on an affine ``dev`` in two compiled passes (:mod:`._fused`): the same
+    draws in the same order, the same operations per cell.  ``None`` where the arrays' layout is not the
+    kernels' (C-ordered float64 ``(..., D)`` of one shape, per-cell parameters of shape ``()`` or ``(D,)``):
+    the NumPy path then runs."""
+    shape = w.shape
+    if not shape or not w.size or dW.shape != shape or dev.shape not in ((), shape[-1:]):
+        return None
+    for a in (w, dW) if readout is None else (w, dW, readout, hidden):
+        if a.dtype != np.float64 or not a.flags.c_contiguous:
+            return None
+    m = w.size
+    dw, lines, lower, upper = _fused_params(dev, shape[-1])
+    level = dev.write_noise
+    write = level > 0.0
+    xi, bits = _model_draws(rng, m, write)
+    n, pulsed = np.empty(m), np.zeros(m, dtype=np.bool_)
+    dW = dW.reshape(m)
+    small, fired = kernels.counts(dW, dw, bits.view(np.int32) if write else np.empty(0, dtype=np.int32), write, n,
+                                  pulsed)
+    z = rng.standard_normal(fired) if fired else np.empty(0)
+    c2 = c2c * c2c
+    perturbed = readout is not None
+    make_e = write or perturbed
+    new = np.empty(m)
+    e = np.empty(m) if make_e else new
+    w = w.reshape(m)
+    kernels.update(w, dW, n, xi, lines, dw, lower, upper, small, 1.0 + c2, c2, pulsed, z, float(level),
+                   readout.reshape(m) if perturbed else w, hidden.reshape(m) if perturbed else w, perturbed, make_e,
+                   new, e)
+    n, new = n.reshape(shape), new.reshape(shape)
+    if make_e:
+        return PulseResult(ReadOut._wrap(e.reshape(shape), new, dev), n)
+    return PulseResult(new, n)
+
+
 # ----- the update model's random numbers ---------------------------------------------------
 #
 # NumPy's Gaussian sampler costs about four uniform draws per number, and the update model needs one
@@ -251,6 +324,17 @@ def _normals(radial, angular) -> np.ndarray:
     ``k + 1/2``, so the tail reaches ``sqrt(66 ln 2) = 6.8`` standard deviations (beyond it lies
     probability ``3e-11``), and the variance is 1 up to ``1e-10`` (the midpoint rule on the ``2^32``
     values of ``u``); the angles' grid is symmetric, so the mean is 0."""
+    kernels = _fused.kernels()
+    if kernels is not None:
+        # the arithmetic around log, cos and sin (NumPy's own SIMD loops, which the kernels could not
+        # round alike) in two compiled passes, bit for bit the same values
+        h = radial.size
+        r, theta = np.empty(h), np.empty(h, dtype=np.float32)
+        kernels.normals_pre(radial, angular.view(np.int32), _ANGLE, r, theta)
+        np.log(r, out=r)
+        out = np.empty(2 * h, dtype=np.float32)
+        kernels.normals_post(r, _LN_2_64, np.cos(theta), np.sin(theta), out[:h], out[h:])
+        return out
     r = np.add(radial, 0.5, dtype=np.float64)
     np.log(r, out=r)
     r *= -2.0

@@ -672,6 +672,22 @@ CONVERGED_BEST_SOURCE = (
     "the fast rate at 27x Table 5 for TT-v2, c-TTv2 and AGAD in A and in B.")
 
 
+def at_search_limit(setting: str, name: str) -> tuple:
+    """The searched axes on which the stored choice of ``name`` in ``setting`` sits at the edge rule's limit
+    (the base grid's edge plus :data:`EDGE_EXTENSIONS` steps): there the search did not bracket the best
+    value, so the algorithm may be under-tuned.  Empty when every axis is bracketed."""
+    hp = converged_hyperparameters(setting, name)
+    centre = table5(setting)[name]
+    axes = SEARCH_AXES[name]
+    out = []
+    for axis in axes:
+        step = np.sqrt(3.0) if len(axes) == 1 else (3.0 if axis == "alpha" else 10.0)
+        k = int(round(np.log(hp[axis] / centre[axis]) / np.log(step)))
+        if abs(k) >= (4 if len(axes) == 1 else 1) + EDGE_EXTENSIONS:
+            out.append(axis)
+    return tuple(out)
+
+
 def converged_hyperparameters(setting: str, name: str) -> dict:
     """The stored choice of ``name`` in converged setting ``setting`` ("A" or "B")."""
     if setting not in CONVERGED_BEST:

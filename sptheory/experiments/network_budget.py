@@ -160,7 +160,14 @@ HP = {
 FIG5_SETTING_NAME = "A"
 FIG5_ALGORITHM = "E-RIDER (buffered)"
 FIG5_REFERENCE = "RIDER (buffered)"
-FIG5_P = (0.0, 0.01, 0.02, 0.05, 0.1, 0.2)
+#: The chopper probabilities: the paper's per-column-read values {0, 0.01, 0.02, 0.05, 0.1, 0.2} translated to
+#: sptheory's one chopper flipping per step as the Tables' E-RIDER is (``network.table5``: p / 65, so 0.05
+#: becomes the Tables' 7.7e-4).  Changed after the first full run of the converged setting, which swept the
+#: untranslated values as per-step probabilities (13 to 260 times the Tables' p): fig5-chopper was then
+#: inconclusive, every p > 0 worse than p = 0 (best: -3.7 points at 0.01, interval [-6.3, -1.0]) and the
+#: learning curves at p = 0.01, 0.02 and 0.2 not flat.
+FIG5_P_PAPER = (0.0, 0.01, 0.02, 0.05, 0.1, 0.2)
+FIG5_P = tuple(float(f"{p / network.IN_SIZE:.6g}") for p in FIG5_P_PAPER)
 #: Fig. 4: numbers of states (dw_min = 2 / states: the family's nominal range is 2), calibration budgets
 #: N = c / dw_min, target training loss and pulses per update cycle
 FIG4_STATES = (50, 100, 300, 1000)

@@ -18,6 +18,13 @@ settings (a failed one makes the verdict inconclusive):
   ``network.CONVERGENCE_TOL`` (0.1 accuracy points per epoch).  Pooled over cells and seeds because
   single curves of a 4-state device fluctuate from epoch to epoch by points; the largest per-cell slope is
   reported beside it.
+
+Added after the first full run of the converged settings (a change of rule, reported with both verdicts in
+the README): **tuned** -- in a comparison between algorithms, no compared algorithm's stored choice sits at
+the search's edge-rule limit (``network.at_search_limit``: the best value of an axis on the last allowed
+extension, so the grid did not bracket it and the algorithm may be under-tuned).  The first run judged
+``table-sp-offsets/erider-vs-agad`` and ``/erider-best`` *violated* (weakest cell E-RIDER - AGAD = -3.5
+points, simultaneous lower end -6.3) with E-RIDER's transfer rate and AGAD's fast rate both at that limit.
 """
 
 from __future__ import annotations
@@ -151,7 +158,19 @@ def common_checks(acc: dict, quick: bool, setting: str = "A", curves: dict | Non
     ]
     if curves is not None and names:
         out.append(convergence_check(curves, names, cells))
+    if len(names) >= 2 and data == "digits":
+        out.append(tuning_check(setting, names))
     return out
+
+
+def tuning_check(setting: str, names) -> stats.Hypothesis:
+    """The "tuned" measurement check of a comparison between algorithms (module docstring)."""
+    limits = {n: network.at_search_limit(setting, n) for n in names}
+    text = "; ".join(f"{n}: {', '.join(ax) if ax else 'bracketed'}" for n, ax in limits.items())
+    return stats.Hypothesis(
+        "tuned (search bracketed every compared algorithm)",
+        "no compared algorithm's chosen point on the edge rule's limit (rule added after the first full run)",
+        f"axes at the limit: {text}", not any(limits.values()))
 
 
 def _overlap(splits) -> int:

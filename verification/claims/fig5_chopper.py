@@ -6,7 +6,9 @@ aihwkit realisation) at the nominal cell of converged setting A (``network.CONVE
 HfO2-like fast array with write and cycle-to-cycle noise and reference offsets N(0.2, 0.3^2), the fine
 200-state slow array, the paper's IO non-idealities; 64-32-10 sigmoid MLP on digits, batch 10,
 ``network.CONVERGED_EPOCHS`` epochs), with setting A's searched hyperparameters
-(``network.CONVERGED_BEST["A"]``), for p in {0, 0.01, 0.02, 0.05, 0.1, 0.2}; every p runs on the same
+(``network.CONVERGED_BEST["A"]``), for the paper's p in {0, 0.01, 0.02, 0.05, 0.1, 0.2} per read of a column,
+translated to sptheory's per-step chopper (p / 65, ``network_budget.FIG5_P``; this translation replaced the
+untranslated values after the first full run, whose verdict was inconclusive: see FIG5_P); every p runs on the same
 seeds (the same devices and initial weights: the pairing).  Test accuracy once per run on the test split.
 RIDER (buffered) with its own searched hyperparameters runs on the same seeds as a reference (reported,
 not judged).
@@ -58,7 +60,7 @@ def run(quick: bool, rng_seed: int, executor=None, size: dict | None = None):
     means = [stats.mean_ci(acc[i], level=0.95) for i in range(len(p))]
     best = int(np.argmax([c.mean for c in diffs]))
     meas = stats.Difference(diffs[best].mean, max(c.lo for c in diffs), max(c.hi for c in diffs))
-    hyps = [stats.Hypothesis("chopper probability", "0 <= p < 1", f"p in {p}", all(0 <= v < 1 for v in p))]
+    hyps = [stats.Hypothesis("chopper probability", "0 <= p < 1", f"p per step in {p}", all(0 <= v < 1 for v in p))]
     tol = network.CONVERGENCE_TOL
     slopes = [network.end_slope(c) for c in np.asarray(d["curve"], float)]
     checks = [stats.Hypothesis(

@@ -88,3 +88,17 @@ def test_table1_figure_writes_png_and_json(tmp_path, monkeypatch):
     assert set(data["differences"]) == {f"{offsets.CLAIM_ERIDER} - AGAD", "AGAD - TT-v2"}
     assert np.shape(data["means"]["AGAD"]) == (3, 3)
     assert np.shape(data["curves"]["AGAD"]) == (4,)
+
+
+def test_per_seed_jobs_give_each_seed_its_own_single_seed_run():
+    """``per_seed`` (the paper-scale path) runs every seed as its own simulation: seed s's column equals a
+    one-seed grid run of s."""
+    base = dataclasses.replace(network.CONVERGED["A"], epochs=2, sizes=(64, 4, 10))
+    hps = {n: network.table5("A")[n] for n in ("TT-v2", "digital SGD")}
+    kw = dict(ref_means=(0.0, 0.4), ref_stds=(0.3,), base=base)
+    both = offsets.grid_runs(tuple(hps), hps, (3, 5), per_seed=True, **kw)
+    one = offsets.grid_runs(tuple(hps), hps, (5,), **kw)
+    for n in hps:
+        assert both[n].curve.shape == (1, 2, 2, 3)
+        np.testing.assert_array_equal(both[n].test[..., 1], one[n].test[..., 0])
+        np.testing.assert_array_equal(both[n].curve[..., 1, :], one[n].curve[..., 0, :])

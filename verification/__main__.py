@@ -57,7 +57,7 @@ def _parser() -> argparse.ArgumentParser:
 #: The claims that run at the paper's scale (``--scale paper``).
 PAPER_SCALE_CLAIMS = ("table-sp-offsets", "ttv2-offset", "agad-offset")
 
-#: Verdicts of the last full run under the rules before predictions were declared as data.
+#: Verdicts of the reference full run (this release) that the report compares a new full run against.
 PREVIOUS = Path(__file__).with_name("previous_verdicts.json")
 
 

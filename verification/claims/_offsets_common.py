@@ -82,7 +82,8 @@ def runs(names, quick: bool, executor=None, setting: str = "A", data: str = "dig
                 _HPS[m + (n,)] = (network.converged_hyperparameters(setting, n) if data == "digits" else
                                   network.table5(setting, in_size=PAPER_IN_SIZE)[n])
         got = offsets.grid_runs(missing, {n: _HPS[m + (n,)] for n in missing}, seeds(setting, quick), executor,
-                                base=base(setting, quick, data), progress=data != "digits")
+                                base=base(setting, quick, data), progress=data != "digits",
+                                per_seed=data != "digits")
         for n in missing:
             _RUNS[m + (n,)] = got[n]
     return {n: _RUNS[m + (n,)] for n in names}

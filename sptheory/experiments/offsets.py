@@ -109,21 +109,21 @@ def grid_runs(names, hps: dict, seeds, executor=None, ref_means=REF_MEANS, ref_s
     (repeated over the cells).  ``per_seed``: one job per seed as well (each seed its own simulation; faster
     for large networks, where stacking replicates stops paying: ``benchmarks/paper_scale.py``)."""
     seeds = tuple(int(s) for s in seeds)
-    if per_seed:
-        return _grid_runs_per_seed(names, hps, seeds, executor, ref_means, ref_stds, base, progress)
     names = tuple(names)
+    groups = [(s,) for s in seeds] if per_seed else [seeds]
     cells = [(m, s) for s in ref_stds for m in ref_means]
     jobs, where = [], []
     for name in names:
-        todo = cells[:1] if name in OFFSET_FREE else cells
-        for (m, s) in todo:
-            jobs.append((m, s, name, dict(hps[name]), seeds, base))
-            where.append(name)
+        for (m, s) in (cells[:1] if name in OFFSET_FREE else cells):
+            for group in groups:
+                jobs.append((m, s, name, dict(hps[name]), group, base))
+                where.append(name)
     res = sweep.run_jobs(cell_runs, jobs, executor=executor, progress=progress, desc="offset grid")
     shape = (len(ref_stds), len(ref_means))
     out = {}
     for name in names:
         runs = [r for r, n in zip(res, where) if n == name]
+        runs = [_concat(runs[i:i + len(groups)]) for i in range(0, len(runs), len(groups))]
         if name in OFFSET_FREE:
             runs = runs * len(cells)
         fields = {f: np.array([getattr(r, f) for r in runs]).reshape(shape + np.shape(getattr(runs[0], f)))
@@ -133,31 +133,11 @@ def grid_runs(names, hps: dict, seeds, executor=None, ref_means=REF_MEANS, ref_s
 
 
 def _concat(runs) -> network.Curves:
+    """Runs of the same cell and algorithm on disjoint seeds, as one (seeds concatenated in order)."""
+    if len(runs) == 1:
+        return runs[0]
     return network.Curves(np.concatenate([r.test for r in runs], axis=-1), np.concatenate([r.val for r in runs], -1),
                           np.concatenate([r.curve for r in runs], axis=-2), runs[0].epochs)
-
-
-def _grid_runs_per_seed(names, hps, seeds, executor, ref_means, ref_stds, base, progress):
-    """:func:`grid_runs` with one job per (cell, algorithm, seed), all submitted at once."""
-    cells = [(m, s) for s in ref_stds for m in ref_means]
-    jobs, where = [], []
-    for name in names:
-        for (m, s) in (cells[:1] if name in OFFSET_FREE else cells):
-            for seed in seeds:
-                jobs.append((m, s, name, dict(hps[name]), (seed,), base))
-                where.append(name)
-    res = sweep.run_jobs(cell_runs, jobs, executor=executor, progress=progress, desc="offset grid")
-    shape = (len(ref_stds), len(ref_means))
-    out = {}
-    for name in names:
-        runs = [r for r, n in zip(res, where) if n == name]
-        runs = [_concat(runs[i:i + len(seeds)]) for i in range(0, len(runs), len(seeds))]
-        if name in OFFSET_FREE:
-            runs = runs * len(cells)
-        fields = {f: np.array([getattr(r, f) for r in runs]).reshape(shape + np.shape(getattr(runs[0], f)))
-                  for f in ("test", "val", "curve")}
-        out[name] = network.Curves(epochs=runs[0].epochs, **fields)
-    return out
 
 
 def grid_accuracies(names, hps: dict, seeds, executor=None, ref_means=REF_MEANS, ref_stds=REF_STDS,

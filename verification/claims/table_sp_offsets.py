@@ -47,8 +47,10 @@ Measurement checks (a failed one makes the verdict inconclusive): digital SGD
 reaches a mean test accuracy of at least 0.85 at the nominal cell; the test
 split and the reported seeds were not seen by the search; every compared
 algorithm has trained (learning-curve end slope at most 0.1 points per epoch,
-``_offsets_common``).  Hypothesis row: the fast array has 3-6 states (the
-paper's 4-5-state device).
+``_offsets_common``).  Added after the first full run, as a change of rule
+(``_offsets_common`` records the first verdicts): every compared algorithm is
+tuned -- its chosen point is not at the search's edge-rule limit.
+Hypothesis row: the fast array has 3-6 states (the paper's 4-5-state device).
 """
 
 from __future__ import annotations

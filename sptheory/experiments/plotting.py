@@ -383,7 +383,7 @@ def draw_chopper(ax, data: dict) -> None:
     m, lo, hi = _t_band(acc.T)
     errorbars(ax, x, m, lo, hi, marker="o", color="C0", lw=2, label="E-RIDER test accuracy (95 % t)")
     ax.set_xticks(x)
-    ax.set_xticklabels([f"{v:g}" for v in p])
+    ax.set_xticklabels([f"{v:.2g}" for v in p])
     ax.set(xlabel="chopper probability p", ylabel="test accuracy", title="E-RIDER accuracy vs chopper probability")
     ax.legend(fontsize=7)
 

@@ -83,7 +83,10 @@ def run(quick: bool, rng_seed: int, executor=None, size: dict | None = None):
         + ". Validation accuracy per p (not used for any choice): " + ", ".join(
             f"p={r['p']:g}: {r['val']:.3f}" for r in rows)
         + f". Reference (not judged): {s['reference']} {s['reference_hp']}: test accuracy {ref.format()}."
-        + " With p = 0 Alg. 3 never reprograms its analog reference Qt (it stays at Q_0 = 0).")
+        + " With p = 0 Alg. 3 never reprograms its analog reference Qt (it stays at Q_0 = 0)."
+        + " Rule change after the first full run: that run swept the untranslated p (0.01-0.2 per step) and was"
+        " inconclusive (every p > 0 worse, the best by -3.7 [-6.3, -1.0] points; learning curves at p = 0.01,"
+        " 0.02 and 0.2 not flat).")
     return ClaimResult(
         id=ID, claim=TITLE, source=SOURCE,
         setting=(f"digits MLP {tuple(s['sizes'])} {s['activation']}, batch {s['batch']}, {d['sizes']['epochs']} "

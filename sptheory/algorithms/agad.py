@@ -47,7 +47,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..devices import Device
-from .base import analog_update, c2c_fast, c2c_slow, check_rate
+from .base import TwoArrayNoise, analog_update, check_rate
 from .tiki_taka import (
     TransferState, layout_for, buffer_pulses, check_bool, check_buffer, check_common, chopper_flips,
     granularity, new_state, observe_transfer, read, write_columns,
@@ -57,7 +57,7 @@ __all__ = ["AGAD", "agad"]
 
 
 @dataclass(frozen=True, eq=False)
-class AGAD:
+class AGAD(TwoArrayNoise):
     """AGAD (Rasch et al. 2024; aihwkit's DynamicTransferCompound), update rule in the module docstring.
 
     Arguments to symbols: ``dev_a``/``dev_c`` the responses of A/C, ``alpha``
@@ -96,16 +96,6 @@ class AGAD:
         check_rate("tail_weightening", self.tail_weightening)
         check_bool("in_chop_random", self.in_chop_random)
         check_bool("warmup", self.warmup)
-
-    @property
-    def c2c_fast(self) -> float:
-        """Cycle-to-cycle noise of the fast array's pulses (first entry of a pair ``c2c``)."""
-        return c2c_fast(self.c2c)
-
-    @property
-    def c2c_slow(self) -> float:
-        """Cycle-to-cycle noise of the slow array's pulses (second entry of a pair ``c2c``)."""
-        return c2c_slow(self.c2c)
 
     @property
     def period(self) -> int:

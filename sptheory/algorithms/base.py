@@ -76,6 +76,20 @@ def c2c_slow(c2c) -> float:
     return c2c[1] if type(c2c) is tuple else c2c
 
 
+class TwoArrayNoise:
+    """Mixin of the two-array algorithms: the parts of their normalised ``c2c`` field per array."""
+
+    @property
+    def c2c_fast(self) -> float:
+        """Cycle-to-cycle noise of the fast array's pulses (first entry of a pair ``c2c``)."""
+        return c2c_fast(self.c2c)
+
+    @property
+    def c2c_slow(self) -> float:
+        """Cycle-to-cycle noise of the slow array's pulses (second entry of a pair ``c2c``)."""
+        return c2c_slow(self.c2c)
+
+
 def analog_update(dev: Device, w, dW, rng, mode: str, c2c: float = 0.0) -> pulses.PulseResult:
     """Ask ``dev`` for the signed increment ``dW`` (eq. (2)) in the chosen pulse mode.
 

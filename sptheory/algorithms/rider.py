@@ -61,7 +61,7 @@ import numpy as np
 
 from .. import calibration
 from ..devices import Device
-from .base import analog_update, c2c_fast, c2c_slow, check_c2c, check_mode, check_rate, dist_to_optimum, sq_norm
+from .base import TwoArrayNoise, analog_update, check_c2c, check_mode, check_rate, dist_to_optimum, sq_norm
 from .tiki_taka import ColumnLayout, buffer_pulses, check_buffer, check_int, granularity, layout_for, write_columns
 
 __all__ = ["TrainState", "Rider", "TwoStage", "rider", "e_rider", "residual_learning"]
@@ -121,7 +121,7 @@ def _start(W0, P0, Q0, replicates):
 
 
 @dataclass(frozen=True)
-class Rider:
+class Rider(TwoArrayNoise):
     """RIDER / E-RIDER on two analog arrays with a digital SP tracker (module docstring).
 
     Parameters map to the paper's symbols: ``alpha`` fast learning rate, ``beta``
@@ -194,16 +194,6 @@ class Rider:
                 from .tiki_taka import _check_shapes
 
                 object.__setattr__(self, "layer_shapes", _check_shapes(self.layer_shapes))
-
-    @property
-    def c2c_fast(self) -> float:
-        """Cycle-to-cycle noise of the fast array's pulses (first entry of a pair ``c2c``)."""
-        return c2c_fast(self.c2c)
-
-    @property
-    def c2c_slow(self) -> float:
-        """Cycle-to-cycle noise of the slow array's pulses (second entry of a pair ``c2c``)."""
-        return c2c_slow(self.c2c)
 
     def init(self, W0, P0=None, Q0=None, replicates=None) -> TrainState:
         """Start from ``W0`` (and ``P0``, ``Q0``, default 0); ``Qt = Q0``, ``c = +1``."""

@@ -58,7 +58,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ..devices import Device
-from .base import analog_update, c2c_fast, c2c_slow, check_c2c, check_mode, check_rate, sq_norm
+from .base import TwoArrayNoise, analog_update, check_c2c, check_mode, check_rate, sq_norm
 
 __all__ = [
     "ColumnLayout", "column_layout", "TransferState", "TikiTaka", "BufferedTransfer",
@@ -361,7 +361,7 @@ def check_buffer(algo):
 # ----- TT-v1 ---------------------------------------------------------------------------------
 
 @dataclass(frozen=True, eq=False)
-class TikiTaka:
+class TikiTaka(TwoArrayNoise):
     """TT-v1, Tiki-Taka (Gokmen & Haensch 2020), with an explicit reference (module docstring).
 
     One step: ``W_f = C + gamma (A - r)``, ``g = grad f(W_f; xi)``,
@@ -397,16 +397,6 @@ class TikiTaka:
         check_rate("gamma", self.gamma, allow_zero=True)
         object.__setattr__(self, "reference", check_reference(self.reference))
 
-    @property
-    def c2c_fast(self) -> float:
-        """Cycle-to-cycle noise of the fast array's pulses (first entry of a pair ``c2c``)."""
-        return c2c_fast(self.c2c)
-
-    @property
-    def c2c_slow(self) -> float:
-        """Cycle-to-cycle noise of the slow array's pulses (second entry of a pair ``c2c``)."""
-        return c2c_slow(self.c2c)
-
     def init(self, W0, A0=None, replicates=None) -> TransferState:
         """Start with ``C = W0`` and ``A = A0`` (default 0)."""
         return new_state(W0, A0, replicates, buffer=False, chopped=False, dynamic=False)
@@ -440,7 +430,7 @@ class TikiTaka:
 # ----- TT-v2 and c-TTv2 ----------------------------------------------------------------------
 
 @dataclass(frozen=True, eq=False)
-class BufferedTransfer:
+class BufferedTransfer(TwoArrayNoise):
     """TT-v2 (Gokmen 2021) and, with ``in_chop_prob`` set, c-TTv2 (Rasch et al. 2024).
 
     One step: ``W_f = C + gamma (A - r)`` (gamma = 0, the default and the only
@@ -494,16 +484,6 @@ class BufferedTransfer:
             if not self.in_chop_random and self.in_chop_prob == 0.0:
                 raise ValueError("in_chop_prob must be > 0 for a regular chopper schedule (in_chop_random=False)")
         object.__setattr__(self, "reference", check_reference(self.reference))
-
-    @property
-    def c2c_fast(self) -> float:
-        """Cycle-to-cycle noise of the fast array's pulses (first entry of a pair ``c2c``)."""
-        return c2c_fast(self.c2c)
-
-    @property
-    def c2c_slow(self) -> float:
-        """Cycle-to-cycle noise of the slow array's pulses (second entry of a pair ``c2c``)."""
-        return c2c_slow(self.c2c)
 
     @property
     def chopped(self) -> bool:

@@ -175,3 +175,23 @@ def _json_default(o):
     if isinstance(o, np.ndarray):
         return o.tolist()
     raise TypeError(f"not JSON serialisable: {type(o).__name__}")
+
+
+def peer_machine(install_hint: str):
+    """The aihwkit side-by-side preamble: ``(info, torch, aihwkit)`` with one torch thread and the machine
+    printed, or ``None`` after printing ``install_hint`` when aihwkit (or torch) is not importable here."""
+    from datetime import datetime, timezone
+
+    try:
+        import aihwkit
+        import torch
+    except ImportError:
+        print(install_hint.format(exe=sys.executable))
+        return None
+    torch.set_num_threads(1)
+    info = machine_info()
+    info.update(torch=torch.__version__, aihwkit=aihwkit.__version__, torch_threads=torch.get_num_threads(),
+                date=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    print_machine(info)
+    print(f"torch {info['torch']} ({info['torch_threads']} thread), aihwkit {info['aihwkit']}, {info['date']}")
+    return info, torch, aihwkit

@@ -54,7 +54,6 @@ import argparse
 import os
 import sys
 import time
-from datetime import datetime, timezone
 
 import numpy as np
 
@@ -197,18 +196,10 @@ def main(argv=None) -> int:
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--out", default="results/bench")
     args = ap.parse_args(argv)
-    try:
-        import aihwkit
-        import torch
-    except ImportError:
-        print(INSTALL_HINT.format(exe=sys.executable))
+    peer = _util.peer_machine(INSTALL_HINT)
+    if peer is None:
         return 0
-    torch.set_num_threads(1)
-    info = _util.machine_info()
-    info.update(torch=torch.__version__, aihwkit=aihwkit.__version__, torch_threads=torch.get_num_threads(),
-                date=datetime.now(timezone.utc).isoformat(timespec="seconds"))
-    _util.print_machine(info)
-    print(f"torch {info['torch']} ({info['torch_threads']} thread), aihwkit {info['aihwkit']}, {info['date']}")
+    info, torch, aihwkit = peer
     s, n, cells = args.side, args.pulses, args.side * args.side
     print(f"\n== zero-shifting, {s}x{s} = {cells} SoftBounds cells, per-cell parameters from the aihwkit tile, "
           f"N = {n} pulses, one thread ==")

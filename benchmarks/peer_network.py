@@ -138,7 +138,6 @@ import math
 import os
 import sys
 import time
-from datetime import datetime, timezone
 
 import numpy as np
 
@@ -697,20 +696,12 @@ def parse(argv=None):
 
 def main(argv=None) -> int:
     args = parse(argv)
-    try:
-        import aihwkit
-        import torch
-    except ImportError:
-        print(INSTALL_HINT.format(exe=sys.executable))
+    peer = _util.peer_machine(INSTALL_HINT)
+    if peer is None:
         return 0
+    info, torch, aihwkit = peer
     from sptheory import data, nn
 
-    torch.set_num_threads(1)
-    info = _util.machine_info()
-    info.update(torch=torch.__version__, aihwkit=aihwkit.__version__, torch_threads=torch.get_num_threads(),
-                date=datetime.now(timezone.utc).isoformat(timespec="seconds"))
-    _util.print_machine(info)
-    print(f"torch {info['torch']} ({info['torch_threads']} thread), aihwkit {info['aihwkit']}, {info['date']}")
     bad = check_defaults()
     if bad:
         print("aihwkit defaults differ from the translation's table:\n  " + "\n  ".join(bad))

@@ -39,9 +39,24 @@ from typing import NamedTuple
 
 import numpy as np
 
-__all__ = ["LeanRun", "NOISE_KINDS", "rider_tanh_quadratic"]
+__all__ = ["LeanRun", "NOISE_KINDS", "ENGINES", "rider_tanh_quadratic"]
 
 NOISE_KINDS = ("gaussian", "rademacher")
+ENGINES = ("auto", "numpy", "numba")
+
+
+def _kernel():
+    """The compiled RIDER block (``sptheory._lean_kernels.rider_block``), or None when numba is
+    missing or ``SPTHEORY_NO_NUMBA=1`` (the same switch as ``sptheory._fused``)."""
+    import os
+
+    if os.environ.get("SPTHEORY_NO_NUMBA") == "1":
+        return None
+    try:
+        from .._lean_kernels import rider_block
+    except ImportError:
+        return None
+    return rider_block
 
 
 class LeanRun(NamedTuple):
@@ -121,7 +136,7 @@ def _rate(name, value, R, *, upper=None, allow_zero=False):
 
 def rider_tanh_quadratic(*, A, W_star, sigma, a_p, s_p, a_w, s_w, alpha, beta, eta, gamma, W0, P0, Q0, K,
                          rng, replicates, noise="rademacher", p=0.0, checkpoints=None, chunk=4096,
-                         draws=None) -> LeanRun:
+                         draws=None, engine="auto") -> LeanRun:
     """RIDER (Alg. 2; ``p = 0``) or E-RIDER (Alg. 3; ``p > 0``, analog reference copy) on
     the tanh family and a diagonal quadratic, noiseless update, for ``K`` iterations.
 
@@ -144,12 +159,19 @@ def rider_tanh_quadratic(*, A, W_star, sigma, a_p, s_p, a_w, s_w, alpha, beta, e
     ``np.random.default_rng``; ``chunk`` iterations per noise block.
     ``draws=(xi, flips)``: replay standardised noise ``xi`` (K, R, D) (unit variance per
     cell: Gaussian or +/-1) and chopper flips (K, R) bool instead of drawing (for tests).
+    ``engine``: "numpy" (the reference loop), "numba" (the compiled block of
+    ``sptheory._lean_kernels``, RIDER only: ``p = 0`` for every replicate; same operations
+    in the same order, agreeing with "numpy" to rounding, not bit for bit, as tanh differs in the
+    last ulp), or "auto" (numba for RIDER when numba is installed and ``SPTHEORY_NO_NUMBA`` is not
+    1, else numpy). The random stream is the same for all engines.
     The reference is ``Q`` when ``p = 0`` for every replicate (RIDER) and the analog copy
     ``Qt`` once any replicate has ``p > 0``; a ``p = 0`` replicate of such a run then reads
     ``Q_0`` throughout (Alg. 3 as printed; erratum ``errata/erider-p0``).
     """
     if noise not in NOISE_KINDS:
         raise ValueError(f"noise must be one of {NOISE_KINDS}, got {noise!r}")
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {ENGINES}, got {engine!r}")
     if isinstance(K, (bool, np.bool_)) or not isinstance(K, (int, np.integer)) or K < 1:
         raise ValueError(f"K must be a positive integer, got {K!r}")
     if isinstance(replicates, (bool, np.bool_)) or not isinstance(replicates, (int, np.integer)) or replicates < 1:
@@ -174,6 +196,13 @@ def rider_tanh_quadratic(*, A, W_star, sigma, a_p, s_p, a_w, s_w, alpha, beta, e
     eta = _rate("eta", eta, R, upper=1.0, allow_zero=True)
     p = _rate("p", p, R, upper=1.0, allow_zero=True)
     chopped = bool((p > 0).any())
+    if engine == "numba" and chopped:
+        raise ValueError("engine='numba' runs RIDER only (p = 0 for every replicate); got p > 0")
+    kernel = None
+    if not chopped and engine != "numpy":
+        kernel = _kernel()
+        if kernel is None and engine == "numba":
+            raise ValueError("engine='numba' needs numba installed and SPTHEORY_NO_NUMBA unset")
 
     def start(name, x):
         try:
@@ -240,7 +269,10 @@ def rider_tanh_quadratic(*, A, W_star, sigma, a_p, s_p, a_w, s_w, alpha, beta, e
             xi, flips = xi_all[done:done + n], flips_all[done:done + n]
         nz = (xi * scale).reshape(n, RD)
         W_buf[0], P_buf[0], Q_buf[0] = W.reshape(RD), P.reshape(RD), Q.reshape(RD)
-        for j in range(n):
+        if kernel is not None:
+            kernel(np.ascontiguousarray(nz), A_f, Ws_f, sp_f, sw_f, gamma, alpha_f, alpha_a, beta_f, beta_a, eta_f,
+                   one_m_eta, W_buf[:n + 1], P_buf[:n + 1], Q_buf[:n + 1], e_buf[:n], t_buf[:n])
+        for j in range(0 if kernel is not None else n):
             Wj, Pj, Qj = W_buf[j], P_buf[j], Q_buf[j]
             W1, P1, Q1 = W_buf[j + 1], P_buf[j + 1], Q_buf[j + 1]
             e, t = e_buf[j], t_buf[j]

@@ -596,3 +596,72 @@ def errata_proof_conditions() -> ErrataProofConditions:
     b_needed = bool(sp.limit(lo, s.sigma, sp.oo) == sp.oo)
     return ErrataProofConditions(dc.expr, dc.steps["N"], bool(dc.steps["residual"] == 0), ca.steps["coefficient"],
                                  ca.expr, ca.steps["binds_iff"], need_sq, b, b_lo, a_needed, b_needed)
+
+
+# --------------------------------------------------------------------------
+# errata/gamma-drops -- gamma and 1/gamma factors dropped between (61), (64) and (66)
+# --------------------------------------------------------------------------
+
+class ErrataGammaDrops(NamedTuple):
+    drops: dict                # name -> dict(kept=sympy, printed=sympy, valid_iff=sympy relation on gamma)
+    fw_coefficient_printed: Any  # sympy: (66)'s coefficient of ||(P*-Q) F_w - |P*-Q| G_w||^2 with C1 = the proof's
+    fw_coefficient_kept: Any   # sympy: the same with (61)'s 1/gamma kept: beta^2 q_max (5 - 4/gamma)/(alpha q_min^2)
+    fw_negative_iff: Any       # sympy relation on gamma: gamma < 4/5
+    fw_at_half: Any            # sympy: the kept coefficient at gamma = 1/2 (negative)
+    all_valid_iff: Any         # sympy set of gamma > 0 where every drop is a valid inequality: {1}
+    exact_at_one: bool         # True: at gamma = 1 every dropped factor is 1 (kept == printed)
+    confirmed: bool
+
+
+@lru_cache(maxsize=None)
+def errata_gamma_drops() -> ErrataGammaDrops:
+    """errata/gamma-drops: the proof of Thm 3.7 drops gamma and 1/gamma factors between (61), (64)
+    and (66). Each drop replaces a term of an upper bound by the printed one; it is valid iff the
+    printed term is at least the kept one (sympy solves that for gamma > 0):
+
+    * D1, (61) -> (64): ``+ 4 beta^2 q_max/(alpha q_min^2 gamma) ||(P*-Q) F_w - |P*-Q| G_w||^2`` printed
+      without the 1/gamma: valid iff gamma >= 1;
+    * D2, (61) -> (64): ``+ 4 beta^2 q_max^3/(alpha q_min^2 gamma) ||P_{k+1} - P*||^2`` likewise: gamma >= 1;
+    * D3, (64) -> (66): ``- alpha gamma q_min^2/(8 q_max) ||grad f||^2`` (from (57)) printed as
+      ``- alpha q_min^2/(8 q_max) ||grad f||^2``: gamma >= 1;
+    * D4, (64) -> (66): ``+ alpha sigma^2 gamma/(2 q_min) ||G_p||^2`` printed without gamma: gamma <= 1.
+
+    With D1 undone, (66)'s coefficient of ``||(P*-Q) F_w - |P*-Q| G_w||^2``,
+    ``beta C1/(2 gamma q_max) - 4 beta^2 q_max/(alpha q_min^2 [gamma])`` with the proof's
+    C1 = 10 beta gamma q_max^2/(alpha q_min^2), is ``beta^2 q_max (5 - 4/gamma)/(alpha q_min^2)``
+    instead of the printed ``beta^2 q_max/(alpha q_min^2)``: negative for gamma < 4/5 (at gamma = 1/2,
+    -3 beta^2 q_max/(alpha q_min^2)), so the proof cannot drop that term there. Every drop is
+    valid only at gamma = 1, where each dropped factor is 1: gamma = 1 removes the issue.
+    """
+    import sympy as sp
+
+    from .rider import rider_symbols
+
+    s = rider_symbols()
+    a, b, g, qn, qx, sg = s.alpha, s.beta, s.gamma, s.q_min, s.q_max, s.sigma
+    # (kept, printed, sign): sign +1 for a term added to the upper bound, -1 for a term subtracted
+    terms = {
+        "D1 (61)->(64): 4 beta^2 q_max/(alpha q_min^2 gamma) ||(P*-Q) F_w - |P*-Q| G_w||^2":
+            (4 * b**2 * qx / (a * qn**2 * g), 4 * b**2 * qx / (a * qn**2), 1),
+        "D2 (61)->(64): 4 beta^2 q_max^3/(alpha q_min^2 gamma) ||P_{k+1} - P*||^2":
+            (4 * b**2 * qx**3 / (a * qn**2 * g), 4 * b**2 * qx**3 / (a * qn**2), 1),
+        "D3 (64)->(66): alpha gamma q_min^2/(8 q_max) ||grad f||^2 (subtracted)":
+            (a * g * qn**2 / (8 * qx), a * qn**2 / (8 * qx), -1),
+        "D4 (64)->(66): alpha sigma^2 gamma/(2 q_min) ||G_p||^2":
+            (a * sg**2 * g / (2 * qn), a * sg**2 / (2 * qn), 1),
+    }
+    drops, sets = {}, []
+    for name, (kept, printed, sign) in terms.items():
+        valid = sp.solve(sign * (printed - kept) >= 0, g)
+        drops[name] = dict(kept=kept, printed=printed, valid_iff=valid)
+        sets.append(sp.solveset(sign * (printed - kept) >= 0, g, sp.Interval.open(0, sp.oo)))
+    C1 = 10 * b * g * qx**2 / (a * qn**2)  # the proof's choice (rider_step_sizes_expr), in beta
+    printed = sp.simplify(b * C1 / (2 * g * qx) - 4 * b**2 * qx / (a * qn**2))
+    kept = sp.simplify(b * C1 / (2 * g * qx) - 4 * b**2 * qx / (a * qn**2 * g))
+    neg = sp.solve(kept < 0, g)
+    half = sp.simplify(kept.subs(g, sp.Rational(1, 2)))
+    every = sp.Intersection(*sets)
+    exact = all(sp.simplify((d["kept"] - d["printed"]).subs(g, 1)) == 0 for d in drops.values())
+    ok = (every == sp.FiniteSet(1) and exact and bool(sp.simplify(printed - b**2 * qx / (a * qn**2)) == 0)
+          and bool(sp.simplify(kept - b**2 * qx * (5 - 4 / g) / (a * qn**2)) == 0) and bool(half.is_negative))
+    return ErrataGammaDrops(drops, printed, kept, neg, half, every, bool(exact), bool(ok))

@@ -296,6 +296,63 @@ def rider_c2_condition_a(sigma, C_star, mu, q_min, q_max):
     return C.out(_c2_a(sg, cs, m, qn, qx))
 
 
+@lru_cache(maxsize=None)
+def rider_c2_condition_a_literal_expr() -> BoundExpr:
+    """Condition (a) in the form the proof writes it, (71) -> (72), as a lower end for C2.
+
+    The third line of (71) factors out the intermediate coefficient
+    ``c71 = alpha mu q_min^5/(8 sqrt34 q_max^4) - 12 sqrt34 q_max^2 eta^2/(5 alpha mu q_min^3)``
+    and the text after (71) asks ``alpha C2 C_star/2 - 3 alpha sigma^2/(2 q_min) >= c71``; only the
+    last line replaces c71 by c = alpha mu q_min^5/(16 sqrt34 q_max^4) (valid once
+    eta <= eta_max). sympy solves for C2. steps:
+      "c71": the intermediate coefficient; "c71_at_eta_max": c71 at eta = alpha mu q_min^4/(52 q_max^3)
+      (alpha-proportional); "c71_minus_c_at_eta_max": c71 - c there (> 0: the literal form is
+      stronger than the sufficient one, ``rider_c2_condition_a_expr``); "root_at_eta_max": the C2
+      lower end at eta = eta_max, free of alpha.
+    """
+    import sympy as sp
+
+    s = rider_symbols()
+    c = rider_descent_coefficient_expr().expr
+    c71 = (s.alpha * s.mu * s.q_min**5 / (8 * sp.sqrt(34) * s.q_max**4)
+           - 12 * sp.sqrt(34) * s.q_max**2 * s.eta**2 / (5 * s.alpha * s.mu * s.q_min**3))
+    coeff = s.alpha * s.C2 * s.C_star / 2 - 3 * s.alpha * s.sigma**2 / (2 * s.q_min)
+    (root,) = sp.solve(sp.Eq(coeff, c71), s.C2)
+    root = sp.expand(root)
+    eta_max = rider_step_sizes_expr().steps["eta_max"]
+    at_max = sp.simplify(c71.subs(s.eta, eta_max))
+    return make(root, (s.sigma, s.C_star, s.mu, s.q_min, s.q_max, s.alpha, s.eta), c71=c71,
+                c71_at_eta_max=at_max, c71_minus_c_at_eta_max=sp.simplify(at_max - c),
+                root_at_eta_max=sp.simplify(sp.expand(root.subs(s.eta, eta_max))), coefficient=coeff)
+
+
+def _c2_a_literal(sigma, C_star, mu, q_min, q_max, eta_over_alpha):
+    c71 = mu * q_min**5 / (8 * _SQRT34 * q_max**4) - 12 * _SQRT34 * q_max**2 * eta_over_alpha**2 / (5 * mu * q_min**3)
+    return 3 * sigma**2 / (C_star * q_min) + 2 * c71 / C_star
+
+
+def rider_c2_condition_a_literal(sigma, C_star, mu, q_min, q_max, alpha, eta):
+    """Thm 3.7, proof, (71) -> (72) as written: the smallest C2 with
+    ``alpha C2 C_star/2 - 3 alpha sigma^2/(2 q_min) >= c71``, c71 the intermediate coefficient of
+    (71)'s third line (``rider_c2_condition_a_literal_expr``):
+
+        C2 >= 3 sigma^2/(C_star q_min) + (2/C_star) (mu q_min^5/(8 sqrt34 q_max^4)
+                                                      - 12 sqrt34 q_max^2 (eta/alpha)^2/(5 mu q_min^3))
+
+    Exact. It is at least ``rider_c2_condition_a`` (the sufficient form: reach (72)'s final c)
+    whenever eta <= eta_max. sigma >= 0; C_star > 0; mu > 0; 0 < q_min <= q_max; alpha, eta > 0.
+    """
+    sg, cs, m = _nonneg("sigma", sigma), _pos("C_star", C_star), _pos("mu", mu)
+    a, e = _pos("alpha", alpha), _pos("eta", eta)
+    qn, qx = _q_pair(q_min, q_max)
+    sg, cs, m, qn, qx, a, e = C.broadcast(sigma=sg, C_star=cs, mu=m, q_min=qn, q_max=qx, alpha=a, eta=e)
+    return C.out(_c2_a_literal(sg, cs, m, qn, qx, e / a))
+
+
+def _c2_a_literal_at_eta_max(sigma, C_star, mu, q_min, q_max):
+    return _c2_a_literal(sigma, C_star, mu, q_min, q_max, mu * q_min**4 / (52 * q_max**3))
+
+
 # --------------------------------------------------------------------------
 # Thm 3.7 -- side conditions and the admissible region
 # --------------------------------------------------------------------------
@@ -487,7 +544,11 @@ class RiderAdmissible(NamedTuple):
     printed_constant_ok: bool  # C2 <= 1: the constant 5 of (72) as printed applies (condition (b))
 
 
-def rider_admissible(L, mu, sigma, q_min, q_max, C_star, gamma) -> RiderAdmissible:
+#: forms of the (71) -> (72) condition on C2 that ``rider_admissible`` can impose.
+C2_FORMS = ("sufficient", "literal")
+
+
+def rider_admissible(L, mu, sigma, q_min, q_max, C_star, gamma, *, c2_form="sufficient") -> RiderAdmissible:
     """Thm 3.7: the admissible step sizes, alpha in (0, alpha_sup] (open at
     alpha_sup when "positivity" binds), with beta, eta = eta_max and C1 the
     proof's choices (``rider_step_sizes``) and C2 = the smallest value meeting
@@ -506,12 +567,17 @@ def rider_admissible(L, mu, sigma, q_min, q_max, C_star, gamma) -> RiderAdmissib
     down by a few ulps until ``rider_side_conditions`` holds for every entry
     when evaluated in floating point, so it is admissible as computed.
 
+    ``c2_form="literal"``: C2 also meets the (71) -> (72) condition as the proof writes it
+    (``rider_c2_condition_a_literal`` at eta = eta_max, which does not depend on alpha); the
+    returned ``C2_a`` is then that literal lower end. Default "sufficient": condition (a) only.
+
     Empty (``nonempty=False``, alpha nan, ``reason`` says why) when the C2
     interval is empty, i.e. C_star < ``rider_cstar_condition(form="proof")``
     (``errata_cstar_condition``), when condition (a) pushes C2 above the interval's upper end,
     or when an alpha-free condition fails. Scalars only.
     L, mu > 0; sigma >= 0; 0 < q_min <= q_max; C_star > 0; gamma > 0.
     """
+    C.choice("c2_form", c2_form, C2_FORMS)
     L, m, g, cs = _pos("L", L), _pos("mu", mu), _pos("gamma", gamma), _pos("C_star", C_star)
     sg = _nonneg("sigma", sigma)
     qn, qx = _q_pair(q_min, q_max)
@@ -519,6 +585,8 @@ def rider_admissible(L, mu, sigma, q_min, q_max, C_star, gamma) -> RiderAdmissib
                                dict(L=L, mu=m, gamma=g, C_star=cs, sigma=sg, q_min=qn, q_max=qx).items())
     interval = rider_c2_interval(sg, cs, m, qn, qx)
     c2a = float(_c2_a(sg, cs, m, qn, qx))
+    if c2_form == "literal":
+        c2a = max(c2a, float(_c2_a_literal_at_eta_max(sg, cs, m, qn, qx)))
     c2 = max(float(interval.lo), c2a)
     bounds = {k: float(v) for k, v in _alpha_bounds(L, m, sg, qn, qx, cs, g, c2).items()}
     binding = min(bounds, key=bounds.get)
@@ -537,7 +605,7 @@ def rider_admissible(L, mu, sigma, q_min, q_max, C_star, gamma) -> RiderAdmissib
             f"(Thm 3.7's stated threshold is {stated:.6g}; errata/cstar-condition)")
     if c2 > interval.hi:
         return empty(
-            f"condition (a) of errata/proof-conditions needs C2 >= {c2a:.6g}, above the C2 interval's upper "
+            f"condition (a) of errata/proof-conditions ({c2_form} form) needs C2 >= {c2a:.6g}, above the C2 interval's upper "
             f"end {interval.hi:.6g} (interval [{interval.lo:.6g}, {interval.hi:.6g}])")
 
     def failing(alpha):

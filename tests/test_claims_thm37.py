@@ -37,13 +37,21 @@ def test_counterexample_setting_meets_every_hypothesis():
 
 
 def test_counterexample_tiny(monkeypatch, tmp_path):
-    monkeypatch.setattr(X, "counterexample_sizes", lambda quick: dict(K=3000, R=3, points=5))
+    monkeypatch.setattr(X, "counterexample_sizes", lambda quick, which="main": dict(K=3000, R=3, points=5))
     res = _check(rider_counterexample.run(True, 2), tmp_path, rider_counterexample)
     by = {r.id: r for r in res}
-    assert set(by) == {"rider-counterexample/proof", "rider-counterexample/printed"}
-    assert all(h.met for h in by["rider-counterexample/proof"].hypotheses)
+    assert set(by) == {f"rider-counterexample/{f}" for f in ("proof", "printed", "literal", "gamma1")}
+    # the main setting meets every row but the literal form of (71) -> (72), which its verdict does not use
+    for form in ("proof", "gamma1"):
+        assert [h.name for h in by[f"rider-counterexample/{form}"].hypotheses if not h.met] == [X.LITERAL_ROW]
     unmet = [h.name for h in by["rider-counterexample/printed"].hypotheses if not h.met]
-    assert unmet == ["condition (b), errata/proof-conditions"]
+    assert unmet == [X.LITERAL_ROW, "condition (b), errata/proof-conditions"]
+    # the second setting meets every row, the literal form included (required there)
+    lit = by["rider-counterexample/literal"]
+    assert any(h.name == X.LITERAL_ROW for h in lit.hypotheses) and all(h.met for h in lit.hypotheses)
+    assert rider_counterexample.judged_rows(lit.hypotheses, "literal") == lit.hypotheses
+    assert X.LITERAL_ROW not in [h.name for h in rider_counterexample.judged_rows(by["rider-counterexample/proof"]
+                                                                                  .hypotheses, "proof")]
     # far before the crossing the bound is above the left side everywhere
     assert by["rider-counterexample/proof"].verdict == "holds"
     lhs = np.asarray(by["rider-counterexample/proof"].data["lhs"])

@@ -568,8 +568,8 @@ def rider_admissible(L, mu, sigma, q_min, q_max, C_star, gamma, *, c2_form="suff
     when evaluated in floating point, so it is admissible as computed.
 
     ``c2_form="literal"``: C2 also meets the (71) -> (72) condition as the proof writes it
-    (``rider_c2_condition_a_literal`` at eta = eta_max, which does not depend on alpha); the
-    returned ``C2_a`` is then that literal lower end. Default "sufficient": condition (a) only.
+    (``rider_c2_condition_a_literal`` at eta = eta_max, which does not depend on alpha; stepped
+    up by 1e-12 relative against rounding); the returned ``C2_a`` is then that literal lower end. Default "sufficient": condition (a) only.
 
     Empty (``nonempty=False``, alpha nan, ``reason`` says why) when the C2
     interval is empty, i.e. C_star < ``rider_cstar_condition(form="proof")``
@@ -586,7 +586,9 @@ def rider_admissible(L, mu, sigma, q_min, q_max, C_star, gamma, *, c2_form="suff
     interval = rider_c2_interval(sg, cs, m, qn, qx)
     c2a = float(_c2_a(sg, cs, m, qn, qx))
     if c2_form == "literal":
-        c2a = max(c2a, float(_c2_a_literal_at_eta_max(sg, cs, m, qn, qx)))
+        # stepped up by 1e-12 (relative) so that C2 meets the literal end as evaluated in floating
+        # point at any alpha with eta = eta_max (eta/alpha rounds differently from the closed form)
+        c2a = max(c2a, float(_c2_a_literal_at_eta_max(sg, cs, m, qn, qx)) * (1 + 1e-12))
     c2 = max(float(interval.lo), c2a)
     bounds = {k: float(v) for k, v in _alpha_bounds(L, m, sg, qn, qx, cs, g, c2).items()}
     binding = min(bounds, key=bounds.get)

@@ -64,17 +64,38 @@ class CounterexampleSetting:
     s_w: float = -0.1        # SP of the W array
     gamma: float = 0.5
     starts: tuple = (1.55, -0.95)  # s_p +/- 1.25
+    c2_form: str = "sufficient"  # bounds.C2_FORMS: the (71) -> (72) condition C2 must meet
 
 
 COUNTEREXAMPLE = CounterexampleSetting()
 
+#: A setting that also meets the (71) -> (72) condition as the proof writes it (C2 >= the literal
+#: lower end 4.958, inside the C2 interval [1.765, 5.277]); the literal form has no admissible C2
+#: in :data:`COUNTEREXAMPLE` (it needs 6.053 > 4.381). The setting of SPEC 9.13 (mu = L = 700,
+#: sigma = 0.30, a = 0.32, P0 = Q0 = s_p +/- 1.2), C2 the smallest value meeting the literal form.
+#: Predicted crossing with alpha tuned to the horizon: K_x = 5.67e6.
+COUNTEREXAMPLE_LITERAL = CounterexampleSetting(mu=700.0, sigma=0.30, a=0.32, starts=(1.5, -0.9), c2_form="literal")
 
-def counterexample_sizes(quick: bool) -> dict:
+#: :data:`COUNTEREXAMPLE` at gamma = 1, where the proof's dropped gamma factors are exact
+#: (errata/gamma-drops): the check that the counterexample does not hinge on gamma = 0.5.
+COUNTEREXAMPLE_GAMMA1 = CounterexampleSetting(gamma=1.0)
+
+#: which -> setting, for :func:`counterexample_sizes` and the claim.
+COUNTEREXAMPLES = {"main": COUNTEREXAMPLE, "literal": COUNTEREXAMPLE_LITERAL, "gamma1": COUNTEREXAMPLE_GAMMA1}
+
+
+def counterexample_sizes(quick: bool, which: str = "main") -> dict:
     """K: horizon (alpha is tuned to it); R: replicates per start; points: prefixes K' shown.
 
-    Full mode runs to about twice the predicted crossing K_x = 2.57e6; quick mode stops
-    well before it (its bound is above the left side everywhere)."""
-    return dict(K=300_000, R=8, points=12) if quick else dict(K=5_000_000, R=8, points=16)
+    Full mode runs to about twice the predicted crossing K_x (with alpha tuned to the horizon):
+    "main" and "gamma1" K = 5e6 (K_x = 2.57e6), "literal" K = 1.2e7 (K_x = 5.67e6; predicted
+    first prefix above the bound about 6.3e6, ratio 1.46 at K); quick mode stops well before
+    (its bound is above the left side everywhere)."""
+    if which not in COUNTEREXAMPLES:
+        raise ValueError(f"which must be one of {tuple(COUNTEREXAMPLES)}, got {which!r}")
+    if quick:
+        return dict(K=300_000, R=8, points=12)
+    return dict(K=12_000_000 if which == "literal" else 5_000_000, R=8, points=16)
 
 
 def _devices(st: CounterexampleSetting):
@@ -92,7 +113,7 @@ def counterexample_constants(st: CounterexampleSetting, horizon: int, alpha: flo
     q_min, q_max = 1.0 - st.a, 1.0 + st.a
     C_star = float(np.sqrt(st.sigma**2 / 1))
     L = mu = st.mu
-    adm = bounds.rider_admissible(L, mu, st.sigma, q_min, q_max, C_star, st.gamma)
+    adm = bounds.rider_admissible(L, mu, st.sigma, q_min, q_max, C_star, st.gamma, c2_form=st.c2_form)
     if not adm.nonempty:
         raise ValueError(f"setting {st} is outside the admissible region: {adm.reason}")
     dev_p, _ = _devices(st)
@@ -106,12 +127,16 @@ def counterexample_constants(st: CounterexampleSetting, horizon: int, alpha: flo
     elif not 0 < alpha <= adm.alpha:
         raise ValueError(f"alpha must lie in (0, {adm.alpha!r}] (the admissible region), got {alpha!r}")
     steps = bounds.rider_step_sizes(alpha, st.gamma, mu, q_min, q_max)
+    C2_a = float(bounds.rider_c2_condition_a(st.sigma, C_star, mu, q_min, q_max))
+    C2_a_literal = float(bounds.rider_c2_condition_a_literal(st.sigma, C_star, mu, q_min, q_max, alpha,
+                                                             float(steps.eta_max)))
     G0 = np.array([float(dev_p.G(p0)) for p0 in st.starts])
     pre = 16 * np.sqrt(34.0) * q_max**4 / (mu * q_min**5)
     K_x = 4 * pre**2 * V0 * M_proof * L * q_max**2 * st.sigma**2 / G0**4
     return dict(q_min=q_min, q_max=q_max, C_star=C_star, L=L, mu=mu, sigma=st.sigma, gamma=st.gamma,
                 alpha=alpha, alpha_opt=alpha_opt, alpha_adm=adm.alpha, alpha_sup=adm.alpha_sup, binding=adm.binding,
-                beta=float(steps.beta), eta=float(steps.eta_max), C1=float(steps.C1), C2=adm.C2, C2_a=adm.C2_a,
+                beta=float(steps.beta), eta=float(steps.eta_max), C1=float(steps.C1), C2=adm.C2, C2_a=C2_a,
+                C2_a_literal=C2_a_literal, c2_form=st.c2_form,
                 C2_interval=[float(adm.C2_interval.lo), float(adm.C2_interval.hi)], M_proof=M_proof,
                 printed_constant_ok=adm.printed_constant_ok, phi0=phi0, V0=V0, G0_sq=G0**2, prefactor=pre,
                 K_cross_predicted=K_x, horizon=int(horizon))
@@ -350,15 +375,29 @@ def _fmt4(x, d=4):
     return f"{x:.{d}g}"
 
 
+#: name of the hypotheses row holding the (71) -> (72) condition as the proof writes it.
+LITERAL_ROW = "condition (a), literal form: (71) -> (72) as written"
+#: name of the row holding its sufficient form (reach (72)'s final coefficient c).
+SUFFICIENT_ROW = "condition (a), errata/proof-conditions"
+
+
 def one_cell_hypotheses(c: dict, q_visited, P_range, W_range, c_star_run: float, along: str, *,
-                     printed: bool = False, covered: str | None = None) -> list:
+                     printed: bool = False, covered: str | None = None, literal: str | None = None) -> list:
     """Rows (``stats.Hypothesis``) for one run with constants ``c``
     (``experiments.thm37.counterexample_constants``): Def. 2.1 on the visited range, Assumptions
     3.1-3.3, Assumption 3.6 measured along the run (``c_star_run`` = min over the run of
     E|grad f(W_bar_k; xi)|), C_star in the printed and the proof form, C2 in its interval,
     condition (a) of errata/proof-conditions, (b) when ``printed``, every step-size side
     condition of the proof, the proof's step sizes, gamma and the Theta(dw_min) term.
-    ``covered``: when given, a last row saying the algorithm run is not the one Thm 3.7 covers."""
+    ``covered``: when given, a last row saying the algorithm run is not the one Thm 3.7 covers.
+    ``literal``: None (no row), "required" or "informational": a row (:data:`LITERAL_ROW`) with the
+    (71) -> (72) condition as the proof writes it (the ||G_p||^2 coefficient reaches the intermediate
+    coefficient of (71)'s third line, ``bounds.rider_c2_condition_a_literal`` at the run's alpha and
+    eta), beside the sufficient form (:data:`SUFFICIENT_ROW`: reach (72)'s final c), which is all
+    (72) needs; "informational" says in the row that the verdict relies on the sufficient form
+    (the caller then leaves the row out of ``stats.judge``)."""
+    if literal not in (None, "required", "informational"):
+        raise ValueError(f"literal must be None, 'required' or 'informational', got {literal!r}")
     qn, qx, mu, L, sg, cs, g = c["q_min"], c["q_max"], c["mu"], c["L"], c["sigma"], c["C_star"], c["gamma"]
     H = stats.Hypothesis
     stated = float(bounds.rider_cstar_condition(sg, mu, qn, qx, form="stated"))
@@ -382,9 +421,22 @@ def one_cell_hypotheses(c: dict, q_visited, P_range, W_range, c_star_run: float,
           f"C_star = {_fmt4(cs)}", cs >= proof),
         H("C2 in the proof's interval", f"4 sigma^2/(C_star q_min) <= C2 <= mu q_min^2 C_star/(8 q_max^3): "
           f"[{_fmt4(lo)}, {_fmt4(hi)}]", f"C2 = {_fmt4(c['C2'])}", lo <= c["C2"] <= hi),
-        H("condition (a), errata/proof-conditions", f"C2 >= 3 sigma^2/(C_star q_min) + mu q_min^5/(8 sqrt34 q_max^4 "
-          f"C_star) = {_fmt4(c['C2_a'])}", f"C2 = {_fmt4(c['C2'])}", c["C2"] >= c["C2_a"]),
+        H(SUFFICIENT_ROW, f"C2 >= 3 sigma^2/(C_star q_min) + mu q_min^5/(8 sqrt34 q_max^4 "
+          f"C_star) = {_fmt4(c['C2_a'])}" + ("" if literal is None else
+                                              " (sufficient form of (71) -> (72): the ||G_p||^2 coefficient reaches "
+                                              "(72)'s final c = alpha mu q_min^5/(16 sqrt34 q_max^4))"),
+          f"C2 = {_fmt4(c['C2'])}", c["C2"] >= c["C2_a"]),
     ]
+    if literal is not None:
+        ok = c["C2"] >= c["C2_a_literal"]
+        note = ("; required: this result's verdict relies on it" if literal == "required" else
+                "; informational here: this result's verdict relies on the sufficient form (row above), which is "
+                "all (72) needs" + ("" if ok else f" -- no C2 in the interval [{_fmt4(lo)}, {_fmt4(hi)}] meets the literal "
+                                    "form in this setting" if c["C2_a_literal"] > hi else ""))
+        rows.append(H(LITERAL_ROW, "alpha C2 C_star/2 - 3 alpha sigma^2/(2 q_min) >= alpha mu q_min^5/(8 sqrt34 q_max^4) "
+                      "- 12 sqrt34 q_max^2 eta^2/(5 alpha mu q_min^3) (the intermediate coefficient of (71)'s third "
+                      f"line), i.e. C2 >= {_fmt4(c['C2_a_literal'])} at this alpha, eta",
+                      f"C2 = {_fmt4(c['C2'])}{note}", ok))
     if printed:
         rows.append(H("condition (b), errata/proof-conditions", "C2 <= 1 (the constant 5 of (72) is (4 + C2) <= 5)",
                       f"C2 = {_fmt4(c['C2'])}", c["C2"] <= 1.0))

@@ -22,6 +22,31 @@ minimising the predicted crossing K_x = 2.57e6 is in that module's docstring). a
 tuned to the run's horizon K: alpha = min(admissible alpha, sqrt(V0/(K (4 + C2) L q_max^2
 sigma^2))), the minimiser of the right side at K. Sizes: full K = 5e6 (about twice K_x),
 quick K = 3e5 (before the crossing: the verdict there is what its numbers say).
+
+The (71) -> (72) condition in two forms. The proof of (72) factors the intermediate
+coefficient c71 = alpha mu q_min^5/(8 sqrt34 q_max^4) - 12 sqrt34 q_max^2 eta^2/(5 alpha mu q_min^3)
+out of (71)'s third line and asks the ||G_p||^2 coefficient alpha C2 C_star/2 - 3 alpha sigma^2/(2 q_min)
+to be >= c71 (the literal form, ``bounds.rider_c2_condition_a_literal``); its last line only uses
+the smaller final c = alpha mu q_min^5/(16 sqrt34 q_max^4), so reaching c (the sufficient form,
+condition (a) of errata/proof-conditions) is all (72) needs. Every table lists both rows. In
+``COUNTEREXAMPLE`` the literal form needs C2 >= 6.053, above the C2 interval's top 4.381: no
+admissible C2 meets it, so /proof, /printed and /gamma1 rely on the sufficient form (the literal
+row is shown and left out of ``stats.judge``).
+
+Two further results, declared here before their first run (same kind, same rule, same
+Bonferroni family construction as /proof, constant 4 + C2):
+
+* ``rider-counterexample/literal``: ``COUNTEREXAMPLE_LITERAL`` (mu = L = 700, Rademacher
+  sigma = 0.30, a = 0.32 on both arrays, s_p = 0.3, s_w = -0.1, gamma = 0.5, P0 = Q0 in
+  {1.5, -0.9}, C2 = the literal lower end 4.958 in the interval [1.765, 5.277]); every row of
+  the table, the literal form included, is required for "violated". Predicted: K_x = 5.67e6
+  (alpha tuned); full K = 1.2e7 (about 2.1 K_x), first prefix above the bound near 6.3e6,
+  ratio about 1.46 at K. Reported: the ratio at the largest K and the first prefix whose
+  simultaneous interval lies above the bound (the crossing K).
+* ``rider-counterexample/gamma1``: ``COUNTEREXAMPLE`` at gamma = 1, where every gamma factor the
+  proof drops between (61), (64) and (66) is exact (errata/gamma-drops); same K as /proof.
+  It checks that the finding does not hinge on gamma = 0.5; its ratio is reported beside
+  /proof's.
 """
 
 from __future__ import annotations
@@ -33,6 +58,10 @@ from sptheory.experiments import thm37 as X
 from verification.harness import ClaimResult
 
 from sptheory.experiments.thm37 import one_cell_hypotheses as thm37_hypotheses
+
+#: result form -> (setting key of ``X.COUNTEREXAMPLES``, use of the literal row)
+FORMS = {"proof": ("main", "informational"), "printed": ("main", "informational"),
+         "literal": ("literal", "required"), "gamma1": ("gamma1", "informational")}
 
 ID = "rider-counterexample"
 TITLE = "Thm 3.7, eq. (72): RIDER's averaged Lyapunov terms against the explicit bound, every hypothesis met"
@@ -54,9 +83,18 @@ def _fmt(x, d=4):
 
 
 def hypotheses(m: dict, form: str) -> list:
-    """The hypotheses table of Thm 3.7 and its proof, each checked on the run ``m``."""
+    """The hypotheses table of Thm 3.7 and its proof, each checked on the run ``m``; both forms
+    of the (71) -> (72) condition (``FORMS`` says which one the verdict of ``form`` relies on)."""
     return thm37_hypotheses(m["constants"], m["q_visited"], m["P_range"], m["W_range"],
-                            float(np.min(m["c_star_min"])), f"k < {m['sizes']['K']}", printed=form == "printed")
+                            float(np.min(m["c_star_min"])), f"k < {m['sizes']['K']}", printed=form == "printed",
+                            literal=FORMS[form][1])
+
+
+def judged_rows(rows: list, form: str) -> list:
+    """The rows ``stats.judge`` sees: all, except the literal row where it is informational."""
+    if FORMS[form][1] == "required":
+        return list(rows)
+    return [h for h in rows if h.name != X.LITERAL_ROW]
 
 
 def _curve(m: dict, key: str):
@@ -75,13 +113,13 @@ def _curve(m: dict, key: str):
                                                       f"95 % family-wise; t intervals over {R} replicates")
 
 
-def _result(m: dict, form: str, quick: bool) -> ClaimResult:
+def _result(m: dict, form: str, quick: bool, ref_ratio: float | None = None) -> ClaimResult:
     c = m["constants"]
-    pred = PRED_PROOF if form == "proof" else PRED_PRINTED
-    key = "bound_proof" if form == "proof" else "bound_printed"
+    pred = PRED_PRINTED if form == "printed" else PRED_PROOF
+    key = "bound_printed" if form == "printed" else "bound_proof"
     K, mean, lo, hi, bound, curve = _curve(m, key)
     hyp = hypotheses(m, form)
-    j = stats.judge(pred, curve, hyp)
+    j = stats.judge(pred, curve, judged_rows(hyp, form))
     above = np.nonzero((lo > bound).any(axis=1))[0]
     first = f"K = {int(K[above[0]])}" if above.size else "none"
     st = m["setting"]
@@ -100,17 +138,42 @@ def _result(m: dict, form: str, quick: bool) -> ClaimResult:
     ratio = float(np.max(mean / bound))
     parts = {k: float(np.mean(np.asarray(v)[-1])) for k, v in m["parts"].items()}
     e = bounds.errata_pl_step()
+    ratio_end = float(np.max(mean[-1] / bound[-1]))
+    lit_ok = c["C2"] >= c["C2_a_literal"]
+    cond71 = (
+        f"(71) -> (72) condition, both forms in the table: sufficient (reach (72)'s final c) needs C2 >= "
+        f"{_fmt(c['C2_a'])}, literal (reach the intermediate coefficient of (71)'s third line) needs C2 >= "
+        f"{_fmt(c['C2_a_literal'])}; C2 = {_fmt(c['C2'])}, interval [{_fmt(c['C2_interval'][0])}, "
+        f"{_fmt(c['C2_interval'][1])}]: the literal form is {'met' if lit_ok else 'NOT met'}. This verdict relies on the "
+        + ("literal form (every row of the table is required). " if FORMS[form][1] == "required" else
+           "sufficient form, which is all (72) needs (the literal row is shown, not judged). "))
     notes = (
         f"Left side at the largest K: f-gap {_fmt(parts['f_gap'])}, C1 term {_fmt(parts['C1_term'])}, ||G_p||^2 "
         f"{_fmt(parts['gp'])} (G_p(P0)^2 = {_fmt(float(c['G0_sq'][0]))}): Q stays at its start (Q in "
         f"[{_fmt(m['Q_range'][0])}, {_fmt(m['Q_range'][1])}], errata/rider-invariant), so the left side does not decay, "
         f"while the bound decays like 1/K to its floor. Predicted crossing K_x = {_fmt(float(c['K_cross_predicted'][0]))} "
-        f"(proof form, alpha tuned); first prefix whose simultaneous interval lies above the bound: {first}. "
-        f"V0 = C2 phi(P0) = {_fmt(float(c['V0'][0]))} (W0 = W*, P0 = Q0), V_K dropped. "
-        f"The printed form (constant 5) needs C2 <= 1 (condition (b)); here C2 = {_fmt(c['C2'])}: no C2 <= 1 meets "
-        f"condition (a) in this setting, and the best setting with C2 <= 1 (grid search over a, x0, sigma, mu with "
-        f"the K_x formula of experiments.thm37) crosses only "
-        f"near K ~ 4e8 (not run). With the factor 2 mu of the PL step restored (errata/pl-step) the C2 interval is "
+        f"(proof form, alpha tuned); first prefix whose simultaneous interval lies above the bound: {first}; "
+        f"measured/bound at the largest K = {int(K[-1])}: {_fmt(ratio_end)}. "
+        f"V0 = C2 phi(P0) = {_fmt(float(c['V0'][0]))} (W0 = W*, P0 = Q0), V_K dropped. " + cond71)
+    if form in ("proof", "printed"):
+        notes += (
+            f"The printed form (constant 5) needs C2 <= 1 (condition (b)); here C2 = {_fmt(c['C2'])}: no C2 <= 1 meets "
+            f"condition (a) in this setting, and the best setting with C2 <= 1 (grid search over a, x0, sigma, mu with "
+            f"the K_x formula of experiments.thm37) crosses only near K ~ 4e8 (not run). ")
+    elif form == "literal":
+        notes += (
+            "Setting of SPEC 9.13 with C2 raised to the literal lower end: a counterexample to (72) with the "
+            "(71) -> (72) step met exactly as the proof writes it. ")
+    else:
+        g = bounds.errata_gamma_drops()
+        notes += (
+            f"gamma = 1: every gamma and 1/gamma factor the proof drops between (61), (64) and (66) is exact there "
+            f"(errata/gamma-drops{'' if g.confirmed else ', not confirmed'}); at gamma = 0.5 the (66) coefficient of "
+            f"||(P*-Q) F_w - |P*-Q| G_w||^2 with (61)'s 1/gamma kept is -3 beta^2 q_max/(alpha q_min^2) < 0. "
+            + (f"Ratio at the largest K here {_fmt(ratio_end)}, at gamma = 0.5 (/proof, same seed, same K) "
+               f"{_fmt(ref_ratio)}: the finding does not hinge on gamma. " if ref_ratio is not None else ""))
+    notes += (
+        f"With the factor 2 mu of the PL step restored (errata/pl-step) the C2 interval is "
         f"non-empty only for C_star >= 8 sigma kappa2^1.5 = {_fmt(float(8 * c['sigma'] * (c['q_max'] / c['q_min']) ** 1.5))}, "
         f"which no sigma > 0 run meets (here C_star = sigma = {c['sigma']}): the proof as corrected does not cover "
         f"this setting{'' if e.confirmed else ' (errata/pl-step not confirmed)'}; the theorem as printed does. "
@@ -118,20 +181,30 @@ def _result(m: dict, form: str, quick: bool) -> ClaimResult:
         + (f" Quick mode stops at K = {int(K[-1])}, before the predicted crossing: a 'holds' here says only that "
            f"the bound is above the left side that early." if quick else "")
     )
-    data = dict(m, form=form, mean=mean, lo=lo, hi=hi, bound=bound, first_above=first)
-    return ClaimResult(id=f"{ID}/{form}", claim=TITLE + (" (proof's constant 4 + C2)" if form == "proof"
-                                                        else " (printed constant 5)"),
+    data = dict(m, form=form, mean=mean, lo=lo, hi=hi, bound=bound, first_above=first, ratio_end=ratio_end)
+    return ClaimResult(id=f"{ID}/{form}", claim=TITLE + _SUFFIX[form],
                        source=SOURCE, setting=setting, measured=measured, bound=bnd, ratio=ratio,
                        prediction=pred, judgement=j, hypotheses=hyp, notes=notes, data=data)
 
 
-def measure(quick: bool, rng_seed: int) -> dict:
-    return X.simulate_counterexample(X.COUNTEREXAMPLE, X.counterexample_sizes(quick), rng_seed)
+_SUFFIX = {"proof": " (proof's constant 4 + C2)", "printed": " (printed constant 5)",
+           "literal": " (proof's constant 4 + C2; the (71) -> (72) step met as the proof writes it)",
+           "gamma1": " (proof's constant 4 + C2; gamma = 1, where the proof's gamma drops are exact)"}
+
+
+def measure(quick: bool, rng_seed: int, which: str = "main") -> dict:
+    """One run of ``X.COUNTEREXAMPLES[which]``; "main" uses ``rng_seed`` itself (its stream is unchanged),
+    the others seeds derived from it."""
+    seed = rng_seed if which == "main" else [int(rng_seed), {"literal": 1, "gamma1": 2}[which]]
+    return X.simulate_counterexample(X.COUNTEREXAMPLES[which], X.counterexample_sizes(quick, which), seed)
 
 
 def run(quick: bool, rng_seed: int, executor=None):
     m = measure(quick, rng_seed)
-    return [_result(m, "proof", quick), _result(m, "printed", quick)]
+    main = [_result(m, "proof", quick), _result(m, "printed", quick)]
+    lit = _result(measure(quick, rng_seed, "literal"), "literal", quick)
+    g1 = _result(measure(quick, rng_seed, "gamma1"), "gamma1", quick, ref_ratio=main[0].data["ratio_end"])
+    return main + [lit, g1]
 
 
 def draw(ax, data: dict) -> None:

@@ -84,7 +84,7 @@ def test_invariant_claim(tmp_path):
 def test_errata_claims(tmp_path):
     res = _check(rider_errata.run(True, 0), tmp_path, rider_errata)
     assert {r.id for r in res} == {"errata/pl-step", "errata/proof-conditions", "errata/cstar-condition",
-                                   "errata/alpha-small", "errata/kappa-exponent"}
+                                   "errata/alpha-small", "errata/kappa-exponent", "errata/gamma-drops"}
     assert all(r.verdict == "holds" and r.erratum for r in res)
 
 

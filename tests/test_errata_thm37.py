@@ -103,3 +103,51 @@ def test_errata_proof_conditions():
     assert e.matches_72 and e.a_needed and e.b_needed
     assert sp.simplify(e.c - s.alpha * s.mu * s.q_min**5 / (16 * sp.sqrt(34) * s.q_max**4)) == 0
     assert e.b_condition == (s.C2 <= 1)
+
+
+def test_literal_condition_is_the_root_of_71s_intermediate_coefficient():
+    lit = B.rider_c2_condition_a_literal_expr()
+    r = gen(7)
+    n = 30
+    sg, cs, mu, qn = r.uniform(0, 2, n), r.uniform(0.1, 3, n), r.uniform(0.1, 1e3, n), r.uniform(0.2, 1, n)
+    qx = qn * r.uniform(1, 3, n)
+    alpha = 10 ** r.uniform(-6, -2, n)
+    eta = B.rider_step_sizes(alpha, 0.5, mu, qn, qx).eta_max * r.uniform(0.1, 1.0, n)
+    got = B.rider_c2_condition_a_literal(sg, cs, mu, qn, qx, alpha, eta)
+    np.testing.assert_allclose(got, lit.lambdify()(sg, cs, mu, qn, qx, alpha, eta), rtol=1e-12)
+    # at that C2 the G_p coefficient equals (71)'s intermediate coefficient c71
+    c71 = alpha * mu * qn**5 / (8 * np.sqrt(34) * qx**4) - 12 * np.sqrt(34) * qx**2 * eta**2 / (5 * alpha * mu * qn**3)
+    coeff = alpha * got * cs / 2 - 3 * alpha * sg**2 / (2 * qn)
+    np.testing.assert_allclose(coeff, c71, rtol=1e-9, atol=0)
+    # the literal form is stronger than the sufficient one for eta <= eta_max (c71 - c > 0 there)
+    assert np.all(got > B.rider_c2_condition_a(sg, cs, mu, qn, qx))
+    assert lit.steps["c71_minus_c_at_eta_max"].is_positive
+    # the issue's number: 6.053 in the main counterexample setting (mu = 880, sigma = C_star = 0.22, a = 0.34)
+    st = B.rider_step_sizes(1e-5, 0.5, 880.0, 0.66, 1.34)
+    assert B.rider_c2_condition_a_literal(0.22, 0.22, 880.0, 0.66, 1.34, 1e-5, st.eta_max) == pytest.approx(6.0532, abs=1e-4)
+
+
+def test_admissible_literal_form():
+    # main setting: no C2 in the interval meets the literal form; the SPEC 9.13 setting has one
+    main = B.rider_admissible(880.0, 880.0, 0.22, 0.66, 1.34, 0.22, 0.5, c2_form="literal")
+    assert not main.nonempty and "literal form" in main.reason
+    assert B.rider_admissible(880.0, 880.0, 0.22, 0.66, 1.34, 0.22, 0.5).nonempty
+    adm = B.rider_admissible(700.0, 700.0, 0.30, 0.68, 1.32, 0.30, 0.5, c2_form="literal")
+    assert adm.nonempty and adm.C2_interval.lo <= adm.C2 <= adm.C2_interval.hi
+    lit = B.rider_c2_condition_a_literal(0.30, 0.30, 700.0, 0.68, 1.32, adm.alpha, adm.eta)
+    assert adm.C2 >= lit and adm.C2 == pytest.approx(lit, rel=1e-11)
+    with pytest.raises(ValueError, match="c2_form"):
+        B.rider_admissible(700.0, 700.0, 0.30, 0.68, 1.32, 0.30, 0.5, c2_form="paper")
+
+
+def test_gamma_drops():
+    e = B.errata_gamma_drops()
+    assert e.confirmed and e.exact_at_one and e.all_valid_iff == sp.FiniteSet(1)
+    s = B.rider_symbols()
+    assert sp.simplify(e.fw_coefficient_kept.subs(s.gamma, 1) - e.fw_coefficient_printed) == 0
+    assert e.fw_at_half.is_negative
+    # numeric: with the proof's beta and C1, the coefficient changes sign at gamma = 4/5
+    for g, sign in ((0.5, -1), (0.79, -1), (0.81, 1), (1.0, 1), (2.0, 1)):
+        st = B.rider_step_sizes(1e-4, g, 700.0, 0.68, 1.32)
+        kept = st.beta * st.C1 / (2 * g * 1.32) - 4 * st.beta**2 * 1.32 / (1e-4 * 0.68**2 * g)
+        assert np.sign(kept) == sign

@@ -170,7 +170,7 @@ def _result(m: dict, form: str, quick: bool, ref_ratio: float | None = None) -> 
             f"gamma = 1: every gamma and 1/gamma factor the proof drops between (61), (64) and (66) is exact there "
             f"(errata/gamma-drops{'' if g.confirmed else ', not confirmed'}); at gamma = 0.5 the (66) coefficient of "
             f"||(P*-Q) F_w - |P*-Q| G_w||^2 with (61)'s 1/gamma kept is -3 beta^2 q_max/(alpha q_min^2) < 0. "
-            + (f"Ratio at the largest K here {_fmt(ratio_end)}, at gamma = 0.5 (/proof, same seed, same K) "
+            + (f"Ratio at the largest K here {_fmt(ratio_end)}, at gamma = 0.5 (/proof, same K, its own seed) "
                f"{_fmt(ref_ratio)}: the finding does not hinge on gamma. " if ref_ratio is not None else ""))
     notes += (
         f"With the factor 2 mu of the PL step restored (errata/pl-step) the C2 interval is "

@@ -36,6 +36,26 @@ def test_counterexample_setting_meets_every_hypothesis():
     np.testing.assert_allclose(c["K_cross_predicted"], 2.57e6, rtol=0.01)  # the value the docstring states
 
 
+def test_literal_setting_meets_both_forms_of_the_71_72_condition():
+    c = X.counterexample_constants(X.COUNTEREXAMPLE_LITERAL, X.counterexample_sizes(False, "literal")["K"])
+    lo, hi = c["C2_interval"]
+    assert lo <= c["C2_a"] <= c["C2_a_literal"] <= c["C2"] <= hi  # sufficient and literal forms, inside the interval
+    np.testing.assert_allclose(c["C2"], 4.958, atol=5e-4)  # the values the docstrings state
+    np.testing.assert_allclose(c["K_cross_predicted"], 5.67e6, rtol=0.01)
+    assert c["alpha"] <= c["alpha_adm"]
+    # the main setting has no admissible C2 meeting the literal form
+    m = X.counterexample_constants(X.COUNTEREXAMPLE, 5_000_000)
+    assert m["C2_a_literal"] > m["C2_interval"][1]
+    np.testing.assert_allclose(m["C2_a_literal"], 6.053, atol=5e-4)
+    # gamma = 1 keeps the main setting admissible, with the same C2, V0 and tuned alpha
+    g = X.counterexample_constants(X.COUNTEREXAMPLE_GAMMA1, 5_000_000)
+    assert g["gamma"] == 1.0 and g["C2"] == m["C2"] and g["alpha"] == m["alpha"] and g["alpha"] <= g["alpha_adm"]
+    with pytest.raises(ValueError, match="which"):
+        X.counterexample_sizes(False, "other")
+    with pytest.raises(ValueError, match="literal"):
+        X.one_cell_hypotheses(m, [0.7, 1.2], [0, 1], [0, 1], 0.22, "k", literal="maybe")
+
+
 def test_counterexample_tiny(monkeypatch, tmp_path):
     monkeypatch.setattr(X, "counterexample_sizes", lambda quick, which="main": dict(K=3000, R=3, points=5))
     res = _check(rider_counterexample.run(True, 2), tmp_path, rider_counterexample)

@@ -128,7 +128,7 @@ def test_literal_condition_is_the_root_of_71s_intermediate_coefficient():
 
 
 def test_admissible_literal_form():
-    # main setting: no C2 in the interval meets the literal form; the SPEC 9.13 setting has one
+    # main setting: no C2 in the interval meets the literal form; the mu = 700, sigma = 0.30 setting has one
     main = B.rider_admissible(880.0, 880.0, 0.22, 0.66, 1.34, 0.22, 0.5, c2_form="literal")
     assert not main.nonempty and "literal form" in main.reason
     assert B.rider_admissible(880.0, 880.0, 0.22, 0.66, 1.34, 0.22, 0.5).nonempty

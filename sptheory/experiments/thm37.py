@@ -71,7 +71,7 @@ COUNTEREXAMPLE = CounterexampleSetting()
 
 #: A setting that also meets the (71) -> (72) condition as the proof writes it (C2 >= the literal
 #: lower end 4.958, inside the C2 interval [1.765, 5.277]); the literal form has no admissible C2
-#: in :data:`COUNTEREXAMPLE` (it needs 6.053 > 4.381). The setting of SPEC 9.13 (mu = L = 700,
+#: in :data:`COUNTEREXAMPLE` (it needs 6.053 > 4.381). The setting proposed for this check (mu = L = 700,
 #: sigma = 0.30, a = 0.32, P0 = Q0 = s_p +/- 1.2), C2 the smallest value meeting the literal form.
 #: Predicted crossing with alpha tuned to the horizon: K_x = 5.67e6.
 COUNTEREXAMPLE_LITERAL = CounterexampleSetting(mu=700.0, sigma=0.30, a=0.32, starts=(1.5, -0.9), c2_form="literal")

@@ -162,7 +162,7 @@ def _result(m: dict, form: str, quick: bool, ref_ratio: float | None = None) -> 
             f"the K_x formula of experiments.thm37) crosses only near K ~ 4e8 (not run). ")
     elif form == "literal":
         notes += (
-            "Setting of SPEC 9.13 with C2 raised to the literal lower end: a counterexample to (72) with the "
+            "The mu = 700, sigma = 0.30, a = 0.32 setting with C2 raised to the literal lower end: a counterexample to (72) with the "
             "(71) -> (72) step met exactly as the proof writes it. ")
     else:
         g = bounds.errata_gamma_drops()

@@ -26,3 +26,23 @@ def test_asgd_floor_quick_verdicts():
     assert res["w24-thm3-lower"].verdict == "violated" and res["w24-thm3-lower"].erratum
     assert res["w25-thm2-upper"].verdict == "holds"
     assert res["corrected"].verdict == "holds"
+
+
+def test_trains_var_quick_verdicts():
+    from verification.claims import prior_trains_var
+
+    res = {r.id.split("/")[1]: r for r in prior_trains_var.run(True, 11, size=dict(R=5000))}
+    assert prior_trains_var.PART == "prior theory"
+    assert res["mean"].verdict == "holds" and res["corrected"].verdict == "holds"
+    assert res["x-delta"].verdict == "violated" and res["x-delta"].erratum
+
+
+def test_constant_device_trains_error_is_the_count():
+    from sptheory.experiments import update_model as E
+
+    dev = E.constant_device(1e-3)
+    m, sem, v, vsem = E.trains_mc(dev, np.array([2e-3]), 31, 4000, np.random.Generator(np.random.PCG64(3)))
+    # b = dw_min n - dW with n ~ Binomial(31, 2/31): exact variance 2e-3 * 1e-3 * (1 - 2/31)
+    exact = 2e-6 * (1 - 2 / 31)
+    assert abs(v[0] - exact) <= 5.3 * vsem[0]  # false failure ~1e-7
+    assert abs(m[0]) <= 5.3 * sem[0]

@@ -49,4 +49,5 @@ CLAIM_MODULES: list[str] = [
     # prior theory (issue 21): results the paper builds on (Wu et al. 2024, 2025; Li et al. 2025)
     "verification.claims.prior_gd_rate",
     "verification.claims.prior_asgd_floor",
+    "verification.claims.prior_trains_var",
 ]

@@ -74,3 +74,13 @@ def test_errata_thm3_constant():
 def test_bad_input(call):
     with pytest.raises(ValueError):
         call()
+
+
+def test_implicit_penalty_point_matches_sympy_and_sign():
+    pts = [(1.0, 0.0, 0.1, 1.0, 0.3), (2.0, -0.2, 0.5, 0.7, 0.4), (0.5, 0.3, 0.05, 2.0, -0.1)]
+    _agree(wu2025.implicit_penalty_point_expr, wu2025.implicit_penalty_point, pts)
+    for h, ws, S, Rp, sp in pts:
+        bias = wu2025.implicit_penalty_point(h, ws, S, Rp, sp) - ws
+        assert np.sign(bias) == np.sign(sp - ws) and abs(bias) < abs(sp - ws)
+    with pytest.raises(ValueError):
+        wu2025.implicit_penalty_point(0.0, 0.0, 0.1, 1.0, 0.3)

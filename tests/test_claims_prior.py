@@ -46,3 +46,23 @@ def test_constant_device_trains_error_is_the_count():
     exact = 2e-6 * (1 - 2 / 31)
     assert abs(v[0] - exact) <= 5.3 * vsem[0]  # false failure ~1e-7
     assert abs(m[0]) <= 5.3 * sem[0]
+
+
+def test_implicit_penalty_quick_verdicts():
+    from verification.claims import prior_implicit_penalty
+
+    res = {r.id.split("/")[1]: r for r in prior_implicit_penalty.run(True, 13)}
+    assert prior_implicit_penalty.PART == "prior theory"
+    assert res["formula"].verdict == "holds" and res["sigma-w25"].verdict == "holds"
+    assert res["sigma-eq4"].verdict == "violated" and res["sigma-eq4"].erratum
+
+
+def test_mean_field_point_is_a_root_near_the_formula():
+    from sptheory.bounds import wu2025
+    from sptheory.experiments import prior as X
+
+    p = X.PENALTY
+    for s in (0.01, 0.1):
+        w = X.mean_field_point(s)
+        pred = wu2025.implicit_penalty_point(p["h"], p["w_star"], s * np.sqrt(2 / np.pi), 1 / p["tau"], p["s"])
+        assert 0 < w < p["s"] and abs(w / pred - 1) < 0.05

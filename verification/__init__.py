@@ -50,4 +50,5 @@ CLAIM_MODULES: list[str] = [
     "verification.claims.prior_gd_rate",
     "verification.claims.prior_asgd_floor",
     "verification.claims.prior_trains_var",
+    "verification.claims.prior_implicit_penalty",
 ]

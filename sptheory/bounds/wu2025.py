@@ -13,6 +13,9 @@ statements checked are the ones named in issue 21, written out in each docstring
   form, the control): ``f(W_K) - f* <= (1 - alpha mu q_min)^K (f(W_0) - f*)`` for
   ``alpha <= 1/(L q_max)``; derived in :func:`gd_linear_rate_bound_expr` from the same
   per-step decrease as :func:`sptheory.bounds.wu2024.gd_average_rate_bound`.
+* :func:`implicit_penalty_point` -- W25 Thm 1 / Thm 5 (the implicit penalty): the stationary
+  point of analog SGD on a quadratic, ``W~ = (H + Sigma R')^-1 (H W* + Sigma R' W_sp)`` with
+  ``Sigma = E|grad f(W*; xi)|`` (Theta(sigma), not the Theta(sigma^2) of the seed's eq. (4)).
 """
 
 from __future__ import annotations
@@ -25,7 +28,8 @@ from . import _checks as C
 from ._symbolic import BoundExpr, make
 from .wu2024 import _nonneg, _out, _pos, gd_average_rate_bound_expr
 
-__all__ = ["thm2_floor", "thm2_floor_expr", "gd_linear_rate_bound", "gd_linear_rate_bound_expr"]
+__all__ = ["thm2_floor", "thm2_floor_expr", "gd_linear_rate_bound", "gd_linear_rate_bound_expr",
+           "implicit_penalty_point", "implicit_penalty_point_expr"]
 
 
 @lru_cache(maxsize=None)
@@ -70,3 +74,35 @@ def gd_linear_rate_bound(f_gap0, alpha, mu, q_min, K):
     r = 1.0 - a * m * qm
     C.require("alpha", a, r >= 0, "such that alpha mu q_min <= 1")
     return _out(g * r**k)
+
+
+@lru_cache(maxsize=None)
+def implicit_penalty_point_expr() -> BoundExpr:
+    """1-D zero drift of analog SGD's update model with ``R = G/F`` linearised at the SP,
+    ``R(w) ~ R' (w - w_sp)``: ``h (w - w*) + Sigma R' (w - w_sp) = 0`` (W25 Thm 1 / Thm 5), solved by
+    sympy; ``steps['bias']`` is ``w~ - w*`` (same sign as ``w_sp - w*``: pulled towards the SP)."""
+    import sympy as sp
+
+    h, Sig, Rp = sp.symbols("h Sigma R_prime", positive=True)
+    w_star, w_sp, w = sp.symbols("w_star w_sp w", real=True)
+    (root,) = sp.solve(sp.Eq(h * (w - w_star) + Sig * Rp * (w - w_sp), 0), w)
+    closed = (h * w_star + Sig * Rp * w_sp) / (h + Sig * Rp)
+    if sp.simplify(root - closed) != 0:
+        raise RuntimeError(f"root {root} differs from the closed form {closed}")
+    bias = sp.simplify(root - w_star)
+    return make(root, (h, w_star, Sig, Rp, w_sp), bias=bias, d_bias_d_Sigma_at_0=sp.diff(bias, Sig).subs(Sig, 0))
+
+
+def implicit_penalty_point(h, w_star, Sigma, R_prime, w_sp):
+    """W25 Thm 1 / Thm 5 stationary point, per coordinate of a diagonal quadratic:
+    ``(h w* + Sigma R' w_sp) / (h + Sigma R')``.
+
+    h: curvature (H's diagonal); w_star: minimiser; Sigma = E|grad f(W*; xi)| (Theta(sigma));
+    R_prime: slope of R = G/F at the SP (1/tau for a symmetric soft-bounds device); w_sp: the SP.
+    A tight value of the linearised zero-drift condition (not a bound)."""
+    h_, S, Rp = _pos("h", h), _nonneg("Sigma", Sigma), _nonneg("R_prime", R_prime)
+    ws = C.as_float_array("w_star", w_star)
+    sp_ = C.as_float_array("w_sp", w_sp)
+    C.require("w_star", ws, np.isfinite(ws), "finite")
+    C.require("w_sp", sp_, np.isfinite(sp_), "finite")
+    return _out((h_ * ws + S * Rp * sp_) / (h_ + S * Rp))

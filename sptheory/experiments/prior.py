@@ -15,15 +15,21 @@ from __future__ import annotations
 
 import numpy as np
 
-from sptheory import algorithms, devices, objectives
+from scipy import optimize
 
-__all__ = ["GD", "FLOOR", "gd_sizes", "floor_sizes", "simulate_gd", "simulate_asgd_floor"]
+from sptheory import algorithms, devices, objectives
+from sptheory.algorithms.base import analog_update
+
+__all__ = ["GD", "FLOOR", "PENALTY", "gd_sizes", "floor_sizes", "penalty_sizes", "simulate_gd",
+           "simulate_asgd_floor", "simulate_penalty", "penalty_device", "mean_field_point"]
 
 #: noiseless analog GD control: device, problem, step-size fraction of 1/(L q_max), sizes
 GD = dict(a_up=1.2, a_dn=0.8, tau=1.0, D=8, A_lo=0.5, A_hi=2.0, w_star=0.4, w0=0.6, box=0.75, step_frac=0.5,
           dw_min=1e-3)
 #: W24 Thm 3 setting: f = L/2 (w - w*)^2, g = L (w - w*) + sigma eps (eps = +/-1), q_pm = 1 -/+ w/tau
 FLOOR = dict(L=1.0, w_star=0.5, sigma=1.0, tau=1.0, dw_min=1e-3)
+#: W25 implicit penalty: f = h/2 (w - w*)^2, Gaussian noise sigma, q_pm = 1 -/+ (w - s)/tau (SP s, R = (w - s)/tau)
+PENALTY = dict(h=1.0, w_star=0.0, s=0.3, tau=1.0, alpha=0.005, dw_min=1e-3)
 
 
 def gd_sizes(quick: bool) -> dict:
@@ -105,3 +111,48 @@ def simulate_asgd_floor(quick: bool, seed: int, size: dict | None = None) -> dic
         out.append(dict(alpha=float(alpha), burn=burn, tail=tail, g2=acc_g2 / tail, S=acc_S / tail,
                         S_amp=acc_Sa / tail, wmax=float(wmax.max() / p["tau"])))
     return dict(size=z, parts=out)
+
+
+def penalty_sizes(quick: bool) -> dict:
+    if quick:
+        return dict(sigmas=np.geomspace(0.005, 0.08, 5).tolist(), R=60, burn=8.0, tail=24.0)
+    return dict(sigmas=np.geomspace(0.005, 0.08, 6).tolist(), R=200, burn=10.0, tail=40.0)
+
+
+def penalty_device():
+    """Symmetric soft bounds shifted to the SP ``s``: ``F = 1``, ``G = R = (w - s)/tau``."""
+    p = PENALTY
+    return devices.SoftBounds(a_up=1.0, a_dn=1.0, tau_max=p["tau"], tau_min=p["tau"], dw_min=p["dw_min"],
+                              offset=p["s"])
+
+
+def mean_field_point(sigma: float) -> float:
+    """Exact zero drift of the update model: ``h (w - w*) + E|h (w - w*) + sigma Z| (w - s)/tau = 0``
+    (Sigma taken at the point itself, not at W*); brentq between w* and s."""
+    p = PENALTY
+
+    def drift(w):
+        c = p["h"] * (w - p["w_star"])
+        return c + float(objectives.abs_normal_mean(c, sigma)) * (w - p["s"]) / p["tau"]
+
+    return float(optimize.brentq(drift, p["w_star"], p["s"], xtol=1e-15))
+
+
+def simulate_penalty(quick: bool, seed: int, size: dict | None = None) -> dict:
+    """Analog SGD (update model without pulse noise, the theorems' recursion) on R x len(sigmas)
+    independent 1-D problems, one noise level per column; tail average of w per replicate."""
+    z = dict(penalty_sizes(quick), **(size or {}))
+    p = PENALTY
+    dev = penalty_device()
+    sig = np.asarray(z["sigmas"], float)
+    R, a = int(z["R"]), p["alpha"]
+    rng = np.random.default_rng([seed, 4])
+    w = np.full((R, sig.size), p["w_star"])
+    burn, tail = int(round(z["burn"] / a)), int(round(z["tail"] / a))
+    acc = np.zeros_like(w)
+    for k in range(burn + tail):
+        g = p["h"] * (w - p["w_star"]) + sig * rng.standard_normal(w.shape)
+        w = analog_update(dev, w, -a * g, rng, "noiseless").w
+        if k >= burn:
+            acc += w
+    return dict(size=z, sigmas=sig, W_mean=acc / tail, burn=burn, tail=tail)

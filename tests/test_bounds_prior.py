@@ -84,3 +84,29 @@ def test_implicit_penalty_point_matches_sympy_and_sign():
         assert np.sign(bias) == np.sign(sp - ws) and abs(bias) < abs(sp - ws)
     with pytest.raises(ValueError):
         wu2025.implicit_penalty_point(0.0, 0.0, 0.1, 1.0, 0.3)
+
+
+def test_two_point_limit_matches_rademacher_and_jensen():
+    w, rho = wu2024.asgd_limit_two_point(1.0, 0.5, 1.0, 1.0, 0.5)
+    assert w == pytest.approx(wu2024.asgd_stationary_point(1.0, 0.5, 1.0, 1.0), abs=1e-12)
+    assert rho == pytest.approx(1.0, abs=1e-12)
+    for p in (0.1, 0.3, 0.8):
+        w, rho = wu2024.asgd_limit_two_point(1.0, 0.5, 1.0, 1.0, p)
+        assert 0 < w < 0.5 and 0 < rho <= 1.0  # Jensen: E|c + xi| <= sqrt(c^2 + sigma^2)
+        S = w**2
+        assert (w - 0.5) ** 2 <= wu2024.asgd_limit_error_upper(1.0, S) + 1e-15
+    with pytest.raises(ValueError):
+        wu2024.asgd_limit_two_point(1.0, 0.5, 1.0, 1.0, 1.0)
+
+
+def test_two_point_quadratic_noise_moments():
+    from sptheory import objectives
+
+    obj = objectives.TwoPointQuadratic(np.array([1.0]), np.array([0.0]), sigma=2.0, p=0.8)
+    g = obj.grad(np.zeros((200000, 1)), np.random.Generator(np.random.PCG64(5)))[:, 0]
+    n = g.size
+    # mean 0 and variance 4; 5.3-sigma margins (false failure ~1e-7 each)
+    assert abs(g.mean()) <= 5.3 * 2.0 / np.sqrt(n)
+    m4 = np.mean(g**4)
+    assert abs(g.var() - 4.0) <= 5.3 * np.sqrt((m4 - 16.0) / n)
+    assert obj.c_star(np.zeros(1)) == pytest.approx(2.0 * 2 * np.sqrt(0.8 * 0.2))

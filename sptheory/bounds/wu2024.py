@@ -47,6 +47,7 @@ __all__ = [
     "asgd_stationary_point",
     "asgd_stationary_point_expr",
     "asgd_limit_error",
+    "asgd_limit_two_point",
     "asgd_limit_error_upper",
     "asgd_limit_error_upper_expr",
     "ErrataThm3Constant",
@@ -181,6 +182,30 @@ def asgd_limit_error(sigma, S):
     Rademacher (two-point, p = 1/2) noise: ``sigma^2 S`` with ``S = w_sp^2/tau^2`` at the
     stationary point (:func:`asgd_stationary_point_expr`).  A tight value, not a bound."""
     return _out(_nonneg("sigma", sigma) ** 2 * _nonneg("S", S))
+
+
+def asgd_limit_two_point(L, w_star, sigma, tau, p):
+    """Exact ``alpha -> 0`` limit for W24's analog SGD, 1-D quadratic, two-point noise with probability
+    ``p`` (``xi = sqrt((1-p)/p)`` w.p. p, ``-sqrt(p/(1-p))`` otherwise): the root ``w`` of the mean drift
+    ``c + (w/tau) E|c + sigma xi| = 0``, ``c = L (w - w*)`` (brentq between 0 and w*, where the drift
+    changes sign), and ``rho = c^2 / (sigma^2 w^2/tau^2) = (E|c + sigma xi|/sigma)^2`` (<= 1 by Jensen).
+    Returns ``(w, rho)``; at p = 1/2 ``w`` is :func:`asgd_stationary_point`'s and ``rho = 1``."""
+    from scipy import optimize
+
+    from ..objectives import abs_two_point_mean
+
+    L_, s, t = (float(_pos(n, v)) for n, v in (("L", L), ("sigma", sigma), ("tau", tau)))
+    ws = float(C.as_float_array("w_star", w_star))
+    if not (np.isfinite(ws) and ws != 0 and abs(ws) < t):
+        raise ValueError(f"w_star must be finite, non-zero and inside (-tau, tau), got {w_star!r}")
+
+    def drift(w):
+        c = L_ * (w - ws)
+        return c + (w / t) * float(abs_two_point_mean(c, s, p))
+
+    w = optimize.brentq(drift, 0.0, ws, xtol=1e-15) if ws > 0 else optimize.brentq(drift, ws, 0.0, xtol=1e-15)
+    c = L_ * (w - ws)
+    return float(w), float((abs_two_point_mean(c, s, p) / s) ** 2)
 
 
 @lru_cache(maxsize=None)

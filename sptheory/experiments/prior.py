@@ -27,7 +27,7 @@ __all__ = ["GD", "FLOOR", "PENALTY", "gd_sizes", "floor_sizes", "penalty_sizes",
 GD = dict(a_up=1.2, a_dn=0.8, tau=1.0, D=8, A_lo=0.5, A_hi=2.0, w_star=0.4, w0=0.6, box=0.75, step_frac=0.5,
           dw_min=1e-3)
 #: W24 Thm 3 setting: f = L/2 (w - w*)^2, g = L (w - w*) + sigma eps (eps = +/-1), q_pm = 1 -/+ w/tau
-FLOOR = dict(L=1.0, w_star=0.5, sigma=1.0, tau=1.0, dw_min=1e-3)
+FLOOR = dict(L=1.0, w_star=0.5, sigma=1.0, tau=1.0, dw_min=1e-3, ps=(0.5, 0.8))
 #: W25 implicit penalty: f = h/2 (w - w*)^2, Gaussian noise sigma, q_pm = 1 -/+ (w - s)/tau (SP s, R = (w - s)/tau)
 PENALTY = dict(h=1.0, w_star=0.0, s=0.3, tau=1.0, alpha=0.005, dw_min=1e-3)
 
@@ -38,8 +38,8 @@ def gd_sizes(quick: bool) -> dict:
 
 def floor_sizes(quick: bool) -> dict:
     if quick:
-        return dict(alphas=[0.02, 0.01, 0.005, 0.0025], R=400, burn=8.0, tail=24.0)
-    return dict(alphas=[0.02, 0.01, 0.005, 0.0025, 0.00125], R=1000, burn=10.0, tail=40.0)
+        return dict(alphas=[0.02, 0.01, 0.005, 0.0025], R=300, burn=8.0, tail=24.0)
+    return dict(alphas=[0.02, 0.01, 0.005, 0.0025, 0.00125], R=600, burn=10.0, tail=40.0)
 
 
 def gd_problem(seed: int):
@@ -81,17 +81,17 @@ def simulate_gd(quick: bool, seed: int, size: dict | None = None) -> dict:
 
 
 def simulate_asgd_floor(quick: bool, seed: int, size: dict | None = None) -> dict:
-    """W24 analog SGD at each alpha: R independent cells from ``w = 0``, ``burn/alpha`` steps
-    discarded, then tail averages over ``tail/alpha`` steps of ``|grad f(w)|^2``, ``S = w^2/tau^2``
-    and ``S/(1 - S)`` per replicate; also ``max |w|/tau`` over the whole run."""
+    """W24 analog SGD for each two-point probability p in ``FLOOR['ps']`` and each alpha: R independent
+    cells from ``w = 0``, ``burn/alpha`` steps discarded, then tail averages over ``tail/alpha`` steps of
+    ``|grad f(w)|^2``, ``S = w^2/tau^2`` and ``S/(1 - S)`` per replicate; also ``max |w|/tau``."""
     z = dict(floor_sizes(quick), **(size or {}))
     p = FLOOR
     dev = devices.SoftBounds(a_up=1.0, a_dn=1.0, tau_max=p["tau"], tau_min=p["tau"], dw_min=p["dw_min"])
-    obj = objectives.RademacherQuadratic(np.array([p["L"]]), np.array([p["w_star"]]), sigma=p["sigma"])
     rng = np.random.default_rng([seed, 3])
     out = []
     R = int(z["R"])
-    for alpha in z["alphas"]:
+    for prob, alpha in ((q, a) for q in p["ps"] for a in z["alphas"]):
+        obj = objectives.TwoPointQuadratic(np.array([p["L"]]), np.array([p["w_star"]]), sigma=p["sigma"], p=prob)
         algo = algorithms.sgd.AnalogSGD(dev, float(alpha), pulse_mode="noiseless")
         state = algo.init(np.zeros((R, 1)))
         burn, tail = int(round(z["burn"] / alpha)), int(round(z["tail"] / alpha))
@@ -108,7 +108,7 @@ def simulate_asgd_floor(quick: bool, seed: int, size: dict | None = None) -> dic
                 acc_g2 += (p["L"] * (w - p["w_star"])) ** 2
                 acc_S += s
                 acc_Sa += s / (1.0 - s)
-        out.append(dict(alpha=float(alpha), burn=burn, tail=tail, g2=acc_g2 / tail, S=acc_S / tail,
+        out.append(dict(p=float(prob), alpha=float(alpha), burn=burn, tail=tail, g2=acc_g2 / tail, S=acc_S / tail,
                         S_amp=acc_Sa / tail, wmax=float(wmax.max() / p["tau"])))
     return dict(size=z, parts=out)
 

@@ -92,8 +92,8 @@ def test_two_point_limit_matches_rademacher_and_jensen():
     assert rho == pytest.approx(1.0, abs=1e-12)
     for p in (0.1, 0.3, 0.8):
         w, rho = wu2024.asgd_limit_two_point(1.0, 0.5, 1.0, 1.0, p)
-        assert 0 < w < 0.5 and 0 < rho <= 1.0  # Jensen: E|c + xi| <= sqrt(c^2 + sigma^2)
         S = w**2
+        assert 0 < w < 0.5 and 0 < rho <= 1.0 / (1.0 - S)  # Jensen: E|c + xi| <= sqrt(c^2 + sigma^2)
         assert (w - 0.5) ** 2 <= wu2024.asgd_limit_error_upper(1.0, S) + 1e-15
     with pytest.raises(ValueError):
         wu2024.asgd_limit_two_point(1.0, 0.5, 1.0, 1.0, 1.0)

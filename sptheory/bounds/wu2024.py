@@ -188,7 +188,7 @@ def asgd_limit_two_point(L, w_star, sigma, tau, p):
     """Exact ``alpha -> 0`` limit for W24's analog SGD, 1-D quadratic, two-point noise with probability
     ``p`` (``xi = sqrt((1-p)/p)`` w.p. p, ``-sqrt(p/(1-p))`` otherwise): the root ``w`` of the mean drift
     ``c + (w/tau) E|c + sigma xi| = 0``, ``c = L (w - w*)`` (brentq between 0 and w*, where the drift
-    changes sign), and ``rho = c^2 / (sigma^2 w^2/tau^2) = (E|c + sigma xi|/sigma)^2`` (<= 1 by Jensen).
+    changes sign), and ``rho = c^2 / (sigma^2 w^2/tau^2) = (E|c + sigma xi|/sigma)^2`` (<= 1/(1 - S) by Jensen, S = w^2/tau^2).
     Returns ``(w, rho)``; at p = 1/2 ``w`` is :func:`asgd_stationary_point`'s and ``rho = 1``."""
     from scipy import optimize
 

@@ -150,7 +150,7 @@ def run(quick: bool, rng_seed: int, executor=None, size: dict | None = None):
                        f"mean(S/(1 - S)) the intercept is {fmt(per[q]['a0'], 4)} [{fmt(per[q]['alo'], 4)}, "
                        f"{fmt(per[q]['ahi'], 4)}] (smaller, further from 4)." for q in ps)
               + f" p = 1/2 root by sympy: w = L w*/(L + sigma/tau) = {fmt(w_sp, 4)}. Exact limits rho(p) = "
-              "(E|c + sigma xi|/sigma)^2 at the root of the mean drift (wu2024.asgd_limit_two_point), <= 1 by Jensen. "
+              "(E|c + sigma xi|/sigma)^2 at the root of the mean drift (wu2024.asgd_limit_two_point), <= 1/(1 - S) by Jensen. "
               "Per-alpha intervals: t over replicates at the same level. Paper texts not reachable (abstracts only): "
               "the statements are issue 21's reading.")
     erratum = {

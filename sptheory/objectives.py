@@ -13,7 +13,8 @@ from __future__ import annotations
 import numpy as np
 from scipy import special
 
-__all__ = ["Quadratic", "LeastSquares", "RademacherQuadratic", "abs_normal_mean"]
+__all__ = ["Quadratic", "LeastSquares", "RademacherQuadratic", "TwoPointQuadratic", "abs_normal_mean",
+           "abs_two_point_mean"]
 
 
 def _as_W(W, D, name="W"):
@@ -211,3 +212,44 @@ class RademacherQuadratic(Quadratic):
     def c_star(self, W):
         """``min_d E|g_d(W)| = min_d max(|grad f(W)_d|, sigma/sqrt(D))`` (exact)."""
         return np.maximum(np.abs(self.full_grad(W)), np.sqrt(self.sigma2 / self.D)).min(axis=-1)
+
+
+def _two_point_values(p):
+    p = float(p)
+    if not 0.0 < p < 1.0:
+        raise ValueError(f"p must lie in (0, 1), got {p!r}")
+    return np.sqrt((1 - p) / p), np.sqrt(p / (1 - p))
+
+
+def abs_two_point_mean(m, s, p):
+    """``E|m + s xi|`` for the two-point ``xi = sqrt((1-p)/p)`` w.p. p, ``-sqrt(p/(1-p))`` w.p. 1 - p
+    (mean 0, variance 1), elementwise."""
+    a, b = _two_point_values(p)
+    m = np.asarray(m, dtype=float)
+    return p * np.abs(m + s * a) + (1 - p) * np.abs(m - s * b)
+
+
+class TwoPointQuadratic(Quadratic):
+    """:class:`Quadratic` (diagonal ``A``) with two-point gradient noise (W24's lower-bound oracle):
+    ``g = A (W - W*) + (sigma/sqrt(D)) xi``, ``xi_d = sqrt((1-p)/p)`` with probability p and
+    ``-sqrt(p/(1-p))`` otherwise (mean 0, variance 1; ``p = 1/2`` is :class:`RademacherQuadratic`).
+    ``E|xi| = 2 sqrt(p (1 - p))``."""
+
+    def __init__(self, A, W_star, sigma=0.0, p=0.5, f_star=0.0):
+        if np.ndim(A) != 1:
+            raise ValueError(f"A must be 1-D (diagonal) for TwoPointQuadratic, got shape {np.shape(A)}")
+        self.a, self.b = _two_point_values(p)
+        self.p = float(p)
+        super().__init__(A, W_star, sigma=sigma, f_star=f_star)
+
+    def grad(self, W, rng):
+        """Stochastic gradient ``A (W - W*) + (sigma/sqrt(D)) xi``, one uniform draw per entry."""
+        g = self.full_grad(W)
+        if self.sigma2 > 0:
+            xi = np.where(rng.random(g.shape) < self.p, self.a, -self.b)
+            g = g + np.sqrt(self.sigma2 / self.D) * xi
+        return g
+
+    def c_star(self, W):
+        """``min_d E|g_d(W)|`` (exact)."""
+        return abs_two_point_mean(self.full_grad(W), np.sqrt(self.sigma2 / self.D), self.p).min(axis=-1)

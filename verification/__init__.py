@@ -46,4 +46,9 @@ CLAIM_MODULES: list[str] = [
     "verification.claims.fig2_zs_budget",
     "verification.claims.fig4_pulses",
     "verification.claims.fig5_chopper",
+    # prior theory (issue 21): results the paper builds on (Wu et al. 2024, 2025; Li et al. 2025)
+    "verification.claims.prior_gd_rate",
+    "verification.claims.prior_asgd_floor",
+    "verification.claims.prior_trains_var",
+    "verification.claims.prior_implicit_penalty",
 ]

@@ -23,6 +23,10 @@ errata/rider-invariant, errata/pl-step, errata/proof-conditions:
 Errata errata/sp-formula-104, errata/thm-c2-direction, errata/thm-c4-factor,
 errata/thm-c2-constant: ``sp_soft_bounds``, ``sp_formula_104_printed``,
 ``errata_sp_formula_104``, ``errata_thm_c2_direction``, ``errata_thm_c4_factor``, ``errata_thm_c2_constant``.
+Prior theory (issue 21), one submodule per source paper: ``sptheory.bounds.wu2024`` (arXiv
+2406.12774: noiseless analog GD rate, W24 Thm 3's asymptotic error and its erratum),
+``sptheory.bounds.wu2025`` (arXiv 2502.06309: Thm 2's floor, the PL linear rate, the implicit
+penalty's stationary point).
 Importing this package does not import sympy.
 """
 

@@ -16,7 +16,7 @@ import numpy as np
 from sptheory import devices, pulses, stats
 
 __all__ = ["W0", "C2C", "soft_device", "power_device", "q_and_derivs", "run_forced", "split", "exact_mean",
-           "soft_var", "mc_moments"]
+           "soft_var", "mc_moments", "constant_device", "trains_mc"]
 
 W0 = 0.5
 C2C = 0.2
@@ -126,3 +126,31 @@ def mc_moments(dev, w0, dW, R, rng, c2c=0.0):
     return m.mean, m.sem, v.mean, v.sem
 
 
+
+
+# ----------------------------------------------------------------------------
+# stochastic pulse trains (Li et al. 2025, Lemma 1; the prior-theory claim prior-trains-var)
+# ----------------------------------------------------------------------------
+
+def constant_device(dw_min, bound=10.0):
+    """A device with constant response ``q_pm = 1`` on ``[-bound, bound]``: every pulse moves the
+    weight by exactly ``dw_min``, so an update's error is the pulse-count discretisation alone."""
+    one = lambda x: np.ones_like(np.asarray(x, dtype=float))  # noqa: E731
+    zero = lambda x: np.zeros_like(np.asarray(x, dtype=float))  # noqa: E731
+    return devices.Custom(q_plus=one, q_minus=one, lower=-bound, upper=bound, dw_min=dw_min,
+                          dq_plus=zero, dq_minus=zero)
+
+
+def trains_mc(dev, dW, bl, R, rng):
+    """Monte Carlo of ``pulses.apply_trains`` (plain-array form: per cell
+    ``Binomial(bl, |dW|/(dw_min bl))`` pulses) from ``w = 0``: per cell of the 1-d ``dW``, the error
+    ``b = w_after - dW``'s mean, its standard error, the variance estimate and its standard error."""
+    if R < 2:
+        raise ValueError(f"R must be at least 2 replicates, got {R!r}")
+    dW = np.asarray(dW, dtype=float)
+    out = pulses.apply_trains(dev, np.zeros((R, dW.size)), np.broadcast_to(dW, (R, dW.size)), rng, bl=bl).w
+    b = out - dW
+    m = b.mean(axis=0)
+    sem = b.std(axis=0, ddof=1) / np.sqrt(R)
+    d2 = (b - m) ** 2 * R / (R - 1)
+    return m, sem, d2.mean(axis=0), d2.std(axis=0, ddof=1) / np.sqrt(R)

@@ -1,0 +1,262 @@
+"""Results of Wu, Gokmen, Rasch, Chen, "Towards exact gradient-based training on analog
+in-memory computing" (NeurIPS 2024, arXiv 2406.12774; "W24"), as numeric functions beside
+their sympy form.
+
+The paper's full text was not reachable from this workspace (only its abstract); the
+statements below are the ones named in the package's issue 21 and are written out in
+each docstring, with the constants derived here (sympy) where the paper's were not read.
+
+Setting (W24's analog SGD): the symmetric linear device ``q_pm(w) = 1 -/+ w/tau``
+(``devices.SoftBounds(a_up=1, a_dn=1, tau_max=tau, tau_min=tau)``, so ``F = 1``,
+``G = w/tau``) and the recursion
+
+    W_{k+1} = W_k - alpha g_k - (alpha/tau) |g_k| * W_k ,    g_k = grad f(W_k; xi_k).
+
+* :func:`gd_average_rate_bound` -- noiseless analog GD (W24 Thm 9 / W25 Thm 6, the
+  control): ``(1/K) sum_{k<K} ||grad f(W_k)||^2 <= 2 (f(W_0) - f*) / (alpha q_min K)``
+  when ``alpha <= 1/(L q_max)`` (:func:`gd_step_condition`); an upper bound, rate
+  ``O(1/K)``, derived by the descent lemma in :func:`gd_average_rate_bound_expr`.
+* :func:`thm3_lower_printed` -- W24 Thm 3 as stated: the asymptotic error of analog SGD
+  is at least ``4 sigma^2 S_K + Theta(alpha)``.
+* :func:`asgd_limit_error` -- the exact ``alpha -> 0`` limit of that error on the
+  1-D quadratic with the two-point (Rademacher) oracle: ``sigma^2 S``;
+  :func:`asgd_limit_error_upper` -- the limit for any zero-mean noise of variance
+  ``sigma^2``: at most ``sigma^2 S / (1 - S)``.  Together they are the erratum
+  ``errata/w24-thm3-constant`` (:func:`errata_thm3_constant`): the printed constant 4
+  exceeds what any noise can produce for ``S < 3/4``.
+
+``S`` is the saturation ``W^2/tau^2`` at the stationary point (per coordinate, the
+``||W||_inf^2/tau^2`` of the statement in 1-D).  Importing this module does not import sympy.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import NamedTuple
+
+import numpy as np
+
+from . import _checks as C
+from ._symbolic import BoundExpr, make
+
+__all__ = [
+    "gd_step_condition",
+    "gd_average_rate_bound",
+    "gd_average_rate_bound_expr",
+    "thm3_lower_printed",
+    "asgd_stationary_point",
+    "asgd_stationary_point_expr",
+    "asgd_limit_error",
+    "asgd_limit_two_point",
+    "asgd_limit_error_upper",
+    "asgd_limit_error_upper_expr",
+    "ErrataThm3Constant",
+    "errata_thm3_constant",
+]
+
+
+def _pos(name, value):
+    a = C.as_float_array(name, value)
+    C.require(name, a, np.isfinite(a) & (a > 0), "positive and finite")
+    return a
+
+
+def _nonneg(name, value):
+    a = C.as_float_array(name, value)
+    C.require(name, a, np.isfinite(a) & (a >= 0), "non-negative and finite")
+    return a
+
+
+def _out(x):
+    return float(x) if np.ndim(x) == 0 else x
+
+
+# --------------------------------------------------------------------------
+# noiseless analog GD (W24 Thm 9 / W25 Thm 6): the controls
+# --------------------------------------------------------------------------
+
+@lru_cache(maxsize=None)
+def gd_average_rate_bound_expr() -> BoundExpr:
+    """Descent lemma for one analog GD step, per coordinate, and the telescoped bound.
+
+    A coordinate moves by ``-alpha q g`` with ``q in [q_min, q_max]`` its response in the
+    step's direction, so L-smoothness gives a decrease of at least
+    ``alpha q g^2 (1 - L alpha q / 2)``.  For ``alpha <= 1/(L q_max)`` this is at least
+    ``alpha q_min g^2 / 2`` (checked below at the worst alpha, at both ends of ``q``; the
+    coefficient is concave in q).  Summing over K steps:
+    ``(1/K) sum ||grad f||^2 <= 2 (f(W0) - f*) / (alpha q_min K)``.
+    """
+    import sympy as sp
+
+    alpha, L, q, qmin, qmax, K, gap0 = sp.symbols("alpha L q q_min q_max K f_gap0", positive=True)
+    coeff = alpha * q * (1 - L * alpha * q / 2)          # decrease per unit g^2
+    worst = coeff.subs(alpha, 1 / (L * qmax))            # coeff/alpha decreases in alpha
+    margin = sp.simplify(worst - qmin / (2 * L * qmax))  # minus alpha q_min / 2 at that alpha
+    # concave in q: check the ends q = q_min and q = q_max (with q_min <= q_max)
+    t = sp.Symbol("t", nonnegative=True)                  # q_max = q_min + t
+    ends = [sp.simplify(margin.subs(q, qmin).subs(qmax, qmin + t)),
+            sp.simplify(margin.subs(q, qmax).subs(qmax, qmin + t))]
+    for e in ends:
+        num, den = sp.fraction(sp.together(e))
+        if not (sp.expand(num).is_nonnegative or all(c >= 0 for c in sp.Poly(sp.expand(num), t, qmin).coeffs())):
+            raise RuntimeError(f"descent-lemma margin not shown non-negative: {e}")
+    if sp.diff(coeff, q, 2).is_positive:
+        raise RuntimeError("descent coefficient is not concave in q")
+    bound = 2 * gap0 / (alpha * qmin * K)
+    return make(bound, (gap0, alpha, qmin, K), coeff=coeff, margin=margin, step_condition=1 / (L * qmax))
+
+
+def gd_step_condition(L, q_max):
+    """Largest step size of :func:`gd_average_rate_bound`: ``alpha <= 1/(L q_max)``.
+
+    L: smoothness constant of f; q_max: largest response on the visited range.
+    """
+    return _out(1.0 / (_pos("L", L) * _pos("q_max", q_max)))
+
+
+def gd_average_rate_bound(f_gap0, alpha, q_min, K):
+    """Noiseless analog GD, time-averaged squared gradient (W24 Thm 9 / W25 Thm 6 form):
+
+        (1/K) sum_{k<K} ||grad f(W_k)||^2 <= 2 (f(W_0) - f*) / (alpha q_min K).
+
+    Upper bound (rate O(1/K)) for ``alpha <= 1/(L q_max)`` (:func:`gd_step_condition`),
+    ``q_min``/``q_max`` the extreme responses over the visited range (Def. 2.1).
+    f_gap0 = f(W_0) - f*; alpha the step size; K >= 1 the number of steps.
+    Constants derived in :func:`gd_average_rate_bound_expr` (the papers' own were not read).
+    """
+    g = _nonneg("f_gap0", f_gap0)
+    a, qm, k = _pos("alpha", alpha), _pos("q_min", q_min), _pos("K", K)
+    C.require("K", k, k >= 1, ">= 1")
+    return _out(2.0 * g / (a * qm * k))
+
+
+# --------------------------------------------------------------------------
+# analog SGD's asymptotic error (W24 Thm 3 vs the exact limit)
+# --------------------------------------------------------------------------
+
+def thm3_lower_printed(sigma, S):
+    """W24 Thm 3 as stated: ``lim inf E_K >= 4 sigma^2 S_K`` (plus a Theta(alpha) term).
+
+    A lower bound on the asymptotic time-averaged ``||grad f||^2`` of analog SGD on a
+    quadratic with the symmetric linear device and a two-point noise.  Refuted: see
+    :func:`errata_thm3_constant`.  sigma: noise standard deviation; S: saturation.
+    """
+    return _out(4.0 * _nonneg("sigma", sigma) ** 2 * _nonneg("S", S))
+
+
+@lru_cache(maxsize=None)
+def asgd_stationary_point_expr() -> BoundExpr:
+    """alpha -> 0 stationary point of W24's analog SGD on ``f = L/2 (w - w*)^2`` (1-D) with
+    Rademacher noise ``g = L (w - w*) + sigma eps``: the mean drift
+    ``-(c + (w/tau) E|c + sigma eps|)``, ``c = L (w - w*)``, vanishes; where
+    ``|c| <= sigma``, ``E|c + sigma eps| = sigma`` and the root is ``L w* / (L + sigma/tau)``.
+    ``steps['gap']`` is ``c^2 - sigma^2 w^2/tau^2`` at the root (zero: the exact error)."""
+    import sympy as sp
+
+    L, sigma, tau = sp.symbols("L sigma tau", positive=True)
+    w_star, w = sp.symbols("w_star w", real=True)
+    c = L * (w - w_star)
+    (root,) = sp.solve(sp.Eq(c + (w / tau) * sigma, 0), w)
+    gap = sp.simplify((c**2 - sigma**2 * w**2 / tau**2).subs(w, root))
+    if gap != 0:
+        raise RuntimeError(f"limit error differs from sigma^2 S: {gap}")
+    in_branch = sp.simplify(sp.Abs(c.subs(w, root)) - sigma)  # must be <= 0 for the root to be valid
+    return make(root, (L, w_star, sigma, tau), c=c, gap=gap, branch=in_branch)
+
+
+def asgd_stationary_point(L, w_star, sigma, tau):
+    """alpha -> 0 stationary point ``L w* / (L + sigma/tau)`` of W24's analog SGD, 1-D quadratic,
+    Rademacher (two-point, p = 1/2) noise; exact where ``|L (w - w*)| <= sigma`` at the root
+    (raises otherwise).  L: curvature; w_star: minimiser; sigma: noise std; tau: device bound."""
+    L_, s, t = _pos("L", L), _pos("sigma", sigma), _pos("tau", tau)
+    ws = C.as_float_array("w_star", w_star)
+    C.require("w_star", ws, np.isfinite(ws), "finite")
+    w = L_ * ws / (L_ + s / t)
+    C.require("w_star", ws, np.abs(L_ * (w - ws)) <= s, "such that |L (w - w*)| <= sigma at the root")
+    C.require("w_star", ws, np.abs(w) < t, "such that the root lies inside (-tau, tau)")
+    return _out(w)
+
+
+def asgd_limit_error(sigma, S):
+    """Exact ``alpha -> 0`` asymptotic ``||grad f||^2`` of W24's analog SGD, 1-D quadratic,
+    Rademacher (two-point, p = 1/2) noise: ``sigma^2 S`` with ``S = w_sp^2/tau^2`` at the
+    stationary point (:func:`asgd_stationary_point_expr`).  A tight value, not a bound."""
+    return _out(_nonneg("sigma", sigma) ** 2 * _nonneg("S", S))
+
+
+def asgd_limit_two_point(L, w_star, sigma, tau, p):
+    """Exact ``alpha -> 0`` limit for W24's analog SGD, 1-D quadratic, two-point noise with probability
+    ``p`` (``xi = sqrt((1-p)/p)`` w.p. p, ``-sqrt(p/(1-p))`` otherwise): the root ``w`` of the mean drift
+    ``c + (w/tau) E|c + sigma xi| = 0``, ``c = L (w - w*)`` (brentq between 0 and w*, where the drift
+    changes sign), and ``rho = c^2 / (sigma^2 w^2/tau^2) = (E|c + sigma xi|/sigma)^2`` (<= 1/(1 - S) by Jensen, S = w^2/tau^2).
+    Returns ``(w, rho)``; at p = 1/2 ``w`` is :func:`asgd_stationary_point`'s and ``rho = 1``."""
+    from scipy import optimize
+
+    from ..objectives import abs_two_point_mean
+
+    L_, s, t = (float(_pos(n, v)) for n, v in (("L", L), ("sigma", sigma), ("tau", tau)))
+    ws = float(C.as_float_array("w_star", w_star))
+    if not (np.isfinite(ws) and ws != 0 and abs(ws) < t):
+        raise ValueError(f"w_star must be finite, non-zero and inside (-tau, tau), got {w_star!r}")
+
+    def drift(w):
+        c = L_ * (w - ws)
+        return c + (w / t) * float(abs_two_point_mean(c, s, p))
+
+    w = optimize.brentq(drift, 0.0, ws, xtol=1e-15) if ws > 0 else optimize.brentq(drift, ws, 0.0, xtol=1e-15)
+    c = L_ * (w - ws)
+    return float(w), float((abs_two_point_mean(c, s, p) / s) ** 2)
+
+
+@lru_cache(maxsize=None)
+def asgd_limit_error_upper_expr() -> BoundExpr:
+    """For any zero-mean noise of variance sigma^2, at the stationary point
+    ``c^2 = S (E|c + xi|)^2 <= S (c^2 + sigma^2)`` (Jensen), so ``c^2 <= sigma^2 S/(1 - S)``."""
+    import sympy as sp
+
+    sigma, c2 = sp.symbols("sigma c2", positive=True)
+    S = sp.Symbol("S", positive=True)
+    (sol,) = sp.solve(sp.Eq(c2, S * (c2 + sigma**2)), c2)
+    return make(sol, (sigma, S), jensen=S * (c2 + sigma**2))
+
+
+def asgd_limit_error_upper(sigma, S):
+    """Upper bound ``sigma^2 S / (1 - S)`` on the alpha -> 0 asymptotic ``||grad f||^2`` of
+    W24's analog SGD (1-D quadratic, any zero-mean noise of variance sigma^2), ``0 <= S < 1``."""
+    s, S_ = _nonneg("sigma", sigma), _nonneg("S", S)
+    C.require("S", S_, S_ < 1, "< 1 (inside the device bounds)")
+    return _out(s**2 * S_ / (1.0 - S_))
+
+
+class ErrataThm3Constant(NamedTuple):
+    """errata/w24-thm3-constant: the printed lower-bound constant 4 against the exact limit.
+
+    printed:    ``4 sigma^2 S`` (sympy)
+    exact:      ``sigma^2 S`` (Rademacher, alpha -> 0)
+    any_noise:  ``sigma^2 S/(1 - S)`` (largest limit for any noise of variance sigma^2)
+    s_max:      the S below which the printed bound exceeds any_noise (3/4)
+    refuted:    True if ``printed > any_noise`` for ``0 < S < s_max`` (sympy)
+    """
+
+    printed: object
+    exact: object
+    any_noise: object
+    s_max: object
+    refuted: bool
+
+
+@lru_cache(maxsize=None)
+def errata_thm3_constant() -> ErrataThm3Constant:
+    """Compare W24 Thm 3's ``4 sigma^2 S`` with the exact limit and the any-noise ceiling (sympy)."""
+    import sympy as sp
+
+    sigma, S = sp.symbols("sigma S", positive=True)
+    printed = 4 * sigma**2 * S
+    asgd_stationary_point_expr()  # raises if the exact limit were not sigma^2 S
+    exact = sigma**2 * S
+    upper = asgd_limit_error_upper_expr().expr.subs(
+        {sp.Symbol("sigma", positive=True): sigma, sp.Symbol("S", positive=True): S})
+    (s_max,) = sp.solve(sp.Eq(printed, upper), S)
+    diff = sp.simplify((printed - upper) / sigma**2)        # 4S - S/(1-S)
+    refuted = bool(sp.simplify(diff.subs(S, s_max / 2)) > 0) and s_max == sp.Rational(3, 4)
+    return ErrataThm3Constant(printed, exact, upper, s_max, refuted)

@@ -1,0 +1,112 @@
+"""Bounds of the prior theory (W24 = arXiv 2406.12774, W25 = arXiv 2502.06309): each numeric
+function against its sympy form, signs and bad input."""
+
+import numpy as np
+import pytest
+
+from sptheory.bounds import wu2024, wu2025
+
+RNG = np.random.Generator(np.random.PCG64(21))
+
+
+def _agree(expr_fn, fn, points):
+    f = expr_fn().lambdify()
+    for args in points:
+        assert fn(*args) == pytest.approx(float(f(*args)), rel=1e-12)
+
+
+def test_gd_average_rate_bound_matches_sympy():
+    pts = [tuple(RNG.uniform(0.1, 3.0, 3)) + (float(RNG.integers(1, 1000)),) for _ in range(20)]
+    _agree(wu2024.gd_average_rate_bound_expr, wu2024.gd_average_rate_bound, pts)
+
+
+def test_gd_linear_rate_bound_matches_sympy():
+    pts = []
+    for _ in range(20):
+        gap0, mu, qmin = RNG.uniform(0.1, 2.0, 3)
+        alpha = RNG.uniform(0.01, 0.99) / (mu * qmin)
+        pts.append((gap0, alpha, mu, qmin, float(RNG.integers(0, 200))))
+    _agree(wu2025.gd_linear_rate_bound_expr, wu2025.gd_linear_rate_bound, pts)
+
+
+def test_descent_margin_nonnegative_on_a_grid():
+    """The per-step decrease is at least alpha q_min g^2/2 for alpha <= 1/(L q_max), any q in range."""
+    for _ in range(200):
+        L, qmin = RNG.uniform(0.1, 5.0, 2)
+        qmax = qmin * RNG.uniform(1.0, 10.0)
+        alpha = RNG.uniform(0, 1) / (L * qmax)
+        q = RNG.uniform(qmin, qmax)
+        assert alpha * q * (1 - L * alpha * q / 2) >= alpha * qmin / 2 - 1e-15
+
+
+def test_floor_functions_match_sympy_and_order():
+    pts = [(s, S) for s in (0.1, 1.0, 3.0) for S in (0.01, 0.3, 0.7)]
+    _agree(wu2024.asgd_limit_error_upper_expr, wu2024.asgd_limit_error_upper, pts)
+    _agree(wu2025.thm2_floor_expr, wu2025.thm2_floor, pts)
+    for s, S in pts:
+        exact = wu2024.asgd_limit_error(s, S)
+        assert exact <= wu2024.asgd_limit_error_upper(s, S) <= wu2024.thm3_lower_printed(s, S)  # S < 3/4
+        assert exact <= wu2025.thm2_floor(s, S)
+
+
+def test_stationary_point_matches_sympy_and_is_a_root():
+    _agree(wu2024.asgd_stationary_point_expr, wu2024.asgd_stationary_point, [(1.0, 0.5, 1.0, 1.0), (2.0, -0.3, 0.5, 1.5)])
+    L, ws, s, t = 1.0, 0.5, 1.0, 1.0
+    w = wu2024.asgd_stationary_point(L, ws, s, t)
+    c = L * (w - ws)
+    assert c + (w / t) * max(abs(c), s) == pytest.approx(0.0, abs=1e-15)  # Rademacher E|c + s eps| = max(|c|, s)
+    assert c**2 == pytest.approx(wu2024.asgd_limit_error(s, (w / t) ** 2))
+
+
+def test_errata_thm3_constant():
+    e = wu2024.errata_thm3_constant()
+    assert e.refuted and str(e.s_max) == "3/4"
+
+
+@pytest.mark.parametrize("call", [
+    lambda: wu2024.gd_average_rate_bound(1.0, -0.1, 0.5, 10),
+    lambda: wu2024.gd_average_rate_bound(1.0, 0.1, 0.5, 0),
+    lambda: wu2024.asgd_limit_error_upper(1.0, 1.0),
+    lambda: wu2024.asgd_stationary_point(1.0, 50.0, 1.0, 1.0),
+    lambda: wu2025.gd_linear_rate_bound(1.0, 10.0, 1.0, 1.0, 3),
+    lambda: wu2024.thm3_lower_printed("x", 0.1),
+])
+def test_bad_input(call):
+    with pytest.raises(ValueError):
+        call()
+
+
+def test_implicit_penalty_point_matches_sympy_and_sign():
+    pts = [(1.0, 0.0, 0.1, 1.0, 0.3), (2.0, -0.2, 0.5, 0.7, 0.4), (0.5, 0.3, 0.05, 2.0, -0.1)]
+    _agree(wu2025.implicit_penalty_point_expr, wu2025.implicit_penalty_point, pts)
+    for h, ws, S, Rp, sp in pts:
+        bias = wu2025.implicit_penalty_point(h, ws, S, Rp, sp) - ws
+        assert np.sign(bias) == np.sign(sp - ws) and abs(bias) < abs(sp - ws)
+    with pytest.raises(ValueError):
+        wu2025.implicit_penalty_point(0.0, 0.0, 0.1, 1.0, 0.3)
+
+
+def test_two_point_limit_matches_rademacher_and_jensen():
+    w, rho = wu2024.asgd_limit_two_point(1.0, 0.5, 1.0, 1.0, 0.5)
+    assert w == pytest.approx(wu2024.asgd_stationary_point(1.0, 0.5, 1.0, 1.0), abs=1e-12)
+    assert rho == pytest.approx(1.0, abs=1e-12)
+    for p in (0.1, 0.3, 0.8):
+        w, rho = wu2024.asgd_limit_two_point(1.0, 0.5, 1.0, 1.0, p)
+        S = w**2
+        assert 0 < w < 0.5 and 0 < rho <= 1.0 / (1.0 - S)  # Jensen: E|c + xi| <= sqrt(c^2 + sigma^2)
+        assert (w - 0.5) ** 2 <= wu2024.asgd_limit_error_upper(1.0, S) + 1e-15
+    with pytest.raises(ValueError):
+        wu2024.asgd_limit_two_point(1.0, 0.5, 1.0, 1.0, 1.0)
+
+
+def test_two_point_quadratic_noise_moments():
+    from sptheory import objectives
+
+    obj = objectives.TwoPointQuadratic(np.array([1.0]), np.array([0.0]), sigma=2.0, p=0.8)
+    g = obj.grad(np.zeros((200000, 1)), np.random.Generator(np.random.PCG64(5)))[:, 0]
+    n = g.size
+    # mean 0 and variance 4; 5.3-sigma margins (false failure ~1e-7 each)
+    assert abs(g.mean()) <= 5.3 * 2.0 / np.sqrt(n)
+    m4 = np.mean(g**4)
+    assert abs(g.var() - 4.0) <= 5.3 * np.sqrt((m4 - 16.0) / n)
+    assert obj.c_star(np.zeros(1)) == pytest.approx(2.0 * 2 * np.sqrt(0.8 * 0.2))

@@ -1,0 +1,68 @@
+"""Prior-theory claims (issue 21): they run, carry PART, and give the expected verdicts on quick sizes."""
+
+import numpy as np
+import pytest
+
+from verification.claims import prior_asgd_floor, prior_gd_rate
+
+
+def test_gd_rate_controls_hold_quick():
+    res = prior_gd_rate.run(True, 5)
+    assert prior_gd_rate.PART == "prior theory"
+    assert [r.verdict for r in res] == ["holds", "holds"]
+    assert all(h.met for r in res for h in r.hypotheses)
+
+
+def test_intercept_ci_recovers_a_line():
+    x = np.array([0.01, 0.02, 0.03, 0.04])
+    b0, b1, lo, hi, _ = prior_asgd_floor.intercept_ci(x, 1.0 + 2.0 * x, np.full(4, 1e-3), 0.95)
+    assert b0 == pytest.approx(1.0) and b1 == pytest.approx(2.0) and lo < 1.0 < hi
+
+
+@pytest.mark.slow
+def test_asgd_floor_quick_verdicts():
+    res = {r.id.split("/")[1]: r for r in prior_asgd_floor.run(True, 7)}
+    assert prior_asgd_floor.PART == "prior theory"
+    assert res["w24-thm3-lower"].verdict == "violated" and res["w24-thm3-lower"].erratum
+    assert res["w25-thm2-upper"].verdict == "holds"
+    assert res["corrected"].verdict == "holds"
+
+
+def test_trains_var_quick_verdicts():
+    from verification.claims import prior_trains_var
+
+    res = {r.id.split("/")[1]: r for r in prior_trains_var.run(True, 11, size=dict(R=5000))}
+    assert prior_trains_var.PART == "prior theory"
+    assert res["mean"].verdict == "holds" and res["corrected"].verdict == "holds"
+    assert res["x-delta"].verdict == "violated" and res["x-delta"].erratum
+
+
+def test_constant_device_trains_error_is_the_count():
+    from sptheory.experiments import update_model as E
+
+    dev = E.constant_device(1e-3)
+    m, sem, v, vsem = E.trains_mc(dev, np.array([2e-3]), 31, 4000, np.random.Generator(np.random.PCG64(3)))
+    # b = dw_min n - dW with n ~ Binomial(31, 2/31): exact variance 2e-3 * 1e-3 * (1 - 2/31)
+    exact = 2e-6 * (1 - 2 / 31)
+    assert abs(v[0] - exact) <= 5.3 * vsem[0]  # false failure ~1e-7
+    assert abs(m[0]) <= 5.3 * sem[0]
+
+
+def test_implicit_penalty_quick_verdicts():
+    from verification.claims import prior_implicit_penalty
+
+    res = {r.id.split("/")[1]: r for r in prior_implicit_penalty.run(True, 13)}
+    assert prior_implicit_penalty.PART == "prior theory"
+    assert res["formula"].verdict == "holds" and res["sigma-w25"].verdict == "holds"
+    assert res["sigma-eq4"].verdict == "violated" and res["sigma-eq4"].erratum
+
+
+def test_mean_field_point_is_a_root_near_the_formula():
+    from sptheory.bounds import wu2025
+    from sptheory.experiments import prior as X
+
+    p = X.PENALTY
+    for s in (0.01, 0.1):
+        w = X.mean_field_point(s)
+        pred = wu2025.implicit_penalty_point(p["h"], p["w_star"], s * np.sqrt(2 / np.pi), 1 / p["tau"], p["s"])
+        assert 0 < w < p["s"] and abs(w / pred - 1) < 0.05

@@ -980,6 +980,12 @@ def network_devices(fast, layer_shapes, seed, ref_mean=0.0, ref_std=0.0, write_n
     bit for bit.  With ``write_noise`` each array gets its own spec's write
     noise (:func:`with_write_noise`).
     """
+    from . import _validate
+
+    write_noise = _validate.boolean("write_noise", write_noise)
+    seed = _validate.seed("seed", seed)
+    ref_mean = _validate.number("ref_mean", ref_mean)
+    ref_std = _validate.number("ref_std", ref_std, lo=0.0)
     fast_spec = _resolve_spec("fast", fast)
     slow_spec = fast_spec if slow is None else _resolve_spec("slow", slow)
     try:

@@ -21,6 +21,8 @@ from typing import Any, Iterable, NamedTuple
 import numpy as np
 from scipy import stats as _st
 
+from . import _validate
+
 __all__ = [
     "VERDICTS",
     "Estimate",
@@ -50,10 +52,7 @@ VERDICTS = ("holds", "violated", "inconclusive")
 
 
 def _check_level(level: float) -> float:
-    level = float(level)
-    if not 0.0 < level < 1.0:
-        raise ValueError(f"level must lie in (0, 1), got {level!r}")
-    return level
+    return _validate.number("level", level, lo=0.0, hi=1.0, lo_open=True, hi_open=True)
 
 
 def _fmt(v: float, digits: int = 3) -> str:

@@ -62,6 +62,8 @@ ENTRIES = [
     (lambda v: dataclasses.replace(_SETTING, n_train=v) if v is not None else _raise("n_train"), "n_train", bad_count),
     (lambda v: devices.network_devices("hfo2", ((2, 3),), 0, write_noise=v), "write_noise", bad_bool),
     (lambda v: devices.network_devices("hfo2", ((2, 3),), v), "seed", bad_seed),
+    (lambda v: devices.network_devices("hfo2", ((2, v),), 0), "layer_shapes[0][1]", bad_count),
+    (lambda v: stats.mean_ci([1.0, 2.0, 3.0], level=v), "level", bad_number),
     (lambda v: pulses.Trains(bl=v), "bl", bad_count),
     (lambda v: pulses.Trains(update_management=v), "update_management", bad_bool),
     (lambda v: data.digits(v), "seed", bad_seed),
@@ -173,7 +175,7 @@ def test_pulse_by_pulse_work_above_the_limit_is_refused_naming_the_update_model(
     with pytest.raises(ValueError, match="pulse_mode='model'"):
         pulses.apply_exact(_DEV, np.zeros(1000), dW, np.random.default_rng(0), c2c=0.1)
     with pytest.raises(ValueError, match="bl"):
-        pulses.Trains(bl=pulses.MAX_BL + n % 10 ** 9)
+        pulses.Trains(bl=pulses.MAX_BL + 1 + n % 10 ** 9)
 
 
 # ----- 4. the command line ----------------------------------------------------------------------------------

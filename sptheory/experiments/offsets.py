@@ -40,7 +40,7 @@ import dataclasses
 
 import numpy as np
 
-from .. import sweep
+from .. import _validate, sweep
 from . import network
 
 __all__ = ["REF_MEANS", "REF_STDS", "TABLE_ALGORITHMS", "COMPARED", "CLAIM_ERIDER", "CLAIM_RIDER", "OFFSET_FREE",
@@ -119,7 +119,7 @@ def grid_runs(names, hps: dict, seeds, executor=None, ref_means=REF_MEANS, ref_s
     (repeated over the cells).  ``per_seed``: one job per seed as well (each seed its own simulation; faster
     for large networks, where stacking replicates stops paying: ``benchmarks/paper_scale.py``).
     ``epoch_progress``: every job shows a per-epoch progress bar (:func:`.network.train_curves`)."""
-    seeds = tuple(int(s) for s in seeds)
+    seeds = _validate.seeds("seeds", seeds)
     names = tuple(names)
     groups = [(s,) for s in seeds] if per_seed else [seeds]
     cells = [(m, s) for s in ref_stds for m in ref_means]

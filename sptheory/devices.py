@@ -980,14 +980,22 @@ def network_devices(fast, layer_shapes, seed, ref_mean=0.0, ref_std=0.0, write_n
     bit for bit.  With ``write_noise`` each array gets its own spec's write
     noise (:func:`with_write_noise`).
     """
+    from . import _validate
+
+    write_noise = _validate.boolean("write_noise", write_noise)
+    seed = _validate.seed("seed", seed)
+    ref_mean = _validate.number("ref_mean", ref_mean)
+    ref_std = _validate.number("ref_std", ref_std, lo=0.0)
     fast_spec = _resolve_spec("fast", fast)
     slow_spec = fast_spec if slow is None else _resolve_spec("slow", slow)
     try:
-        shapes = [tuple(int(v) for v in s) for s in layer_shapes]
-    except (TypeError, ValueError):
+        shapes = [tuple(s) for s in layer_shapes]
+    except TypeError:
         raise TypeError(f"layer_shapes must be a sequence of (n_out, n_in) pairs, got {layer_shapes!r}") from None
-    if not shapes or any(len(s) != 2 or min(s) < 1 for s in shapes):
+    if not shapes or any(len(s) != 2 for s in shapes):
         raise ValueError(f"layer_shapes must be non-empty (n_out, n_in) pairs of positive sizes, got {layer_shapes!r}")
+    shapes = [tuple(_validate.positive_int(f"layer_shapes[{k}][{j}]", v) for j, v in enumerate(s))
+              for k, s in enumerate(shapes)]
     for name, v in (("ref_mean", ref_mean), ("ref_std", ref_std)):
         if not np.isfinite(v):
             raise ValueError(f"{name} must be finite, got {v!r}")

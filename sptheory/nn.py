@@ -87,6 +87,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special
 
+from . import _validate
 from .pulses import RankOneUpdate
 
 __all__ = ["ACTIVATIONS", "MLP", "IOSettings", "PAPER_IO", "NOISE_MANAGEMENT"]
@@ -133,12 +134,7 @@ class IOSettings:
 
     def __post_init__(self):
         for name in ("inp_res", "inp_bound", "out_res", "out_bound", "out_noise"):
-            value = getattr(self, name)
-            if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
-                raise TypeError(f"IOSettings.{name} must be a number, got {value!r}")
-            if not np.isfinite(value):
-                raise ValueError(f"IOSettings.{name} must be finite, got {value!r}")
-            object.__setattr__(self, name, float(value))
+            object.__setattr__(self, name, _validate.number(f"IOSettings.{name}", getattr(self, name)))
         for name in ("inp_res", "out_res"):
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
@@ -151,8 +147,7 @@ class IOSettings:
         if self.noise_management not in NOISE_MANAGEMENT:
             raise ValueError(f"IOSettings.noise_management must be one of {NOISE_MANAGEMENT}, "
                              f"got {self.noise_management!r}")
-        if not isinstance(self.backward, (bool, np.bool_)):
-            raise TypeError(f"IOSettings.backward must be True or False, got {self.backward!r}")
+        _validate.boolean("IOSettings.backward", self.backward)
 
     @property
     def inp_step(self) -> float:
@@ -247,11 +242,7 @@ def _check_rng(rng):
 
 
 def _positive_int(name, value):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be a positive integer, got {value!r}")
-    if value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
+    return _validate.positive_int(name, value)
 
 
 class MLP:
@@ -426,18 +417,25 @@ class MLP:
         return (np.concatenate(parts, axis=-1) / B).reshape(lead + (self.D,))
 
     def _evaluate(self, W, X, y, rng=None):
-        """Summed cross-entropy and number of correct predictions per replicate."""
+        """Summed cross-entropy and number of correct predictions per replicate; both NaN for a replicate
+        whose weights or logits are not all finite (a diverged model has no accuracy: an argmax over NaN
+        logits would pick class 0 and read as chance level)."""
         rng = _check_rng(rng)
         W2, lead = self._flat(W)
         mats = self._mats(W2)
         loss = np.zeros(W2.shape[0])
         correct = np.zeros(W2.shape[0])
-        for start in range(0, X.shape[0], _CHUNK):
-            xb, yb = X[start:start + _CHUNK], y[start:start + _CHUNK]
-            _, z = self._forward(mats, xb, rng)
-            logp = self._log_softmax(z)
-            loss -= logp[:, np.arange(len(yb)), yb].sum(axis=-1)
-            correct += (z.argmax(axis=-1) == yb).sum(axis=-1)
+        bad = ~np.isfinite(W2).all(axis=-1)
+        with np.errstate(over="ignore", invalid="ignore"):
+            for start in range(0, X.shape[0], _CHUNK):
+                xb, yb = X[start:start + _CHUNK], y[start:start + _CHUNK]
+                _, z = self._forward(mats, xb, rng)
+                bad |= ~np.isfinite(z).all(axis=(-2, -1))
+                logp = self._log_softmax(z)
+                loss -= logp[:, np.arange(len(yb)), yb].sum(axis=-1)
+                correct += (z.argmax(axis=-1) == yb).sum(axis=-1)
+        loss[bad] = np.nan
+        correct[bad] = np.nan
         return loss.reshape(lead), correct.reshape(lead)
 
     # Evaluation: ``rng`` (an np.random.Generator) draws the output noise of the IO model; without it
@@ -454,16 +452,23 @@ class MLP:
         return self._evaluate(W, X, y, rng)[0] / X.shape[0]
 
     def accuracy(self, W, X, y, rng=None) -> np.ndarray:
-        """Fraction of ``(X, y)`` classified correctly (argmax of the logits), per replicate (``rng``: see above)."""
+        """Fraction of ``(X, y)`` classified correctly (argmax of the logits), per replicate (``rng``: see above);
+        NaN for a replicate whose weights or logits are not finite (a diverged model)."""
         X, y = self._check_split((X, y), "(X, y)")
         return self._evaluate(W, X, y, rng)[1] / X.shape[0]
 
     def predict(self, W, X, rng=None) -> np.ndarray:
-        """Predicted class of each row of ``X``: shape ``W.shape[:-1] + (n,)`` (``rng``: see above)."""
+        """Predicted class of each row of ``X``: shape ``W.shape[:-1] + (n,)`` (``rng``: see above).
+        Non-finite weights or logits (a diverged model) are a ValueError, not a class."""
         rng = _check_rng(rng)
         X = np.asarray(X, dtype=float)
         if X.ndim != 2 or X.shape[1] != self.sizes[0]:
             raise ValueError(f"X must have shape (n, {self.sizes[0]}), got {X.shape}")
         W2, lead = self._flat(W)
-        _, z = self._forward(self._mats(W2), X, rng)
+        if not np.all(np.isfinite(W2)):
+            raise ValueError("W must be finite to predict: the model has NaN or inf weights (a diverged run)")
+        with np.errstate(over="ignore", invalid="ignore"):
+            _, z = self._forward(self._mats(W2), X, rng)
+        if not np.all(np.isfinite(z)):
+            raise ValueError("the logits are not finite (overflow in the forward pass): no prediction")
         return z.argmax(axis=-1).reshape(lead + (X.shape[0],))

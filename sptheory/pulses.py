@@ -23,13 +23,26 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import _fused
+from . import _fused, _validate
 from .devices import Device
 
 __all__ = [
     "PulseResult", "stochastic_round", "apply_exact", "apply_model", "model_noise_variance",
     "ReadOut", "hidden_weights", "apply_counts", "Trains", "RankOneUpdate", "apply_trains", "train_count_moments",
+    "MAX_EXACT_PULSES", "MAX_EXACT_WORK", "MAX_BL",
 ]
+
+#: Largest pulse count per cell and call of the exact mode (:func:`apply_exact`, :func:`apply_counts`):
+#: 2^53, beyond which a float request ``|dW|/dw_min`` no longer holds integers exactly (and 2^63
+#: would wrap the int64 count negative).  A larger request is a ValueError, never a wrapped count.
+MAX_EXACT_PULSES = 2 ** 53
+#: Largest work of one exact-mode call that fires pulses one after another (devices that are not
+#: affine, or cycle-to-cycle noise): ``max pulses per cell x cells`` (about a second or two of NumPy).
+#: Above it the call refuses with a ValueError naming the update model (``pulse_mode="model"``).
+#: Affine devices without c2c noise take any count up to :data:`MAX_EXACT_PULSES` in closed form.
+MAX_EXACT_WORK = 10 ** 8
+#: Longest pulse train of :class:`Trains` / :func:`apply_trains` (aihwkit's default is 31, the paper's 5).
+MAX_BL = 1000
 
 
 class PulseResult(NamedTuple):
@@ -111,8 +124,27 @@ def apply_exact(dev: Device, w, dW, rng, c2c: float = 0.0) -> PulseResult:
     rng = np.random.default_rng(rng)
     w, noise = _split(w)
     w, dW = _prepare(dev, w, dW)
-    n = stochastic_round(np.abs(dW) / dev.dw_min, rng)
+    request = np.abs(dW) / dev.dw_min
+    _check_exact_work(dev, w, request, c2c, "apply_exact")
+    n = stochastic_round(request, rng)
     return _finish(dev, _fire(dev, w, n, dW >= 0, rng, c2c), n, noise, rng)
+
+
+def _check_exact_work(dev: Device, w, counts, c2c: float, where: str) -> None:
+    """Refuse an exact-mode call whose pulse counts would overflow (:data:`MAX_EXACT_PULSES`) or whose
+    pulse-by-pulse loop would exceed :data:`MAX_EXACT_WORK` (module constants)."""
+    top = float(np.max(counts, initial=0.0))
+    if top > MAX_EXACT_PULSES:
+        raise ValueError(f"{where}: a cell asks for {top:.3g} pulses (|dW|/dw_min) in one call, above "
+                         f"MAX_EXACT_PULSES = 2^53; the increment is far beyond the device's range: use "
+                         f"pulse_mode='model' (the update model, pulses.apply_model) or a smaller rate")
+    if not (dev.is_affine and c2c == 0.0):
+        work = top * max(int(np.size(w)), 1)
+        if work > MAX_EXACT_WORK:
+            raise ValueError(f"{where}: pulse_mode='exact' would fire {top:.3g} pulses one after another on "
+                             f"{np.size(w)} cells ({work:.3g} cell-pulses, above MAX_EXACT_WORK = "
+                             f"{MAX_EXACT_WORK:.0e}); use pulse_mode='model' (the update model, "
+                             f"pulses.apply_model) or a smaller rate")
 
 
 def _fire(dev: Device, w, n, up, rng, c2c: float) -> np.ndarray:
@@ -504,30 +536,28 @@ def apply_counts(dev: Device, w, n, rng=None, c2c: float = 0.0) -> PulseResult:
     w, noise = _split(w)
     w, n = _prepare(dev, w, n)
     counts = np.abs(n)
+    _check_exact_work(dev, w, counts, c2c, "apply_counts")
     return _finish(dev, _fire(dev, w, counts, n >= 0, rng, c2c), counts, noise, rng)
 
 
 # ----- rank-1 stochastic pulse trains ---------------------------------------------------
 
 def _check_bl(bl) -> int:
-    if isinstance(bl, (bool, np.bool_)) or not isinstance(bl, (int, np.integer)) or bl < 1:
-        raise ValueError(f"bl (pulse train length) must be a positive integer, got {bl!r}")
-    return int(bl)
+    return _validate.positive_int("bl (pulse train length)", bl, hi=MAX_BL)
 
 
 class Trains:
     """Pulse mode ``pulse_mode=pulses.Trains(bl, update_management)`` (or ``"trains"`` for the
     defaults): realise increments as stochastic pulse trains of length ``bl``
     (:func:`apply_trains`).  The default ``bl = 31`` and update management on
-    follow aihwkit's defaults; the paper's network runs use ``bl = 5``."""
+    follow aihwkit's defaults; the paper's network runs use ``bl = 5``; ``bl`` is an integer in
+    ``[1, MAX_BL]``."""
 
     __slots__ = ("bl", "update_management")
 
     def __init__(self, bl: int = 31, update_management: bool = True):
         object.__setattr__(self, "bl", _check_bl(bl))
-        if not isinstance(update_management, (bool, np.bool_)):
-            raise TypeError(f"update_management must be a bool, got {update_management!r}")
-        object.__setattr__(self, "update_management", bool(update_management))
+        object.__setattr__(self, "update_management", _validate.boolean("update_management", update_management))
 
     def __setattr__(self, name, value):
         raise AttributeError("Trains is immutable")

@@ -21,6 +21,8 @@ from typing import Any, Iterable, NamedTuple
 import numpy as np
 from scipy import stats as _st
 
+from . import _validate
+
 __all__ = [
     "VERDICTS",
     "Estimate",
@@ -50,10 +52,7 @@ VERDICTS = ("holds", "violated", "inconclusive")
 
 
 def _check_level(level: float) -> float:
-    level = float(level)
-    if not 0.0 < level < 1.0:
-        raise ValueError(f"level must lie in (0, 1), got {level!r}")
-    return level
+    return _validate.number("level", level, lo=0.0, hi=1.0, lo_open=True, hi_open=True)
 
 
 def _fmt(v: float, digits: int = 3) -> str:
@@ -579,6 +578,36 @@ def unmeasured(reason: str) -> Judgement:
     return Judgement("inconclusive", None, f"no measurement: {reason}", "no measurement")
 
 
+def _non_finite(measurement) -> str:
+    """Which numbers of ``measurement`` are NaN or inf ("" if none).  An ``upper`` curve's bound may be
+    +inf (a vacuous bound), not NaN or -inf."""
+    if isinstance(measurement, Curve):
+        fields = {"mean": measurement.mean, "lo": measurement.lo, "hi": measurement.hi}
+    elif isinstance(measurement, Slope):
+        f = measurement.fit
+        fields = {"slope": f.slope, "lo": f.lo, "hi": f.hi}
+    elif isinstance(measurement, MaxError):
+        fields = {"value": measurement.value}
+    else:
+        fields = {"mean": measurement.mean, "lo": measurement.lo, "hi": measurement.hi}
+    out = []
+    for name, value in fields.items():
+        if value is None and name == "mean":
+            continue
+        try:
+            a = np.asarray(value, dtype=float)
+        except (TypeError, ValueError):
+            raise TypeError(f"measurement.{name} must be numbers, got {value!r}") from None
+        n = int(a.size - np.count_nonzero(np.isfinite(a)))
+        if n:
+            out.append(f"{name} has {n} NaN/inf value{'s' if n > 1 else ''}")
+    if isinstance(measurement, Curve):
+        b = np.asarray(measurement.bound, dtype=float)
+        if np.isnan(b).any() or (b == -np.inf).any():
+            out.append("bound has NaN or -inf")
+    return "; ".join(out)
+
+
 def judge(prediction: Prediction, measurement, hypotheses=(), checks=()) -> Judgement:
     """The verdict of ``measurement`` against ``prediction``: the one mapping every claim uses.
 
@@ -608,6 +637,12 @@ def judge(prediction: Prediction, measurement, hypotheses=(), checks=()) -> Judg
     hypotheses but conditions for the measurement to mean anything, e.g. a
     Monte Carlo cross-check of an exact computation): any failed check makes
     the verdict inconclusive, whatever the comparison says.
+
+    Non-finite measurements: a NaN or inf anywhere in the measured numbers
+    (a curve's mean/lo/hi, a slope fit's slope/lo/hi, a maximum error, a
+    difference's mean/lo/hi; a bound that is NaN or -inf) makes the verdict
+    "inconclusive" with the reason "measurement not finite: ...", never
+    holds or violated.
     """
     if not isinstance(prediction, Prediction):
         raise TypeError(f"prediction must be a Prediction, got {type(prediction).__name__}")
@@ -621,6 +656,9 @@ def judge(prediction: Prediction, measurement, hypotheses=(), checks=()) -> Judg
             raise TypeError(f"hypotheses and checks must be Hypothesis objects, got {type(h).__name__}")
     kind = prediction.kind
     tightness = None
+    bad = _non_finite(measurement)
+    if bad:  # a NaN or inf in a measurement never decides a verdict (it would read as holds or violated)
+        return Judgement("inconclusive", None, f"measurement not finite: {bad}", "—")
 
     if kind == "upper":
         cv = bound_verdict_curve(measurement.lo, measurement.hi, measurement.bound, mean=measurement.mean)

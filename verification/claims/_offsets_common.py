@@ -83,7 +83,7 @@ def runs(names, quick: bool, executor=None, setting: str = "A", data: str = "dig
                                   network.table5(setting, in_size=PAPER_IN_SIZE)[n])
         got = offsets.grid_runs(missing, {n: _HPS[m + (n,)] for n in missing}, seeds(setting, quick), executor,
                                 base=base(setting, quick, data), progress=data != "digits",
-                                per_seed=data != "digits")
+                                per_seed=data != "digits" and not quick, epoch_progress=data != "digits")
         for n in missing:
             _RUNS[m + (n,)] = got[n]
     return {n: _RUNS[m + (n,)] for n in names}
@@ -126,6 +126,20 @@ def end_slopes(run: network.Curves, cells=None) -> tuple[float, float]:
     return pooled, per_cell
 
 
+def diverged_runs(run: network.Curves) -> list:
+    """``[(ref_std index, ref_mean index, seed index, epoch)]`` of the runs whose weights diverged (NaN/inf)."""
+    d = np.asarray(run.diverged)
+    return [tuple(int(i) for i in idx) + (int(d[idx]),) for idx in zip(*np.nonzero(d >= 0))]
+
+
+def divergence_check(run_by_name: dict, names) -> stats.Hypothesis:
+    """No compared run diverged: a NaN/inf model has no accuracy (``network.Curves.diverged``)."""
+    found = {n: diverged_runs(run_by_name[n]) for n in names}
+    text = "; ".join(f"{n}: {len(r)} run(s), first at epoch {min(e for *_, e in r)}" for n, r in found.items() if r)
+    return stats.Hypothesis("no diverged run", "every compared run's weights finite to the end (accuracy defined)",
+                            text or "none diverged", not any(found.values()))
+
+
 def convergence_check(run_by_name: dict, names, cells=None) -> stats.Hypothesis:
     """The "trained" measurement check over ``names`` (module docstring)."""
     tol = network.CONVERGENCE_TOL
@@ -158,6 +172,7 @@ def common_checks(acc: dict, quick: bool, setting: str = "A", curves: dict | Non
                          overlap == 0 and not set(network.SEARCH_SEEDS) & set(s)),
     ]
     if curves is not None and names:
+        out.append(divergence_check(curves, names))
         out.append(convergence_check(curves, names, cells))
     if len(names) >= 2 and data == "digits":
         out.append(tuning_check(setting, names))
@@ -226,7 +241,8 @@ def curve_summary(run_by_name: dict, names) -> dict:
         c = np.asarray(run_by_name[n].curve, float)
         flat = c.reshape(-1, c.shape[-1])
         out[n] = dict(mean=(100 * flat.mean(axis=0)).round(2).tolist(),
-                      end_slope=round(100 * network.end_slope(flat), 4))
+                      end_slope=round(100 * network.end_slope(flat), 4),
+                      diverged=[list(r) for r in diverged_runs(run_by_name[n])])
     return out
 
 

@@ -90,10 +90,10 @@ def cell_setting(ref_mean: float, ref_std: float, base: network.NetworkSetting =
                                ref_std=float(ref_std))
 
 
-def cell_runs(ref_mean, ref_std, algorithm, hp, seeds, base=network.NOMINAL) -> network.Curves:
+def cell_runs(ref_mean, ref_std, algorithm, hp, seeds, base=network.NOMINAL, progress=False) -> network.Curves:
     """Runs of ``algorithm`` with ``hp`` in one cell, one per seed (one job): test and validation accuracy
-    and the learning curve (:func:`.network.train_curves`)."""
-    return network.train_curves(cell_setting(ref_mean, ref_std, base), algorithm, hp, seeds)
+    and the learning curve (:func:`.network.train_curves`; ``progress``: its per-epoch report)."""
+    return network.train_curves(cell_setting(ref_mean, ref_std, base), algorithm, hp, seeds, progress=progress)
 
 
 def cell_accuracies(ref_mean, ref_std, algorithm, hp, seeds, base=network.NOMINAL) -> np.ndarray:
@@ -107,7 +107,9 @@ def grid_runs(names, hps: dict, seeds, executor=None, ref_means=REF_MEANS, ref_s
     len(seeds))`` (rows ref_std, columns ref_mean, as the paper's tables), ``curve`` with the epochs last.
     One job per (cell, algorithm), its seeds one simulation; one job per algorithm of :data:`OFFSET_FREE`
     (repeated over the cells).  ``per_seed``: one job per seed as well (each seed its own simulation; faster
-    for large networks, where stacking replicates stops paying: ``benchmarks/paper_scale.py``)."""
+    for large networks, where stacking replicates stops paying: ``benchmarks/paper_scale.py``).
+    ``progress``: a bar over the jobs and, inside each job, one over its epochs with the validation
+    accuracy (``network.train_curves``)."""
     seeds = tuple(int(s) for s in seeds)
     names = tuple(names)
     groups = [(s,) for s in seeds] if per_seed else [seeds]
@@ -116,7 +118,7 @@ def grid_runs(names, hps: dict, seeds, executor=None, ref_means=REF_MEANS, ref_s
     for name in names:
         for (m, s) in (cells[:1] if name in OFFSET_FREE else cells):
             for group in groups:
-                jobs.append((m, s, name, dict(hps[name]), group, base))
+                jobs.append((m, s, name, dict(hps[name]), group, base, progress))
                 where.append(name)
     res = sweep.run_jobs(cell_runs, jobs, executor=executor, progress=progress, desc="offset grid")
     shape = (len(ref_stds), len(ref_means))

@@ -22,6 +22,10 @@ steps are compared byte for byte (a check: the compiled path is bit for bit the 
 Peak memory: ``tracemalloc``'s peak of the allocations made during ``MEM_STEPS`` steps, per path
 (NumPy registers its buffers with tracemalloc), and the process's maximum resident set size at the end.
 
+Parts of the compiled step, timed alone in the same rounds: the gradient (``net.grad`` at the forward
+weights), the update model's calls of one step replayed (``pulses.apply_model``), and the rest (the
+algorithm's own array logic and Python: the step minus the two).
+
 Bound: a step cannot be cheaper than the random numbers it draws while the random stream stays the
 NumPy path's (bit-for-bit results), so the draws of one step -- the minibatch, the IO output noise of
 the three products (``rng.standard_normal``), and the update model's draws of each fully updated array
@@ -136,6 +140,35 @@ def _draws(net, algo, state, rng, n_iter):
     return go, len(model) / n_iter
 
 
+def _parts(algo, net, state, rng, n_iter):
+    """Callables timing two parts of ``n_iter`` compiled steps alone: the gradient (``net.grad`` at the
+    forward weights) and the update model's calls of one step (``pulses.apply_model``, recorded, replayed
+    ``n_iter`` times); the rest of a step is the algorithm's own array logic and Python."""
+    calls, inner = [], pulses.apply_model
+
+    def spy(*args, **kw):
+        calls.append((args, kw))
+        return inner(*args, **kw)
+
+    pulses.apply_model = spy
+    try:
+        _steps(algo, net, state, _copy_rng(rng), 1)
+    finally:
+        pulses.apply_model = inner
+    W = algo.forward_weights(state)
+    g1, g2 = _copy_rng(rng), _copy_rng(rng)
+
+    def grad():
+        for _ in range(n_iter):
+            net.grad(W, g1)
+
+    def update():
+        for _ in range(n_iter):
+            for args, kw in calls:
+                inner(args[0], args[1], args[2], g2, *args[4:], **kw)
+    return grad, update
+
+
 def _measure(make, name, n_iter):
     net, algo, state, rng = make(name)
     state = _steps(algo, net, state, rng, WARM)
@@ -155,10 +188,12 @@ def _measure(make, name, n_iter):
             _steps(algo, net, state, _copy_rng(rng), n_iter)
 
     run_fast()  # compiled kernels loaded
-    times = {"numpy": [], "compiled": [], "draws": []}
+    times = {"numpy": [], "compiled": [], "draws": [], "grad": [], "update": []}
     draws, model_calls = _draws(net, algo, state, rng, n_iter)
+    grad, update = _parts(algo, net, state, rng, n_iter)
     for _ in range(ROUNDS):
-        for key, fn in (("numpy", run_numpy), ("compiled", run_fast), ("draws", draws)):
+        for key, fn in (("numpy", run_numpy), ("compiled", run_fast), ("draws", draws), ("grad", grad),
+                        ("update", update)):
             t0 = time.perf_counter()
             fn()
             times[key].append(time.perf_counter() - t0)
@@ -175,6 +210,7 @@ def _measure(make, name, n_iter):
                 same_bits=bool(same),
                 numpy_step_s=summ["numpy"]["best_s"] / n_iter, compiled_step_s=summ["compiled"]["best_s"] / n_iter,
                 draws_step_s=summ["draws"]["best_s"] / n_iter, model_draw_calls_per_step=model_calls,
+                grad_step_s=summ["grad"]["best_s"] / n_iter, update_step_s=summ["update"]["best_s"] / n_iter,
                 speedup=summ["numpy"]["best_s"] / summ["compiled"]["best_s"],
                 speedup_median=summ["numpy"]["median_s"] / summ["compiled"]["median_s"],
                 peak_numpy_bytes=mem["numpy"], peak_compiled_bytes=mem["compiled"], times=summ)
@@ -184,18 +220,22 @@ def bench_network(quick: bool = False, memory: bool = True) -> dict:
     n_digits, n_fcn = (5, 2) if quick else (200, 20)
     if _fused.kernels() is None:
         print("\nnetwork: the compiled kernels are off (numba missing or SPTHEORY_NO_NUMBA=1); nothing to compare")
-        return {"benchmark": "network", "name": "network", "quick": bool(quick), "results": [], "acceptance": [],
-                "acceptance_applies": False, "checks": []}
+        return {"benchmark": "network", "name": "network", "quick": bool(quick), "side": None, "results": [],
+                "acceptance": [], "acceptance_applies": False,
+                "checks": [{"name": "compiled kernels off: no comparison made", "passed": True,
+                            "detail": "numba missing or SPTHEORY_NO_NUMBA=1"}]}
     rows_d = [_measure(_digits_case, a, n_digits) for a in ALGOS]
     rows_f = [_measure(_fcn_case, a, n_fcn) for a in ALGOS]
     maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     header = ["algorithm", "NumPy ms/step", "compiled ms/step", "speed-up [median]", "draws floor ms/step (model calls)",
-              "peak MB NumPy / compiled", "same bits"]
+              "compiled: grad / update model / rest ms", "peak MB NumPy / compiled", "same bits"]
 
     def table(rows):
         _util.print_table(header, [[r["algorithm"], f"{1e3 * r['numpy_step_s']:.3f}", f"{1e3 * r['compiled_step_s']:.3f}",
                                     f"{r['speedup']:.1f}x [{r['speedup_median']:.1f}x]",
                                     f"{1e3 * r['draws_step_s']:.3f} ({r['model_draw_calls_per_step']:.2f})",
+                                    f"{1e3 * r['grad_step_s']:.3f} / {1e3 * r['update_step_s']:.3f} / "
+                                    f"{1e3 * (r['compiled_step_s'] - r['grad_step_s'] - r['update_step_s']):.3f}",
                                     f"{r['peak_numpy_bytes'] / 1e6:.2f} / {r['peak_compiled_bytes'] / 1e6:.2f}",
                                     "yes" if r["same_bits"] else "NO"] for r in rows])
 

@@ -115,3 +115,69 @@ def io_matvec(io, x, M, rng, bias=None):
     k.io_out(y.reshape(-1, m), b, one, noise, io.out_noise, s, abs_max, bias is not None, noisy, x.ndim == 2,
              out_step, 1.0 / out_step if out_step > 0.0 else 0.0, io.out_bound)
     return y
+
+
+# ----- rank-1 pulse trains --------------------------------------------------------------------------
+
+def _soft_bounds_params(dev):
+    """SoftBounds parameters per cell of ``dev.shape``, flattened (made once per device)."""
+    cached = dev.__dict__.get("_fused_trains_cache")
+    if cached is None:
+        shape = dev.shape if dev.shape else (1,)
+        cached = tuple(np.array(np.broadcast_to(np.asarray(v, dtype=float), shape)).ravel()
+                       for v in (dev.dw_min, dev.a_up, dev.tau_max, dev.a_dn, dev.tau_min, dev.offset, dev.lower,
+                                 dev.upper))
+        dev.__dict__["_fused_trains_cache"] = cached
+    return cached
+
+
+def trains_rank1(dev, w, dW, rng, bl, c2c, update_management, probabilities, fire):
+    """The sample loop of ``pulses.apply_trains`` for a ``RankOneUpdate`` ``dW`` in compiled passes, bit for
+    bit: ``(w_new, total counts)``, or ``None`` where the kernels do not apply (the caller runs NumPy).
+
+    Per sample the same draws in the same order (per block: the row trains, then the column trains, by
+    ``rng.random``; then ``max(counts)`` arrays of cycle-to-cycle normals, drawn here in one call, which
+    consumes the stream as the per-pulse calls of ``_fire`` do); the counts by :func:`train_hits`,
+    :func:`train_counts`; the pulses by :func:`fire_soft_bounds` on a SoftBounds device with ``c2c > 0``,
+    else by ``fire`` (``pulses._fire``, NumPy).  ``probabilities`` is ``pulses._train_probabilities``.
+    """
+    k = kernels()
+    if k is None:
+        return None
+    from .devices import SoftBounds
+
+    R, D = dW.shape
+    if w.shape != (R, D) or w.dtype != np.float64:
+        return None
+    sign = dW.sign
+    if sign is not None:
+        sign = np.ascontiguousarray(sign, dtype=float)
+        if sign.shape not in ((D,), (R, D)):
+            return None
+        sign = sign.reshape(-1)
+    compiled_fire = type(dev) is SoftBounds and c2c > 0.0 and dev.shape in ((), (D,), (R, D))
+    params = _soft_bounds_params(dev) if compiled_fire else None
+    dw = float(np.asarray(dev.dw_min).flat[0])
+    scale = np.abs(dW.scale) / (dw * bl)
+    direction = np.ascontiguousarray(np.sign(dW.scale).reshape(R))
+    w = np.array(w, dtype=float, order="C")  # ours to update in place
+    total = np.zeros(R * D, dtype=np.int64)
+    n = np.empty((R, D), dtype=np.int64)
+    counts, up = np.empty(R * D, dtype=np.int64), np.empty(R * D, dtype=np.bool_)
+    blocks = dW.blocks()
+    no_sign = np.ones(1)
+    for b in range(dW.batch):
+        for (x, d), (start, _stop) in zip(dW.factors, blocks):
+            xb, db = x[:, b], d[:, b]
+            px, pd = probabilities(xb, db, scale, update_management)
+            row = rng.random(xb.shape + (bl,)) < px[..., None]
+            col = rng.random(db.shape + (bl,)) < pd[..., None]
+            k.train_hits(row, col, np.ascontiguousarray(xb), np.ascontiguousarray(db), direction, start, n)
+        top = k.train_counts(n.reshape(-1), sign if sign is not None else no_sign, sign is not None, counts, up)
+        if compiled_fire:
+            xi = rng.standard_normal(top * R * D) if top else no_sign
+            k.fire_soft_bounds(w.reshape(-1), counts, up, xi, float(c2c), *params)
+        else:
+            w = fire(dev, w, counts.reshape(R, D), up.reshape(R, D), rng, c2c)
+        total += counts
+    return w, total.reshape(R, D)

@@ -23,7 +23,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import _fused
+from . import _fused, _fused_nn
 from .devices import Device
 
 __all__ = [
@@ -823,6 +823,9 @@ def apply_trains(dev: Device, w, dW, rng, bl: int = 31, c2c: float = 0.0, update
     w = _prepare(dev, w, np.zeros((R, D)))[0]
     if w.shape != (R, D):
         raise ValueError(f"w with shape {w.shape} does not match the requested increment's shape {(R, D)}")
+    fast = _fused_nn.trains_rank1(dev, w, dW, rng, bl, c2c, update_management, _train_probabilities, _fire)
+    if fast is not None:  # the same sample loop in compiled passes, bit for bit (sptheory._fused_nn)
+        return _finish(dev, fast[0], fast[1], noise, rng)
     k = np.abs(dW.scale) / (dw * bl)
     direction = np.sign(dW.scale)
     total = np.zeros((R, D), dtype=np.int64)

@@ -204,3 +204,65 @@ def test_stacked_devices_update_model_same_bits(monkeypatch, model_calls):
     fused, plain = _both(monkeypatch, run)
     assert model_calls == [True, True]
     assert fused == plain
+
+
+@pytest.fixture
+def trains_calls(monkeypatch):
+    taken = []
+    inner = _fused_nn.trains_rank1
+
+    def spy(*args, **kw):
+        res = inner(*args, **kw)
+        taken.append(res is not None)
+        return res
+
+    monkeypatch.setattr(_fused_nn, "trains_rank1", spy)
+    return taken
+
+
+@pytest.mark.parametrize("algorithm", ["analog SGD", "TT-v2", "c-TTv2", "AGAD"])
+@pytest.mark.parametrize("slow", [None, "fine"])
+def test_pulse_trains_same_bits(monkeypatch, io_calls, trains_calls, algorithm, slow):
+    """Rank-1 pulse trains (BL 5, update management; chopper signs for c-TTv2/AGAD) through the compiled
+    sample loop: HfO2-like devices with c2c and write noise (the compiled pulse kernel), and on the fine
+    slow array."""
+    setting = dataclasses.replace(netx.CONVERGED["B"], slow_device=slow, pulse_mode=pulses.Trains(bl=5))
+    _, net = netx._problem(setting)
+
+    def run():
+        algo, state, rng = netx._run(setting, algorithm, netx.converged_hyperparameters("B", algorithm), net, (3,))
+        for _ in range(25):
+            state = algo.step(state, net, rng)
+        return _bytes(*(v for v in state if isinstance(v, np.ndarray))) + _bytes(rng.random(2))
+
+    fused, plain = _both(monkeypatch, run)
+    assert trains_calls and all(trains_calls[:len(trains_calls) // 2]) and not any(trains_calls[len(trains_calls) // 2:])
+    assert fused == plain
+
+
+@pytest.mark.parametrize("c2c", [0.0, 0.3])
+@pytest.mark.parametrize("signed", [False, True])
+def test_apply_trains_rank1_same_bits(monkeypatch, trains_calls, c2c, signed):
+    """``pulses.apply_trains`` on a RankOneUpdate of 3 replicates, large requests (counts up to BL), with
+    and without per-cell signs; without c2c the NumPy closed form fires the pulses of the compiled counts."""
+    from sptheory import devices
+
+    dev = devices.with_write_noise(devices.SoftBounds(a_up=1.2, a_dn=0.8, tau_max=1.0, tau_min=0.9, dw_min=0.05,
+                                                      offset=0.1), 0.4)
+    g = gen(11)
+    shapes = ((6, 9), (4, 7))
+    factors = [(g.standard_normal((3, 4, i)), g.standard_normal((3, 4, o))) for o, i in shapes]
+    D = sum(o * i for o, i in shapes)
+    sign = np.where(g.random(D) < 0.5, -1.0, 1.0) if signed else None
+    dW = pulses.RankOneUpdate(factors, scale=np.array([[0.3], [-0.2], [0.05]]), sign=sign)
+    w0 = g.uniform(-0.5, 0.5, size=(3, D))
+
+    def run():
+        rng = gen(12)
+        first = pulses.apply_trains(dev, w0, dW, rng, bl=5, c2c=c2c)
+        second = pulses.apply_trains(dev, first.w, -dW, rng, bl=5, c2c=c2c, update_management=False)
+        return _bytes(first.w, first.n_pulses, second.w, second.n_pulses, rng.random(2))
+
+    fused, plain = _both(monkeypatch, run)
+    assert trains_calls == [True, True, False, False]
+    assert fused == plain

@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 OUT    ?= results
 ARGS   ?=
 
-.PHONY: all venv verify verify-quick test test-all figs bench bench-peer bench-peer-network clean
+.PHONY: all venv verify verify-quick test test-all figs bench bench-network bench-peer bench-peer-network bench-peer-speed clean
 
 all: test
 
@@ -40,6 +40,10 @@ ONE_THREAD := OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 bench: $(STAMP)
 	$(ONE_THREAD) $(PY) -m benchmarks
 
+# Only the network step: NumPy path vs compiled, digits MLP and FCN (docs/PERFORMANCE_NETWORK.md).
+bench-network: $(STAMP)
+	$(ONE_THREAD) $(PY) -m benchmarks --only network $(ARGS)
+
 # Side by side with IBM aihwkit, in its own environment (.venv-peer: torch 2.10.0 + aihwkit 1.1.0, ~7.5 GB).
 # If the install fails, the script still runs (in the main environment) and says how to get aihwkit.
 PEER_VENV  := .venv-peer
@@ -60,6 +64,12 @@ bench-peer-network: $(STAMP)
 	@$(MAKE) --no-print-directory $(PEER_STAMP) || echo "bench-peer-network: installing torch==2.10.0 aihwkit==1.1.0 into $(PEER_VENV) failed (see above)"
 	@if test -f $(PEER_STAMP); then $(ONE_THREAD) $(PEER_VENV)/bin/python -m benchmarks.peer_network $(ARGS); \
 	 else $(ONE_THREAD) $(PY) -m benchmarks.peer_network $(ARGS); fi
+
+# Time per training step against aihwkit (same environment logic as bench-peer).
+bench-peer-speed: $(STAMP)
+	@$(MAKE) --no-print-directory $(PEER_STAMP) || echo "bench-peer-speed: installing torch==2.10.0 aihwkit==1.1.0 into $(PEER_VENV) failed (see above)"
+	@if test -f $(PEER_STAMP); then $(ONE_THREAD) $(PEER_VENV)/bin/python -m benchmarks.peer_speed $(ARGS); \
+	 else $(ONE_THREAD) $(PY) -m benchmarks.peer_speed $(ARGS); fi
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache  # .venv-peer is kept: rm -rf .venv-peer by hand

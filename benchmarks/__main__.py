@@ -28,12 +28,13 @@ def main(argv=None) -> int:
                         help="exit with status 2 when an acceptance threshold fails (full run only)")
     args = parser.parse_args(argv)
 
-    from . import lean, mlp, rider, zero_shift  # imports sptheory
+    from . import lean, mlp, network, rider, zero_shift  # imports sptheory
 
     runners = dict(zero_shift.BENCHMARKS)
     runners.update(rider.BENCHMARKS)
     runners.update(mlp.BENCHMARKS)
     runners.update(lean.BENCHMARKS)
+    runners.update(network.BENCHMARKS)
     names = args.only or list(BENCHMARKS)
     info = _util.machine_info()
     _util.print_machine(info)

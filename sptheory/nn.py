@@ -87,7 +87,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special
 
-from . import _validate
+from . import _fused_nn, _validate
 from .pulses import RankOneUpdate
 
 __all__ = ["ACTIVATIONS", "MLP", "IOSettings", "PAPER_IO", "NOISE_MANAGEMENT"]
@@ -190,7 +190,13 @@ def _io_matvec(io, x, M, rng, bias=None):
     ``x``: ``(..., n)`` input vectors on the last axis; ``M``: ``(R, m, n)``; returns ``(R, ..., m)``.
     ``bias``: ``(R, m)`` weights of an extra constant input 1 (the bias column), which then takes part
     in the scaling and the DAC like any other input.  ``rng`` None: no output noise.
+
+    This is the specification; where numba is available the same arithmetic runs compiled, bit for bit
+    (:mod:`._fused_nn`; settings it does not implement run here).
     """
+    fast = _fused_nn.io_matvec(io, x, M, rng, bias)
+    if fast is not None:
+        return fast
     abs_max = io.noise_management == "abs_max"
     if abs_max:
         s = np.abs(x).max(axis=-1, keepdims=True)

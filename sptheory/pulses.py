@@ -23,7 +23,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import _fused, _validate
+from . import _fused, _fused_nn, _validate
 from .devices import Device
 
 __all__ = [
@@ -287,14 +287,18 @@ def _split_lazy(w):
 
 def _fused_params(dev: Device, D: int):
     """``(dw_min, q lines (4, D), lower, upper)`` of an affine ``dev`` per cell of a length-``D`` last axis,
-    made once per device (its parameters never change after construction)."""
+    made once per device (its parameters never change after construction).  A device with per-cell
+    parameters of the arrays' whole shape (``devices.stack_devices``: one set per replicate) gives them
+    flattened, ``D`` then being every cell (the kernels' rows are then one row)."""
     cached = dev.__dict__.get("_fused_cache")
     if cached is None or cached[0] != D:
+        full = len(dev.shape) > 1  # the whole shape: flatten (D = its size), else broadcast along the last axis
         lines = np.empty((4, D))
         for k, v in enumerate(dev._q_lines()):
-            lines[k] = v
-        dw = np.array(np.broadcast_to(np.asarray(dev.dw_min, dtype=float), (D,)))
-        lower, upper = (np.array(np.broadcast_to(b, (D,))) for b in dev._bounds())
+            lines[k] = np.broadcast_to(v, dev.shape).ravel() if full else v
+        dw, lower, upper = (np.array(np.broadcast_to(np.asarray(b, dtype=float), dev.shape).ravel() if full
+                                     else np.broadcast_to(np.asarray(b, dtype=float), (D,)))
+                            for b in (dev.dw_min,) + tuple(dev._bounds()))
         cached = (D, dw, lines, lower, upper)
         dev.__dict__["_fused_cache"] = cached
     return cached[1:]
@@ -306,13 +310,13 @@ def _model_fused(kernels, dev: Device, w, dW, rng, c2c: float, readout, hidden):
     kernels' (C-ordered float64 ``(..., D)`` of one shape, per-cell parameters of shape ``()`` or ``(D,)``):
     the NumPy path then runs."""
     shape = w.shape
-    if not shape or not w.size or dW.shape != shape or dev.shape not in ((), shape[-1:]):
+    if not shape or not w.size or dW.shape != shape or dev.shape not in ((), shape[-1:], shape):
         return None
     for a in (w, dW) if readout is None else (w, dW, readout, hidden):
         if a.dtype != np.float64 or not a.flags.c_contiguous:
             return None
     m = w.size
-    dw, lines, lower, upper = _fused_params(dev, shape[-1])
+    dw, lines, lower, upper = _fused_params(dev, m if len(dev.shape) > 1 else shape[-1])
     level = dev.write_noise
     write = level > 0.0
     xi, bits = _model_draws(rng, m, write)
@@ -849,6 +853,9 @@ def apply_trains(dev: Device, w, dW, rng, bl: int = 31, c2c: float = 0.0, update
     w = _prepare(dev, w, np.zeros((R, D)))[0]
     if w.shape != (R, D):
         raise ValueError(f"w with shape {w.shape} does not match the requested increment's shape {(R, D)}")
+    fast = _fused_nn.trains_rank1(dev, w, dW, rng, bl, c2c, update_management, _train_probabilities, _fire)
+    if fast is not None:  # the same sample loop in compiled passes, bit for bit (sptheory._fused_nn)
+        return _finish(dev, fast[0], fast[1], noise, rng)
     k = np.abs(dW.scale) / (dw * bl)
     direction = np.sign(dW.scale)
     total = np.zeros((R, D), dtype=np.int64)

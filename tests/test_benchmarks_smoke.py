@@ -45,7 +45,7 @@ def test_common_fields(quick_run):
     for name, p in payloads.items():
         assert p["benchmark"] == name
         assert p["quick"] is True and p["acceptance_applies"] is False
-        if name not in ("mlp", "rider_lean"):  # own sizes: the 64-32-10 network; one cell
+        if name not in ("mlp", "rider_lean", "network"):  # own sizes: the 64-32-10 network; one cell; networks
             assert p["side"] == 128 and p["cells"] == 128 * 128
         assert {"cpu_count", "numpy", "python", "blas_threads", "env"} <= set(p["machine"])
         assert p["wall_s"] > 0

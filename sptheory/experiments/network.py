@@ -357,48 +357,73 @@ class Curves(NamedTuple):
         late = (first < 0) & np.isnan(np.asarray(self.test, float))
         return np.where(late, c.shape[-1] - 1, first)
 
-
-def train_curves(setting: NetworkSetting, algorithm: str, hyperparameters: dict, seeds,
-                 progress: bool = False) -> Curves:
+def train_curves(setting: NetworkSetting, algorithm: str, hyperparameters: dict, seeds, progress=False) -> Curves:
     """Train ``algorithm`` with ``hyperparameters`` for ``setting.epochs`` epochs, one replicate per seed, all
     seeds in ONE simulation (replicate r: the devices and initial weights of ``seeds[r]``; the minibatches
     and pulse noise from one stream seeded by all of ``seeds``, so a seed's run depends on the set of seeds
     it runs with), recording the learning curve (validation accuracy of ``forward_weights`` after every
     epoch) and the final validation and test accuracy.  With IO non-idealities (``setting.io``) evaluations
     run the noisy forward pass, its noise from a stream of its own, so recording does not change training.
-    ``progress``: a progress bar over the epochs (stderr) with the last validation accuracy.  A replicate
-    whose weights diverge (NaN/inf) reads NaN from then on (:attr:`Curves.diverged`)."""
+
+    ``progress``: False (nothing), True (a tqdm bar over the epochs on stderr, its postfix the last epoch's
+    validation accuracy, mean over the seeds), or a callable ``progress(epoch, val)`` called after every
+    epoch with the validation accuracies ``(seeds,)`` (``epoch`` 1 .. ``setting.epochs``).  It only reports:
+    the results do not depend on it.  A replicate whose weights diverge (NaN/inf) reads NaN from then on
+    (:attr:`Curves.diverged`)."""
     from .. import _validate
 
     seeds = list(_validate.seeds("seeds", seeds))
+    report = _progress(progress, f"{algorithm} [{setting.name}]", setting.epochs)
     splits, net = _problem(setting)
     algo, state, rng = _run(setting, algorithm, hyperparameters, net, seeds)
     ev = _eval_rng(seeds)
     curve = [_accuracy(net, algo, state, *splits.val, ev)]
-    bar = None
-    if _validate.boolean("progress", progress):
+    try:
+        for epoch in range(1, setting.epochs + 1):
+            if np.isnan(curve[-1]).all():  # every replicate diverged (NaN/inf weights): nothing left to train
+                curve.append(curve[-1])
+            else:
+                with np.errstate(over="ignore", invalid="ignore"):
+                    for _ in range(net.steps_per_epoch):
+                        state = algo.step(state, net, rng)
+                curve.append(_accuracy(net, algo, state, *splits.val, ev))
+            if report is not None:
+                report(epoch, curve[-1])
+    finally:
+        if report is not None and hasattr(report, "close"):
+            report.close()
+    test = _accuracy(net, algo, state, *splits.test, ev)
+    curve = np.stack(curve, axis=1)
+    return Curves(test, curve[:, -1].copy(), curve, np.arange(setting.epochs + 1))
+
+
+class _EpochBar:
+    """A tqdm bar over epochs whose postfix is the last validation accuracy (``train_curves(progress=True)``)."""
+
+    def __init__(self, desc, epochs):
         import sys
 
         from tqdm.auto import tqdm
 
-        bar = tqdm(total=setting.epochs, desc=f"{algorithm} | {setting.name} | seeds {seeds}", unit="epoch",
-                   leave=False, file=sys.stderr)
-    for _ in range(setting.epochs):
-        if np.isnan(curve[-1]).all():  # every replicate diverged (NaN/inf weights): nothing left to train
-            curve.append(curve[-1])
-            continue
-        with np.errstate(over="ignore", invalid="ignore"):
-            for _ in range(net.steps_per_epoch):
-                state = algo.step(state, net, rng)
-        curve.append(_accuracy(net, algo, state, *splits.val, ev))
-        if bar is not None:
-            bar.set_postfix_str(f"val acc {np.nanmean(curve[-1]) if not np.isnan(curve[-1]).all() else np.nan:.3f}")
-            bar.update(1)
-    if bar is not None:
-        bar.close()
-    test = _accuracy(net, algo, state, *splits.test, ev)
-    curve = np.stack(curve, axis=1)
-    return Curves(test, curve[:, -1].copy(), curve, np.arange(setting.epochs + 1))
+        self.bar = tqdm(total=epochs, desc=desc, unit="epoch", file=sys.stderr, leave=False)
+
+    def __call__(self, epoch, val):
+        self.bar.set_postfix_str(f"val {100.0 * float(np.mean(val)):.1f}%", refresh=False)
+        self.bar.update(1)
+
+    def close(self):
+        self.bar.close()
+
+
+def _progress(progress, desc, epochs):
+    """The per-epoch reporter of ``train_curves``: None, a tqdm bar (True) or the caller's callable."""
+    if progress is None or progress is False:
+        return None
+    if progress is True:
+        return _EpochBar(desc, epochs)
+    if callable(progress):
+        return progress
+    raise TypeError(f"progress must be True, False, None or a callable (epoch, val), got {progress!r}")
 
 
 def train(setting: NetworkSetting, algorithm: str, hyperparameters: dict, seeds, split: str = "test") -> np.ndarray:

@@ -1,0 +1,169 @@
+"""The numba kernels behind :mod:`sptheory._fused_nn` (imported only when numba is installed).
+
+Two passes around NumPy's own matrix product: :func:`io_in` (abs-max scaling and the DAC of every input
+vector) and :func:`io_out` (bias column, output noise, ADC, scaling back).  The operations per element
+are those of ``nn._io_matvec`` and ``nn._convert`` in the same order, without fast-math (no
+reassociation, no fused multiply-add), so every value rounds as NumPy's does; maxima propagate NaN as
+``np.max``/``np.maximum``/``np.minimum`` do.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+from ._fused_kernels import _jit
+
+_t = numba.types
+_F64, _BOOL = _t.float64, _t.boolean
+_IN2 = _t.Array(_F64, 2, "C", readonly=True)
+_IN1 = _t.Array(_F64, 1, "C", readonly=True)
+_OUT1 = _t.Array(_F64, 1, "C")
+_OUT2 = _t.Array(_F64, 2, "C")
+
+
+@numba.njit(inline="always")
+def _convert(v, step, inv_step, bound):  # pragma: no cover - compiled
+    """``nn._convert`` of one value: ``rint(v * (1/step)) * step`` (``step > 0``), then ``min(., bound)``
+    and ``max(., -bound)`` with NaN passed through."""
+    if step > 0.0:
+        v = v * inv_step
+        v = np.rint(v)
+        v = v * step
+    v = bound if v > bound else v
+    return -bound if v < -bound else v
+
+
+@_jit(_IN2, _BOOL, _BOOL, _F64, _F64, _F64, _OUT2, _OUT1, _OUT1)
+def io_in(x, abs_max, bias, step, inv_step, bound, xq, s, one):  # pragma: no cover - compiled
+    """Per row ``x[i]`` (one input vector): ``s = max_j |x_ij|`` (at least 1 with the ``bias`` input),
+    ``inv = 1/s`` (0 where ``s`` is not > 0), ``xq = convert(x inv)`` and the bias input's level
+    ``one = convert(inv)``; without ``abs_max`` ``xq = convert(x)``, ``one = convert(1)`` and ``s``
+    untouched."""
+    rows, n = x.shape
+    for i in range(rows):
+        if abs_max:
+            m = 0.0
+            for j in range(n):
+                a = abs(x[i, j])
+                if a > m or a != a:
+                    m = a
+                if m != m:
+                    break
+            if n == 0:
+                m = -np.inf  # np.max of an empty axis has no value; never reached by the network
+            if bias and m < 1.0:
+                m = 1.0
+            s[i] = m
+            inv = 1.0 / m if m > 0.0 else 0.0
+            for j in range(n):
+                xq[i, j] = _convert(x[i, j] * inv, step, inv_step, bound)
+            one[i] = _convert(inv, step, inv_step, bound)
+        else:
+            for j in range(n):
+                xq[i, j] = _convert(x[i, j], step, inv_step, bound)
+            one[i] = _convert(1.0, step, inv_step, bound)
+
+
+@_jit(_OUT2, _IN2, _IN1, _IN1, _F64, _IN1, _BOOL, _BOOL, _BOOL, _BOOL, _F64, _F64, _F64)
+def io_out(y, bias, one, noise, out_noise, s, abs_max, has_bias, has_noise, shared, step, inv_step,
+           bound):  # pragma: no cover - compiled
+    """In place on ``y`` (rows ``(r, i)`` flattened, ``R = bias.shape[0]`` replicates): ``y + one_i
+    bias_r`` (``has_bias``), ``+ out_noise xi`` (``has_noise``, ``noise`` flat like ``y``), ADC, times
+    ``s_i`` (``abs_max``).  ``one``, ``s`` have one entry per input vector: per row of ``y``, or with
+    ``shared`` (inputs shared by the replicates) per row within a replicate."""
+    rows, m = y.shape
+    R = bias.shape[0] if has_bias else 1
+    per = rows // R if has_bias else rows
+    vectors = one.shape[0]
+    for row in range(rows):
+        i = row % vectors if shared else row
+        r = row // per if has_bias else 0
+        for k in range(m):
+            v = y[row, k]
+            if has_bias:
+                v = v + one[i] * bias[r, k]
+            if has_noise:
+                v = v + out_noise * noise[row * m + k]
+            v = _convert(v, step, inv_step, bound)
+            if abs_max:
+                v = v * s[i]
+            y[row, k] = v
+
+
+# ----- rank-1 pulse trains (pulses.apply_trains) ------------------------------------------------
+
+_I64 = _t.int64
+_BOOL3 = _t.Array(_BOOL, 3, "C", readonly=True)
+_OUTI2 = _t.Array(_I64, 2, "C")
+_INI1 = _t.Array(_I64, 1, "C", readonly=True)
+_OUTI1 = _t.Array(_I64, 1, "C")
+_OUTB1 = _t.Array(_BOOL, 1, "C")
+
+
+@numba.njit(inline="always")
+def _sign(v):  # pragma: no cover - compiled
+    return 1.0 if v > 0.0 else (-1.0 if v < 0.0 else 0.0)
+
+
+@_jit(_BOOL3, _BOOL3, _IN2, _IN2, _IN1, _I64, _OUTI2)
+def train_hits(row, col, x, d, direction, start, n):  # pragma: no cover - compiled
+    """One sample's signed coincidence counts of one block (``pulses.apply_trains``): for replicate ``r``,
+    output line ``o`` and input line ``i``, ``n[r, start + o n_in + i] = hits sgn`` with ``hits`` the number
+    of slots ``t`` where both ``col[r, o, t]`` and ``row[r, i, t]`` fired and ``sgn = direction_r
+    sign(d_ro) sign(x_ri)`` (integers, so exact in any order)."""
+    R, n_in, bl = row.shape
+    n_out = col.shape[1]
+    for r in range(R):
+        for o in range(n_out):
+            so = direction[r] * _sign(d[r, o])
+            base = start + o * n_in
+            for i in range(n_in):
+                h = 0
+                for t in range(bl):
+                    h += np.int64(col[r, o, t] and row[r, i, t])
+                n[r, base + i] = h * np.int64(so * _sign(x[r, i]))
+
+
+@_jit(_INI1, _IN1, _BOOL, _OUTI1, _OUTB1)
+def train_counts(n, sign, has_sign, counts, up):  # pragma: no cover - compiled
+    """``n * sign`` (``has_sign``; ``sign`` +-1 per cell, repeated over the leading axes), its absolute
+    value ``counts`` and ``up = n sign >= 0``; returns the largest count."""
+    m, P = n.shape[0], sign.shape[0]
+    top = 0
+    for i in range(m):
+        v = n[i]
+        if has_sign:
+            v = v * np.int64(sign[i % P])
+        c = -v if v < 0 else v
+        counts[i] = c
+        up[i] = v >= 0
+        top = c if c > top else top
+    return top
+
+
+@_jit(_OUT1, _INI1, _t.Array(_BOOL, 1, "C", readonly=True), _IN1, _F64, _IN1, _IN1, _IN1, _IN1, _IN1, _IN1,
+      _IN1, _IN1)
+def fire_soft_bounds(w, counts, up, xi, c2c, dw_min, a_up, tau_max, a_dn, tau_min, offset, lower,
+                     upper):  # pragma: no cover - compiled
+    """``pulses._fire`` on a SoftBounds device with cycle-to-cycle noise, in place on ``w``: cell ``i``
+    takes its ``counts[i]`` pulses one after another, pulse ``k`` moving it by ``dw_min q(w - offset)
+    (1 + c2c xi[k, i])`` (``q = a_up (1 - x/tau_max)`` up, ``-a_dn (1 + x/tau_min)`` down), clipped to
+    ``[lower, upper]`` after each; ``xi`` holds ``max(counts)`` standard normals per cell, pulse-major
+    (the draws ``_fire`` makes one pulse index at a time).  Parameters: one per cell, repeated over the
+    leading axes.  The same operations in the same order as ``_fire`` and ``SoftBounds._qp/_qm``."""
+    m, P = w.shape[0], dw_min.shape[0]
+    for i in range(m):
+        j = i % P
+        v = w[i]
+        for k in range(counts[i]):
+            x = v - offset[j]
+            if up[i]:
+                step = dw_min[j] * (a_up[j] * (1.0 - x / tau_max[j]))
+            else:
+                step = -dw_min[j] * (a_dn[j] * (1.0 + x / tau_min[j]))
+            step = step * (1.0 + c2c * xi[k * m + i])
+            v = v + step
+            v = lower[j] if v < lower[j] else v
+            v = upper[j] if v > upper[j] else v
+        w[i] = v

@@ -162,8 +162,8 @@ ALPHA_TOST = 0.05     # each one-sided test of TOST: equivalence when the 90 % W
 LEVEL_DIFF = 0.95     # "disagrees" when the 95 % Welch interval of the difference excludes 0
 POWER = 0.80          # TOST power wanted at a true difference of 0, from the pilot's spread
 PILOT_SEEDS = (0, 1, 2, 3)
-MAX_SEEDS = 12        # the CPU budget's cap on seeds per side and cell (2 shared cores)
-TOGGLE_SEEDS = tuple(range(12))
+MAX_SEEDS = 8         # the CPU budget's cap on seeds per side and cell (2 cores shared by ~7 jobs)
+TOGGLE_SEEDS = tuple(range(8))
 
 #: aihwkit 1.1.0 dataclass defaults of the fields :func:`translate` reads (checked against the installed
 #: aihwkit at run time by :func:`check_defaults`).
@@ -806,6 +806,8 @@ def parse(argv=None):
     ap.add_argument("--toggles", action="store_true",
                     help="the sptheory options of OPTIONS one at a time (and all together) on one cell "
                          "(default c-TTv2 at 0.4,1.0, seeds TOGGLE_SEEDS) against aihwkit")
+    ap.add_argument("--toggle-configs", nargs="+", default=None, choices=("default",) + OPTIONS + ("all",),
+                    help="with --toggles: which sptheory configurations to run (default: default, each option, all)")
     ap.add_argument("--options", nargs="*", default=[], choices=OPTIONS,
                     help="sptheory options switched on in the table runs (default none: today's behaviour)")
     ap.add_argument("--out", default="results/bench")
@@ -986,7 +988,11 @@ def _toggles(args, info, splits, net, translations) -> int:
     :func:`verdict`), and its shift against sptheory's default on the same seeds (paired: the same devices,
     start weights and minibatches per seed; 95 % paired t interval).  A toggle "moves" the result when that
     paired interval excludes 0 (fixed before the runs)."""
-    configs = [()] + [(o,) for o in OPTIONS] + [tuple(OPTIONS)]
+    names = args.toggle_configs or ["default", "additive_c2c", "bl_management", "read_adc", "all", "float32",
+                                    "clip_d_first"]
+    configs = [() if c == "default" else tuple(OPTIONS) if c == "all" else (c,) for c in names]
+    configs.sort(key=len)  # the default first: the others are paired against it
+    configs = [c for c in configs if c == ()] + [c for c in configs if c != ()]
     runs, rows, table = [], [], []
     for name in args.algorithms:
         for cell in args.cells:
@@ -998,10 +1004,10 @@ def _toggles(args, info, splits, net, translations) -> int:
                 out = _run_side("sptheory", name, cell, args.seeds, args.epochs, splits, net, opts)
                 runs += out
                 s_ = _acc(out)
-                if base is None:
+                if base is None and not opts:
                     base = s_
                 v = verdict(s_, a)
-                shift = paired(s_, base) if opts else None
+                shift = paired(s_, base) if opts and base is not None else None
                 rows.append({"algorithm": name, "cell": list(cell), "options": list(opts), "sptheory": s_,
                              "aihwkit": a, "welch95": v["w95"], "welch90": v["w90"], "verdict": v["verdict"],
                              "shift_vs_default": shift})
@@ -1010,6 +1016,7 @@ def _toggles(args, info, splits, net, translations) -> int:
                               v["verdict"],
                               f"{shift['diff']:+.1f} {_fmt(shift)}" if shift else "-",
                               ("moves" if shift["lo"] > 0 or shift["hi"] < 0 else "no shift shown") if shift else "-"])
+                _util.write_json(args.out, NAME + "_toggles", {"partial": True, "rows": rows, "runs": runs})
     print(f"\n== toggles: test accuracy (%), {len(args.seeds)} seeds per side, {args.epochs} epochs ==")
     print("rule: " + RULE_TEXT)
     _util.print_table(["algorithm", "ref_mean, ref_std", "sptheory options", "aihwkit", "sptheory",

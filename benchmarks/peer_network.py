@@ -952,6 +952,8 @@ def main(argv=None) -> int:
                           f"{needed if needed is not None else '>1000'} / "
                           f"{final_needed if final_needed is not None else '>1000'}",
                           v["verdict"], old, f"{spe['aihwkit']:.2f} / {spe['sptheory']:.2f}"])
+            print("  -> " + "  ".join(table[-1]), flush=True)
+            _util.write_json(args.out, NAME, {"partial": True, "rows": rows, "runs": runs})
     print(f"\n== test accuracy (%), {args.epochs} epochs; difference = sptheory - aihwkit; "
           f"sptheory options: {args.options or 'none'} ==")
     print("rule: " + RULE_TEXT)

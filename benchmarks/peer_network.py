@@ -910,6 +910,14 @@ RULE_TEXT = (f"agrees: the 90 % Welch interval of sptheory - aihwkit inside (-{M
 
 
 def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["--merge"]:  # pool earlier JSON files under the rule (no aihwkit needed)
+        if len(argv) < 2:
+            print("--merge needs at least one JSON file of this benchmark")
+            return 2
+        print("rule: " + RULE_TEXT)
+        print_merge(merge(argv[1:]))
+        return 0
     args = parse(argv)
     peer = _util.peer_machine(INSTALL_HINT)
     if peer is None:
@@ -1048,6 +1056,91 @@ def _toggles(args, info, splits, net, translations) -> int:
     path = _util.write_json(args.out, NAME + "_toggles", payload)
     print(f"wrote {path}")
     return 0
+
+
+def merge(paths) -> dict:
+    """Pool the runs of several JSON files of this benchmark (table runs and ``--toggles`` runs) and apply
+    the rule of :func:`verdict` per algorithm, cell and sptheory options; needs no aihwkit.
+
+    Per side, the runs of one seed are averaged first (aihwkit's runs are not reproducible, so a repeated
+    seed is another draw with the same devices, start weights and minibatches; sptheory's repeats of a
+    seed in another stack of replicates likewise), and the rule works on those per-seed means (``n`` =
+    distinct seeds).  A toggle's shift is paired per seed against the default sptheory runs of the same
+    stack of seeds (the same random streams until the toggle changes a draw; 95 % paired t interval).
+    Returns ``{"cells": [...], "toggles": [...]}``."""
+    import json
+    from pathlib import Path
+
+    runs, seen = [], set()
+    for k, p in enumerate(paths):
+        data = json.loads(Path(p).read_text())
+        stack = tuple(data.get("seeds") or ()) or ("file", k)
+        for r in data.get("runs", []):
+            opts = tuple(sorted(r.get("options", []))) if r["side"] == "sptheory" else ()
+            key = (r["algorithm"], tuple(r["cell"]), r["side"], opts, r["seed"], stack, round(r["test"], 9))
+            if key in seen:
+                continue
+            seen.add(key)
+            runs.append(dict(r, _opts=opts, _stack=stack))
+    groups = {}
+    for r in runs:
+        groups.setdefault((r["algorithm"], tuple(r["cell"])), []).append(r)
+
+    def per_seed(rs):
+        out = {}
+        for r in rs:
+            out.setdefault(r["seed"], []).append(100 * r["test"])
+        return {k: float(np.mean(v)) for k, v in sorted(out.items())}
+
+    cells, toggles = [], []
+    for (name, cell), rs in groups.items():
+        a = per_seed([r for r in rs if r["side"] == "aihwkit"])
+        base_runs = [r for r in rs if r["side"] == "sptheory" and not r["_opts"]]
+        s_ = per_seed(base_runs)
+        if len(a) < 2 or len(s_) < 2:
+            continue
+        av, sv = list(a.values()), list(s_.values())
+        v = verdict(sv, av)
+        cells.append({"algorithm": name, "cell": list(cell), "aihwkit_seeds": len(a),
+                      "aihwkit_runs": sum(r["side"] == "aihwkit" for r in rs), "aihwkit": float(np.mean(av)),
+                      "aihwkit_sd": _sd(av), "sptheory_seeds": len(s_), "sptheory_runs": len(base_runs),
+                      "sptheory": float(np.mean(sv)), "sptheory_sd": _sd(sv), "diff": v["w95"]["diff"],
+                      "w95": v["w95"], "w90": v["w90"], "verdict": v["verdict"],
+                      "old_rule_verdict": old_verdict(v["w95"]), "seeds_needed": seeds_for_power(_sd(av), _sd(sv))})
+        option_sets = sorted({r["_opts"] for r in rs if r["side"] == "sptheory" and r["_opts"]}, key=len)
+        for opts in option_sets:
+            mine = [r for r in rs if r["side"] == "sptheory" and r["_opts"] == opts]
+            x = per_seed(mine)
+            pairs = {}
+            for r in mine:
+                for b in base_runs:
+                    if b["_stack"] == r["_stack"] and b["seed"] == r["seed"]:
+                        pairs[(r["_stack"], r["seed"])] = (100 * r["test"], 100 * b["test"])
+            shift = (paired([u for u, _ in pairs.values()], [w for _, w in pairs.values()])
+                     if len(pairs) >= 2 else None)
+            w = verdict(list(x.values()), av)
+            toggles.append({"algorithm": name, "cell": list(cell), "options": list(opts), "n": len(x),
+                            "sptheory": float(np.mean(list(x.values()))), "w95": w["w95"], "w90": w["w90"],
+                            "verdict": w["verdict"], "shift": shift, "paired_seeds": len(pairs)})
+    return {"cells": cells, "toggles": toggles}
+
+
+def print_merge(result) -> None:
+    table = [[c["algorithm"], f"{c['cell'][0]:g}, {c['cell'][1]:g}",
+              f"{c['aihwkit']:.1f} ({c['aihwkit_seeds']} / {c['aihwkit_runs']})",
+              f"{c['sptheory']:.1f} ({c['sptheory_seeds']} / {c['sptheory_runs']})", f"{c['diff']:+.1f}", _fmt(c["w95"]), _fmt(c["w90"]),
+              str(c["seeds_needed"] if c["seeds_needed"] is not None else ">1000"), c["verdict"],
+              c["old_rule_verdict"]] for c in result["cells"]]
+    _util.print_table(["algorithm", "ref_mean, ref_std", "aihwkit (seeds / runs)", "sptheory (seeds / runs)", "diff", "95 % Welch",
+                       "90 % Welch (TOST)", "seeds for power", "verdict", "first rule"], table)
+    if result["toggles"]:
+        t = [[c["algorithm"], f"{c['cell'][0]:g}, {c['cell'][1]:g}", "+".join(c["options"]), str(c["n"]),
+              f"{c['sptheory']:.1f}", f"{c['w95']['diff']:+.1f} {_fmt(c['w95'])}", c["verdict"],
+              f"{c['shift']['diff']:+.1f} {_fmt(c['shift'])} ({c['paired_seeds']} seeds)" if c["shift"] else "-",
+              ("moves" if c["shift"]["lo"] > 0 or c["shift"]["hi"] < 0 else "no shift shown") if c["shift"] else "-"]
+             for c in result["toggles"]]
+        _util.print_table(["algorithm", "cell", "sptheory options", "seeds", "sptheory", "diff to aihwkit [95 %]",
+                           "verdict", "shift vs default [95 % paired]", "toggle"], t)
 
 
 if __name__ == "__main__":

@@ -175,3 +175,27 @@ def test_aihwkit_io_fields_follow_paper_io():
         k: v for k, v in f.items() if k != "noise_management"}
     none = pn.aihwkit_io_fields(dataclasses.replace(io, noise_management="none"))
     assert none["noise_management"] == "NONE"
+
+
+def test_merge_pools_per_seed_and_pairs_within_a_stack(tmp_path):
+    """--merge: per-seed means per side, the rule on them, toggle shifts paired within one stack of seeds."""
+    import json
+
+    def run(side, seed, test, options=()):
+        return {"algorithm": "c-TTv2", "cell": [0.4, 1.0], "side": side, "seed": seed, "test": test,
+                "options": list(options)}
+
+    t1 = {"seeds": [0, 1, 2], "runs": [run("aihwkit", s, 0.70 + 0.01 * s) for s in range(3)]
+          + [run("sptheory", s, 0.60 + 0.01 * s) for s in range(3)]
+          + [run("sptheory", s, 0.58 + 0.01 * s, ["bl_management"]) for s in range(3)]}
+    t2 = {"seeds": None, "runs": [run("aihwkit", s, 0.72 + 0.01 * s) for s in range(3)]}
+    p1, p2 = tmp_path / "a.json", tmp_path / "b.json"
+    p1.write_text(json.dumps(t1))
+    p2.write_text(json.dumps(t2))
+    res = pn.merge([p1, p2])
+    (cell,) = res["cells"]
+    assert cell["aihwkit_seeds"] == 3 and cell["aihwkit_runs"] == 6
+    assert cell["aihwkit"] == pytest.approx(72.0) and cell["sptheory"] == pytest.approx(61.0)
+    assert cell["verdict"] == "disagrees"
+    (tog,) = res["toggles"]
+    assert tog["paired_seeds"] == 3 and tog["shift"]["diff"] == pytest.approx(-2.0)

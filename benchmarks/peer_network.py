@@ -527,7 +527,9 @@ def sptheory_args(name: str) -> dict:
 #:   read_adc       read_adc=(24/510, 12): the ADC of aihwkit's transfer_forward on the transfer read
 #:   float32        the arrays A, C and the buffer H rounded to float32 after every step (aihwkit stores
 #:                  and computes them in float32); the IO products stay float64 (nn.py)
-OPTIONS = ("bl_management", "clip_d_first", "additive_c2c", "read_adc", "float32")
+#:   d2d_fold       devices.network_devices(..., fold=True): aihwkit's enforce_consistency folds the
+#:                  device-to-device draws (|.|, swapped bounds) where sptheory redraws them
+OPTIONS = ("bl_management", "clip_d_first", "additive_c2c", "read_adc", "float32", "d2d_fold")
 
 
 def _round32(x):
@@ -557,8 +559,8 @@ def run_sptheory(name, cell, seeds, epochs, splits, options=()) -> list:
     R = len(seeds)
     net = nn.MLP(SIZES, "sigmoid", data=splits.train, batch=BATCH, io=nn.PAPER_IO)
     ref_mean, ref_std = cell
-    nds = [devices.network_devices("hfo2", net.layer_shapes, s, ref_mean=-ref_mean, ref_std=ref_std, slow="fine")
-           for s in seeds]
+    nds = [devices.network_devices("hfo2", net.layer_shapes, s, ref_mean=-ref_mean, ref_std=ref_std, slow="fine",
+                                   fold="d2d_fold" in options) for s in seeds]
     fast = nds[0].fast if R == 1 else devices.stack_devices([d.fast for d in nds])
     slow = nds[0].slow if R == 1 else devices.stack_devices([d.slow for d in nds])
     tr = sptheory_args(name)

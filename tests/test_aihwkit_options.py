@@ -128,3 +128,21 @@ def test_read_adc():
     assert algorithms.agad(dev, dev, 0.1, 0.1).read_adc is None
     with pytest.raises(ValueError, match="read_adc"):
         algorithms.agad(dev, dev, 0.1, 0.1, read_adc=(-1.0, 1.0))
+
+
+def test_fold_is_aihwkit_enforce_consistency():
+    """fold=True: the first draw, swapped where w_min > w_max, then folded; equal to the default draws on
+    every cell the default does not redraw."""
+    kw = dict(sigma_d2d=0.7, sigma_pm=0.01, sigma_bounds=0.43, sigma_bounds_min=0.6)
+    a = devices.soft_bounds_variation(5000, gen(4), 0.46, **kw)
+    b = devices.soft_bounds_variation(5000, gen(4), 0.46, fold=True, **kw)
+    xi = gen(4).standard_normal((4, 5000))
+    w_max, w_min = 1 + 0.43 * xi[2], -(1 + 0.6 * xi[3])
+    swap = w_min > w_max
+    np.testing.assert_allclose(b.tau_max, np.abs(np.where(swap, w_min, w_max)))
+    np.testing.assert_allclose(b.tau_min, np.abs(np.where(swap, w_max, w_min)))
+    kept = (w_max > 0) & (w_min < 0) & (np.exp(0.7 * xi[0]) - 0.01 * np.abs(xi[1]) > 0)
+    np.testing.assert_array_equal(a.tau_min[kept], b.tau_min[kept])
+    assert np.all(b.tau_min > 0) and np.all(b.tau_max > 0)
+    nd = devices.network_devices("hfo2", ((3, 4),), 0, fold=True)
+    assert nd.fast.tau_min.shape == (12,)

@@ -142,6 +142,13 @@ different device draws per seed (same law, not the same cells); aihwkit's C++ ge
 seeded, so training and evaluation noise come from its own streams (sptheory: one generator for
 training, one for evaluation, both from the seed).
 
+Issue 18 made each of these an option of the library (default off; :data:`OPTIONS`, ``--toggles``,
+``--options``): ``pulses.Trains(bl_management=True, clip_d_first=True)``, ``pulses.AdditiveC2C``,
+``read_adc=(24/510, 12)`` on the transfer baselines, ``devices.network_devices(..., fold=True)``, and
+float32 storage in this benchmark.  On c-TTv2 at (0.4, 1.0) none of them, alone or together, moves
+sptheory measurably or closes the gap to aihwkit (-4.2 [-6.3, -2.2] points over 40 seeds): the runs,
+tables and wall times are in ``docs/PEER_AIHWKIT.md``.
+
 Without aihwkit installed it prints how to get it and exits 0.
 """
 

@@ -755,6 +755,7 @@ def soft_bounds_variation(
     offset=0.0,
     lognormal=True,
     sigma_bounds_min=None,
+    fold=False,
 ) -> SoftBounds:
     """Sample a SoftBounds array with device-to-device variation (paper App. F.1; aihwkit's populate convention).
 
@@ -765,6 +766,14 @@ def soft_bounds_variation(
     ``xi ~ N(0, 1)``.  Cells whose draws give a non-positive step or bound are
     redrawn (a physical cell moves in the pulsed direction), so for large
     sigmas the law is the normal one truncated to positive values.
+
+    ``fold=True``: aihwkit 1.1.0's ``enforce_consistency`` instead (``PulsedRPUDevice::populate`` in
+    ``rpu_pulsed_device.cpp``): no redraw; the signed bounds ``w_max = tau_max (1 + sigma_bounds xi3)``,
+    ``w_min = -tau_min (1 + sigma_bounds_min xi4)`` are swapped when ``w_min > w_max``, then
+    ``tau_max = |w_max|``, ``tau_min = |w_min|`` and the steps ``|a_up|``, ``|a_dn|``: the folded normal,
+    which puts the mass of the negative tail at small bounds (about 5 % of the HfO2 preset's cells get a
+    ``tau_min`` below 0.6 this way).  The draws are the same as without ``fold`` for every cell that
+    needs no redraw.
     """
     rng = np.random.default_rng(rng)
     shape = tuple(np.atleast_1d(np.asarray(shape, dtype=int))) if np.ndim(shape) else (int(shape),)
@@ -774,6 +783,18 @@ def soft_bounds_variation(
         if not np.isfinite(val) or val < 0:
             raise ValueError(f"{name} must be a finite number >= 0, got {val!r}")
     out = np.empty((4,) + shape)
+    if fold:  # aihwkit's enforce_consistency: one draw, swapped and folded
+        xi = rng.standard_normal((4,) + shape)
+        g = np.exp(sigma_d2d * xi[0]) if lognormal else 1.0 + sigma_d2d * xi[0]
+        r = sigma_pm * xi[1]
+        w_max = tau_max * (1 + sigma_bounds * xi[2])
+        w_min = -tau_min * (1 + sigma_bounds_min * xi[3])
+        swap = w_min > w_max
+        w_max, w_min = np.where(swap, w_min, w_max), np.where(swap, w_max, w_min)
+        out[:] = np.stack([np.abs(g + r), np.abs(g - r), np.abs(w_max), np.abs(w_min)])
+        if np.any(out <= 0):  # pragma: no cover - a draw exactly at 0 has probability 0
+            raise ValueError("device variation gave a zero step or bound")
+        return SoftBounds(a_up=out[0], a_dn=out[1], tau_max=out[2], tau_min=out[3], dw_min=dw_min, offset=offset)
     todo = np.ones(shape, dtype=bool)
     for _ in range(1000):
         n = int(todo.sum())
@@ -960,7 +981,7 @@ class NetworkDevices(NamedTuple):
 
 
 def network_devices(fast, layer_shapes, seed, ref_mean=0.0, ref_std=0.0, write_noise=True,
-                    slow=None) -> NetworkDevices:
+                    slow=None, fold=False) -> NetworkDevices:
     """Build the fast and slow arrays of every layer from their specs and one seed.
 
     ``fast`` and ``slow`` are preset names (:data:`PRESETS`) or
@@ -978,7 +999,8 @@ def network_devices(fast, layer_shapes, seed, ref_mean=0.0, ref_std=0.0, write_n
     Because the streams are separate, the fast array and the offsets do not
     depend on ``slow``, and ``slow=None`` reproduces the single-spec arrays
     bit for bit.  With ``write_noise`` each array gets its own spec's write
-    noise (:func:`with_write_noise`).
+    noise (:func:`with_write_noise`).  ``fold=True``: both arrays' variation as aihwkit's
+    ``enforce_consistency`` folds it (:func:`soft_bounds_variation`); default the truncated law.
     """
     from . import _validate
 
@@ -1009,7 +1031,7 @@ def network_devices(fast, layer_shapes, seed, ref_mean=0.0, ref_std=0.0, write_n
         dev = soft_bounds_variation(
             (D,), rng, spec.dw_min, sigma_d2d=spec.dw_d2d, sigma_pm=spec.up_down_d2d, sigma_bounds=spec.w_max_d2d,
             sigma_bounds_min=spec.w_min_d2d, tau_max=spec.w_max, tau_min=-spec.w_min, offset=offset,
-            lognormal=spec.lognormal_d2d,
+            lognormal=spec.lognormal_d2d, fold=fold,
         )
         return with_write_noise(dev, spec.write_noise) if write_noise and spec.write_noise > 0 else dev
 

@@ -29,7 +29,7 @@ from .devices import Device
 __all__ = [
     "PulseResult", "stochastic_round", "apply_exact", "apply_model", "model_noise_variance",
     "ReadOut", "hidden_weights", "apply_counts", "Trains", "RankOneUpdate", "apply_trains", "train_count_moments",
-    "MAX_EXACT_PULSES", "MAX_EXACT_WORK", "MAX_BL",
+    "MAX_EXACT_PULSES", "MAX_EXACT_WORK", "MAX_BL", "AdditiveC2C", "train_lengths",
 ]
 
 #: Largest pulse count per cell and call of the exact mode (:func:`apply_exact`, :func:`apply_counts`):
@@ -56,11 +56,39 @@ class PulseResult(NamedTuple):
     n_pulses: np.ndarray
 
 
+class AdditiveC2C(float):
+    """A cycle-to-cycle noise level whose noise ADDS to the pulse's step instead of multiplying it.
+
+    ``c2c=AdditiveC2C(s)`` wherever a ``c2c`` number is taken (the pulse functions, the algorithms'
+    ``c2c`` field or one entry of its pair ``(c2c_fast, c2c_slow)``): a pulse then moves a cell by
+    ``dw_min (q(w) + s q(0) xi)`` up or ``-dw_min (q_minus(w) + s q_minus(0) xi)`` down, ``xi ~ N(0, 1)``,
+    where a plain number ``s`` gives ``dw_min q(w) (1 + s xi)``.  ``q(0)`` is the response at the
+    device's centre (``a_up``/``a_dn`` of a SoftBounds device: aihwkit's per-cell ``scale_up`` /
+    ``scale_down``).  This is aihwkit's ``mult_noise=False`` (1.1.0, ``update_once_add`` in
+    ``rpu_softbounds_reference_device.cpp``: ``w += scale_up ((1 - w/w_max) + dw_min_std xi)``), the
+    setting of its ``ReRamArrayHfO2PresetDevice``; the plain number is ``update_once_mult``
+    (``mult_noise=True``).  Near a bound, where ``q`` is small, the additive noise keeps its full size
+    ``s dw_min`` while the multiplicative one vanishes with the step.  A plain float otherwise
+    (arithmetic gives plain floats)."""
+
+    __slots__ = ()
+
+    def __repr__(self):
+        return f"AdditiveC2C({float(self)!r})"
+
+
 def _check_c2c(c2c) -> float:
+    additive = isinstance(c2c, AdditiveC2C)
     c2c = float(c2c)
     if not math.isfinite(c2c) or c2c < 0:
         raise ValueError(f"c2c must be a finite number >= 0, got {c2c!r}")
-    return c2c
+    return AdditiveC2C(c2c) if additive else c2c
+
+
+def _no_additive(c2c):
+    if isinstance(c2c, AdditiveC2C) and c2c > 0.0:
+        raise ValueError(f"c2c={c2c!r}: the update model (apply_model) has only the multiplicative form; "
+                         "additive cycle-to-cycle noise needs a pulse-exact mode (exact, trains)")
 
 
 def _prepare(dev: Device, w, dW, clipped_by=None):
@@ -159,11 +187,17 @@ def _fire(dev: Device, w, n, up, rng, c2c: float) -> np.ndarray:
         factor = np.where(n == 0, 1.0, factor)
         return bound + factor * (w - bound)
     w = w.copy()
+    additive = isinstance(c2c, AdditiveC2C) and c2c > 0.0
+    if additive:  # the noise's scale: the step at the device's centre, per direction (AdditiveC2C)
+        zero = np.zeros(np.shape(w))
+        centre = np.where(up, dev.dw_min * dev._qp(zero), -dev.dw_min * dev._qm(zero)) * float(c2c)
     for k in range(int(n.max(initial=0))):
         active = k < n
         x = w - dev.offset
         step = np.where(up, dev.dw_min * dev._qp(x), -dev.dw_min * dev._qm(x))
-        if c2c:
+        if additive:
+            step = step + centre * rng.standard_normal(w.shape)
+        elif c2c:
             step = step * (1.0 + c2c * rng.standard_normal(w.shape))
         w = np.clip(np.where(active, w + step, w), lower, upper)
     return w
@@ -183,6 +217,7 @@ def model_noise_variance(dev: Device, w, dW, c2c: float = 0.0) -> np.ndarray:
     for large ``|dW|``, with c2c noise it grows like ``|dW| dw_min c2c^2 q^2``.
     """
     c2c = _check_c2c(c2c)
+    _no_additive(c2c)
     w, dW = _prepare(dev, w, dW)
     x = np.abs(dW) / dev.dw_min
     f = x - np.floor(x)
@@ -217,6 +252,7 @@ def apply_model(dev: Device, w, dW, rng, c2c: float = 0.0, noise: bool = True) -
     ``SPTHEORY_NO_NUMBA=1``, and for layouts the kernels do not take, e.g. Fortran-ordered arrays).
     """
     c2c = _check_c2c(c2c)
+    _no_additive(c2c)
     if not isinstance(rng, np.random.Generator):
         rng = np.random.default_rng(rng)
     readout, hidden, clipped_by = _split_lazy(w)
@@ -555,25 +591,54 @@ class Trains:
     defaults): realise increments as stochastic pulse trains of length ``bl``
     (:func:`apply_trains`).  The default ``bl = 31`` and update management on
     follow aihwkit's defaults; the paper's network runs use ``bl = 5``; ``bl`` is an integer in
-    ``[1, MAX_BL]``."""
+    ``[1, MAX_BL]``.
 
-    __slots__ = ("bl", "update_management")
+    Two options reproduce the rest of aihwkit 1.1.0's update management (``performUpdateManagement``
+    in ``rpu_pulsed_meta_parameter.cpp``), both off by default (a fixed train length ``bl``):
 
-    def __init__(self, bl: int = 31, update_management: bool = True):
+    bl_management  aihwkit's ``update_bl_management``: per sample and tile (layer) the train length is
+                   ``BL = min(ceil(k), bl)``, ``k = |lr| max|x| max|d| / dw_min`` (the pulses the
+                   largest cell asks for), so ``bl`` is only the cap (aihwkit's ``desired_bl``);
+                   :func:`train_lengths`.
+    clip_d_first   aihwkit's update management when ``k > BL``: it lowers d's scale by ``BL / k``, so
+                   that x's probabilities stay ``|x| / max|x|`` unclipped and only d's saturate
+                   ("avoid clipping of x"); without it both trains' probabilities are scaled alike and
+                   both clip at 1.  Needs ``update_management``.
+    """
+
+    __slots__ = ("bl", "update_management", "bl_management", "clip_d_first")
+
+    def __init__(self, bl: int = 31, update_management: bool = True, bl_management: bool = False,
+                 clip_d_first: bool = False):
         object.__setattr__(self, "bl", _check_bl(bl))
-        object.__setattr__(self, "update_management", _validate.boolean("update_management", update_management))
+        for name, value in (("update_management", update_management), ("bl_management", bl_management),
+                            ("clip_d_first", clip_d_first)):
+            object.__setattr__(self, name, _validate.boolean(name, value))
+        if self.clip_d_first and not self.update_management:
+            raise ValueError("clip_d_first=True needs update_management=True (it is part of aihwkit's update "
+                             "management)")
 
     def __setattr__(self, name, value):
         raise AttributeError("Trains is immutable")
 
+    def _key(self):
+        return (self.bl, self.update_management, self.bl_management, self.clip_d_first)
+
     def __eq__(self, other):
-        return isinstance(other, Trains) and (self.bl, self.update_management) == (other.bl, other.update_management)
+        return isinstance(other, Trains) and self._key() == other._key()
 
     def __hash__(self):
-        return hash((Trains, self.bl, self.update_management))
+        if not (self.bl_management or self.clip_d_first):
+            return hash((Trains, self.bl, self.update_management))
+        return hash((Trains,) + self._key())
 
     def __repr__(self):
-        return f"Trains(bl={self.bl}, update_management={self.update_management})"
+        extra = ""
+        if self.bl_management:
+            extra += ", bl_management=True"
+        if self.clip_d_first:
+            extra += ", clip_d_first=True"
+        return f"Trains(bl={self.bl}, update_management={self.update_management}{extra})"
 
 
 class RankOneUpdate(np.lib.mixins.NDArrayOperatorsMixin):
@@ -753,7 +818,18 @@ class RankOneUpdate(np.lib.mixins.NDArrayOperatorsMixin):
         return getattr(ufunc, method)(*dense, **kwargs)
 
 
-def _train_probabilities(x, d, k, update_management):
+def train_lengths(x, d, lr, dw_min, bl: int) -> np.ndarray:
+    """aihwkit's BL management (``update_bl_management``): the train length per sample and tile,
+    ``BL = min(ceil(|lr| max|x| max|d| / dw_min), bl)``, 0 where ``x`` or ``d`` is all zero.
+
+    ``x`` ``(R, n_in)``, ``d`` ``(R, n_out)`` one sample's factors, ``lr`` ``(R, 1)`` the update's scale
+    (learning rate), ``dw_min`` a number; returns ``(R, 1)`` integers.  aihwkit 1.1.0
+    ``PulsedUpdateMetaParameter::performUpdateManagement`` (in float32; here float64)."""
+    k = np.abs(lr) * np.abs(x).max(axis=-1, keepdims=True) * np.abs(d).max(axis=-1, keepdims=True) / dw_min
+    return np.minimum(np.ceil(k), _check_bl(bl)).astype(np.int64)
+
+
+def _train_probabilities(x, d, k, update_management, clip_d_first=False):
     """Row and column firing probabilities for one sample, before clipping.
 
     ``x`` (R, n_in), ``d`` (R, n_out), ``k = |scale| / (dw_min bl)`` (R, 1), so
@@ -761,12 +837,17 @@ def _train_probabilities(x, d, k, update_management):
     splits ``k`` between the two trains so that their largest probabilities
     are equal: ``p_x = |x| sqrt(k m_d/m_x)``, ``p_d = |d| sqrt(k m_x/m_d)``
     with ``m = max |.|`` over the sample's vector; without it
-    ``p_x = |x| sqrt(k)``, ``p_d = |d| sqrt(k)``.
+    ``p_x = |x| sqrt(k)``, ``p_d = |d| sqrt(k)``.  ``clip_d_first``
+    (:class:`Trains`): ``m_d`` is first divided by ``max(k m_x m_d, 1)``, so that
+    ``max p_x = 1`` and ``max p_d = k m_x m_d`` (clipped later) when the
+    largest cell asks for more than one pulse per slot.
     """
     ax, ad = np.abs(x), np.abs(d)
     if update_management:
         mx = ax.max(axis=-1, keepdims=True)
         md = ad.max(axis=-1, keepdims=True)
+        if clip_d_first:  # aihwkit: where k mx md > 1, d's scale drops by that factor (Trains.clip_d_first)
+            md = md / np.maximum(k * mx * md, 1.0)
         live = (mx > 0) & (md > 0)
         with np.errstate(divide="ignore", invalid="ignore"):
             cx = np.where(live, np.sqrt(k * md / mx), 0.0)
@@ -817,7 +898,8 @@ def _uniform_dw_min(dev: Device) -> float:
     return float(dw.flat[0])
 
 
-def apply_trains(dev: Device, w, dW, rng, bl: int = 31, c2c: float = 0.0, update_management: bool = True) -> PulseResult:
+def apply_trains(dev: Device, w, dW, rng, bl: int = 31, c2c: float = 0.0, update_management: bool = True,
+                 bl_management: bool = False, clip_d_first: bool = False) -> PulseResult:
     """Realise ``dW`` as stochastic pulse trains of length ``bl`` (aihwkit's stochastic update).
 
     * ``dW`` a :class:`RankOneUpdate`: for each sample ``b`` in order, each
@@ -838,6 +920,13 @@ def apply_trains(dev: Device, w, dW, rng, bl: int = 31, c2c: float = 0.0, update
     In both cases the mean count is ``|dW|/dw_min`` per sample up to clipping
     at ``bl``.  ``n_pulses`` is the number of pulses fired per cell (all
     samples).
+
+    ``bl_management``, ``clip_d_first``: aihwkit's variable train length and
+    its d-first clipping (:class:`Trains`); rank-1 requests only (a plain array
+    is the column-by-column realisation, where aihwkit's transfer writes use a
+    fixed BL).  With ``bl_management`` each sample and layer fires trains of
+    its own length ``BL`` (:func:`train_lengths`) with ``k = |scale| /
+    (dw_min BL)``, drawn as ``bl`` slots of which those past ``BL`` never fire.
     """
     c2c = _check_c2c(c2c)
     bl = _check_bl(bl)
@@ -859,13 +948,25 @@ def apply_trains(dev: Device, w, dW, rng, bl: int = 31, c2c: float = 0.0, update
     k = np.abs(dW.scale) / (dw * bl)
     direction = np.sign(dW.scale)
     total = np.zeros((R, D), dtype=np.int64)
+    if bl_management:
+        slots = np.arange(bl)
+        lr = np.broadcast_to(np.abs(np.asarray(dW.scale, dtype=float)), (R, 1))
     for b in range(dW.batch):
         parts = []
         for x, d in dW.factors:
             xb, db = x[:, b], d[:, b]
-            px, pd = _train_probabilities(xb, db, k, update_management)
-            row = (rng.random(xb.shape + (bl,)) < px[..., None]).astype(np.float32)
-            col = (rng.random(db.shape + (bl,)) < pd[..., None]).astype(np.float32)
+            if bl_management:
+                length = train_lengths(xb, db, lr, dw, bl)  # (R, 1); 0: nothing to write
+                k = np.where(length > 0, lr / (dw * np.maximum(length, 1)), 0.0)
+            px, pd = _train_probabilities(xb, db, k, update_management, clip_d_first)
+            if bl_management:  # slots past the sample's BL never fire
+                px = px[..., None] * (slots < length[..., None])
+                pd = pd[..., None] * (slots < length[..., None])
+                row = (rng.random(xb.shape + (bl,)) < px).astype(np.float32)
+                col = (rng.random(db.shape + (bl,)) < pd).astype(np.float32)
+            else:
+                row = (rng.random(xb.shape + (bl,)) < px[..., None]).astype(np.float32)
+                col = (rng.random(db.shape + (bl,)) < pd[..., None]).astype(np.float32)
             hits = np.matmul(col, row.transpose(0, 2, 1)).astype(np.int64)  # coincidences, (R, n_out, n_in)
             sgn = (direction[:, :, None] * np.sign(db)[:, :, None] * np.sign(xb)[:, None, :]).astype(np.int64)
             parts.append((hits * sgn).reshape(R, -1))

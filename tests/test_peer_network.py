@@ -91,9 +91,32 @@ def test_welch_and_verdict():
     from scipy import stats
     assert w["diff"] == pytest.approx(11.0) and w["df"] == pytest.approx(df)
     assert w["hi"] - w["diff"] == pytest.approx(stats.t.ppf(0.975, df) * se)
-    assert pn.verdict(w) == "disagrees"
-    assert pn.verdict({"diff": 2.5, "lo": 1.0, "hi": 4.0}) == "agrees"
-    assert pn.verdict({"diff": 8.0, "lo": -1.0, "hi": 17.0}) == "agrees"
+    assert pn.old_verdict(w) == "disagrees"
+    assert pn.old_verdict({"diff": 2.5, "lo": 1.0, "hi": 4.0}) == "agrees"
+    assert pn.old_verdict({"diff": 8.0, "lo": -1.0, "hi": 17.0}) == "agrees"
+
+
+def test_equivalence_rule_and_power():
+    """The rule of item 1: TOST equivalence within 2 points, a 95 % interval off 0, else undecided; the
+    power computation against the normal-approximation sample size."""
+    from scipy import stats
+    assert pn.verdict([80.0, 82.0, 84.0], [70.0, 71.0, 72.0])["verdict"] == "disagrees"
+    tight = [80.0, 80.2, 79.8, 80.1, 79.9, 80.0]
+    v = pn.verdict(tight, [x + 0.3 for x in tight])
+    assert v["verdict"] == "agrees" and v["w90"]["hi"] - v["w90"]["lo"] < 2 * pn.MARGIN
+    assert pn.verdict([70.0, 80.0, 90.0], [72.0, 81.0, 88.0])["verdict"] == "undecided (3 seeds too few)"
+    # a cell whose interval is wider than twice the margin never agrees, even at a zero difference
+    wide = [60.0, 64.0, 68.0, 72.0]
+    assert pn.verdict(wide, wide)["verdict"].startswith("undecided")
+    # sample size: the normal approximation n = 2 (z_0.95 + z_0.90)^2 sd^2 / M^2 (true difference 0), which
+    # the t-based computation meets or exceeds by a seed or two
+    sd = 3.0
+    z = stats.norm.ppf(0.95) + stats.norm.ppf(0.9)
+    n_normal = math.ceil(2 * z ** 2 * sd ** 2 / pn.MARGIN ** 2)
+    n = pn.seeds_for_power(sd, sd)
+    assert n_normal <= n <= n_normal + 3
+    assert pn.tost_power(sd, sd, n) >= pn.POWER > pn.tost_power(sd, sd, n - 1)
+    assert pn.seeds_for_power(1e3, 1e3, n_max=50) is None
 
 
 def test_end_slope():
@@ -117,6 +140,13 @@ def test_fixed_batches_feed_the_index_rows():
             return idx[0][None, :]
     np.testing.assert_array_equal(g0, net.grad(W, Rows()))
     assert obj.k == 1 and obj.layer_shapes == net.layer_shapes
+    # stacked replicates: one row per replicate and step
+    idx3 = np.stack([pn.batch_indices(s_, net.n, 2) for s_ in (0, 1)], axis=1)
+    obj3 = pn.FixedBatches(net, idx3)
+    W3 = np.concatenate([pn.start_weights(net, s_) for s_ in (0, 1)])
+    g3 = obj3.grad(W3, np.random.Generator(np.random.PCG64(5)))
+    np.testing.assert_array_equal(g3[0], g0[0])
+    assert obj3.k == 1
 
 
 @pytest.mark.skipif(importlib.util.find_spec("aihwkit") is not None, reason="aihwkit installed")
@@ -145,3 +175,27 @@ def test_aihwkit_io_fields_follow_paper_io():
         k: v for k, v in f.items() if k != "noise_management"}
     none = pn.aihwkit_io_fields(dataclasses.replace(io, noise_management="none"))
     assert none["noise_management"] == "NONE"
+
+
+def test_merge_pools_per_seed_and_pairs_within_a_stack(tmp_path):
+    """--merge: per-seed means per side, the rule on them, toggle shifts paired within one stack of seeds."""
+    import json
+
+    def run(side, seed, test, options=()):
+        return {"algorithm": "c-TTv2", "cell": [0.4, 1.0], "side": side, "seed": seed, "test": test,
+                "options": list(options)}
+
+    t1 = {"seeds": [0, 1, 2], "runs": [run("aihwkit", s, 0.70 + 0.01 * s) for s in range(3)]
+          + [run("sptheory", s, 0.60 + 0.01 * s) for s in range(3)]
+          + [run("sptheory", s, 0.58 + 0.01 * s, ["bl_management"]) for s in range(3)]}
+    t2 = {"seeds": None, "runs": [run("aihwkit", s, 0.72 + 0.01 * s) for s in range(3)]}
+    p1, p2 = tmp_path / "a.json", tmp_path / "b.json"
+    p1.write_text(json.dumps(t1))
+    p2.write_text(json.dumps(t2))
+    res = pn.merge([p1, p2])
+    (cell,) = res["cells"]
+    assert cell["aihwkit_seeds"] == 3 and cell["aihwkit_runs"] == 6
+    assert cell["aihwkit"] == pytest.approx(72.0) and cell["sptheory"] == pytest.approx(61.0)
+    assert cell["verdict"] == "disagrees"
+    (tog,) = res["toggles"]
+    assert tog["paired_seeds"] == 3 and tog["shift"]["diff"] == pytest.approx(-2.0)

@@ -49,7 +49,7 @@ import numpy as np
 from ..devices import Device
 from .base import TwoArrayNoise, analog_update, check_rate
 from .tiki_taka import (
-    TransferState, layout_for, buffer_pulses, check_bool, check_buffer, check_common, chopper_flips,
+    TransferState, layout_for, buffer_pulses, check_bool, check_buffer, check_common, check_read_adc, chopper_flips,
     granularity, new_state, observe_transfer, read, write_columns,
 )
 
@@ -68,7 +68,8 @@ class AGAD(TwoArrayNoise):
     chopped compound: momentum 0, forget_buffer, one pulse per transfer),
     ``warmup`` the no-write start, ``read_noise``, ``layer_shapes``,
     ``pulse_mode``, ``c2c`` (a number, or a pair ``(c2c_fast, c2c_slow)`` for
-    the pulses on A and on C) as in :class:`.TikiTaka`.
+    the pulses on A and on C) as in :class:`.TikiTaka`, ``read_adc`` as in
+    :class:`.BufferedTransfer`.
     """
 
     dev_a: Device
@@ -88,10 +89,12 @@ class AGAD(TwoArrayNoise):
     layer_shapes: tuple | None = None
     pulse_mode: str = "exact"
     c2c: float | tuple = 0.0
+    read_adc: tuple | None = None
 
     def __post_init__(self):
         check_common(self)
         check_buffer(self)
+        object.__setattr__(self, "read_adc", check_read_adc(self.read_adc))
         check_rate("in_chop_prob", self.in_chop_prob, upper=1.0)
         check_rate("tail_weightening", self.tail_weightening)
         check_bool("in_chop_random", self.in_chop_random)
@@ -123,7 +126,7 @@ class AGAD(TwoArrayNoise):
         pulses_w, reads, t = state.pulses_w, state.reads, state.transfers
         if (state.cycles + 1) % self.transfer_every == 0:
             cells = layout.cells(t)
-            v = read(A, cells, None, self.read_noise, rng)
+            v = read(A, cells, None, self.read_noise, rng, self.read_adc)
             c = chop[:, cells]
             dw = granularity(self.dev_c, A.shape, cells)
             n, h = buffer_pulses(H[:, cells] + self.transfer_lr * (c * (v - Pref[:, cells])),

@@ -42,10 +42,11 @@ def _c2c_number(value, label="c2c", pair_ok=True):
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
         wanted = "a number or a pair (c2c_fast, c2c_slow) of numbers" if pair_ok else "one number (a single array)"
         raise TypeError(f"c2c must be {wanted}, got {label}={value!r}")
+    additive = isinstance(value, pulses.AdditiveC2C)  # aihwkit's additive form, kept through the check
     value = float(value)
     if not (np.isfinite(value) and value >= 0):
         raise ValueError(f"c2c must be finite and >= 0, got {label}={value!r}")
-    return value
+    return pulses.AdditiveC2C(value) if additive else value
 
 
 def check_c2c(value):
@@ -94,7 +95,8 @@ def analog_update(dev: Device, w, dW, rng, mode: str, c2c: float = 0.0) -> pulse
     """
     if isinstance(mode, pulses.Trains) or mode == "trains":
         trains = mode if isinstance(mode, pulses.Trains) else _DEFAULT_TRAINS
-        return pulses.apply_trains(dev, w, dW, rng, bl=trains.bl, c2c=c2c, update_management=trains.update_management)
+        return pulses.apply_trains(dev, w, dW, rng, bl=trains.bl, c2c=c2c, update_management=trains.update_management,
+                                   bl_management=trains.bl_management, clip_d_first=trains.clip_d_first)
     if mode == "exact":
         return pulses.apply_exact(dev, w, dW, rng, c2c=c2c)
     if mode == "model":

@@ -245,12 +245,39 @@ def broadcast_reference(ref, shape):
         raise ValueError(f"reference with shape {ref.shape} does not broadcast to the weights' {shape}") from None
 
 
-def read(A, cells, ref, read_noise, rng):
-    """Column read of A against the reference (``ref`` None: raw read), plus read noise."""
+def read(A, cells, ref, read_noise, rng, adc=None):
+    """Column read of A against the reference (``ref`` None: raw read), plus read noise, then the
+    optional ADC ``adc = (step, bound)`` (:func:`check_read_adc`)."""
     v = A[:, cells] if ref is None else A[:, cells] - ref[:, cells]
     if read_noise > 0.0:
         v = v + read_noise * rng.standard_normal(v.shape)
+    if adc is not None:
+        step, bound = adc
+        if step > 0.0:
+            v = np.rint(v / step) * step
+        v = np.clip(v, -bound, bound)
     return v
+
+
+def check_read_adc(value):
+    """``read_adc``: None (an exact read, the default) or ``(step, bound)`` with ``step >= 0`` and
+    ``bound > 0`` in weight units: the transfer read ``v`` (after its read noise) becomes
+    ``clip(step rint(v / step), -bound, bound)`` (ties to even; ``step = 0``: clip only).
+
+    aihwkit 1.1.0 reads A for a transfer through ``transfer_forward``, its IO with a one-hot input
+    (the DAC passes 1 unchanged) and noise/bound management off, so the read is the column plus
+    output noise, rounded to ADC steps of ``2 out_bound out_res`` and clipped to ``out_bound``: with
+    the paper's Table 6 IO (``nn.PAPER_IO``: 9 bits, ``out_res = 1/510``, ``out_bound = 12``)
+    ``read_adc = (24/510, 12)``, a step of 0.047 (``readVector`` of ``rpu_transfer_device.cpp``)."""
+    if value is None:
+        return None
+    try:
+        step, bound = (float(v) for v in value)
+    except (TypeError, ValueError):
+        raise TypeError(f"read_adc must be None or a pair (step, bound) of numbers, got {value!r}") from None
+    if not (math.isfinite(step) and step >= 0.0 and math.isfinite(bound) and bound > 0.0):
+        raise ValueError(f"read_adc must be (step >= 0, bound > 0), finite, got {value!r}")
+    return (step, bound)
 
 
 def chopper_flips(algo, layout, t, rng, n_rep):
@@ -446,7 +473,8 @@ class BufferedTransfer(TwoArrayNoise):
     in units of C's dw_min), ``momentum``, ``forget_buffer``, ``max_pulses``
     (cap on pulses per transfer and cell; aihwkit's transfer ``desired_bl``,
     default 1; ``None``: no cap), ``in_chop_prob`` p (``None``: no choppers,
-    TT-v2).  Defaults follow aihwkit's BufferedTransferCompound
+    TT-v2), ``read_adc`` an ADC ``(step, bound)`` on the transfer read
+    (:func:`check_read_adc`; None: none).  Defaults follow aihwkit's BufferedTransferCompound
     (``momentum=0.1``, ``forget_buffer=True``, ``thres_scale=1``).
     """
 
@@ -467,10 +495,12 @@ class BufferedTransfer(TwoArrayNoise):
     layer_shapes: tuple | None = None
     pulse_mode: str = "exact"
     c2c: float | tuple = 0.0
+    read_adc: tuple | None = None
 
     def __post_init__(self):
         check_common(self)
         check_buffer(self)
+        object.__setattr__(self, "read_adc", check_read_adc(self.read_adc))
         check_rate("gamma", self.gamma, allow_zero=True)
         check_bool("in_chop_random", self.in_chop_random)
         if self.in_chop_prob is not None:
@@ -503,7 +533,7 @@ class BufferedTransfer(TwoArrayNoise):
         if (state.cycles + 1) % self.transfer_every == 0:
             cells = layout.cells(t)
             ref = broadcast_reference(self.reference, A.shape)
-            v = read(A, cells, ref, self.read_noise, rng)
+            v = read(A, cells, ref, self.read_noise, rng, self.read_adc)
             signal = v if chop is None else chop[:, cells] * v
             dw = granularity(self.dev_c, A.shape, cells)
             n, h = buffer_pulses(H[:, cells] + self.transfer_lr * signal, self.thres_scale * dw,

@@ -68,7 +68,9 @@ class AGAD(TwoArrayNoise):
     chopped compound: momentum 0, forget_buffer, one pulse per transfer),
     ``warmup`` the no-write start, ``read_noise``, ``layer_shapes``,
     ``pulse_mode``, ``c2c`` (a number, or a pair ``(c2c_fast, c2c_slow)`` for
-    the pulses on A and on C) as in :class:`.TikiTaka`.
+    the pulses on A and on C) as in :class:`.TikiTaka`.  ``gamma`` (default 0)
+    mixes the de-chopped fast array into the forward weight, ``C + gamma c A``
+    (aihwkit 1.2.0's ``gamma``); the gradient is taken there.
     """
 
     dev_a: Device
@@ -88,9 +90,11 @@ class AGAD(TwoArrayNoise):
     layer_shapes: tuple | None = None
     pulse_mode: str = "exact"
     c2c: float | tuple = 0.0
+    gamma: float = 0.0
 
     def __post_init__(self):
         check_common(self)
+        check_rate("gamma", self.gamma, allow_zero=True)
         check_buffer(self)
         check_rate("in_chop_prob", self.in_chop_prob, upper=1.0)
         check_rate("tail_weightening", self.tail_weightening)
@@ -112,12 +116,15 @@ class AGAD(TwoArrayNoise):
         return new_state(W0, A0, replicates, buffer=True, chopped=True, dynamic=True)
 
     def forward_weights(self, state) -> np.ndarray:
-        """``C``: AGAD computes with the slow array alone."""
-        return state.C
+        """``C`` (gamma 0: AGAD computes with the slow array alone), or ``C + gamma c A`` (aihwkit 1.2.0's
+        ``gamma`` of DynamicTransferCompound: the de-chopped fast array mixed in)."""
+        if self.gamma == 0.0:
+            return state.C
+        return state.C + self.gamma * state.chop * state.A
 
     def step(self, state: TransferState, objective, rng) -> TransferState:
         layout = layout_for(self, state, objective)
-        g = objective.grad(state.C, rng)
+        g = objective.grad(self.forward_weights(state), rng)
         res_a = analog_update(self.dev_a, state.A, (-self.alpha * state.chop) * g, rng, self.pulse_mode, self.c2c_fast)
         A, C, H, chop, M, Pref = res_a.w, state.C, state.H, state.chop, state.M, state.Pref
         pulses_w, reads, t = state.pulses_w, state.reads, state.transfers

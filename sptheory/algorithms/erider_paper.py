@@ -74,7 +74,6 @@ class ERiderPaper(AGAD):
 
     gamma: float = 0.1
     eta: float | None = None
-    auto_granularity: float | None = None
     reprogram: str = "flip"
 
     def __post_init__(self):
@@ -118,15 +117,6 @@ class ERiderPaper(AGAD):
         if self.gamma == 0.0:
             return state.C
         return state.C + self.gamma * state.chop * (state.A - state.M)
-
-    def _theta(self, A, cells, layout):
-        """Threshold per read cell: ``thres_scale dw_C``, or ``dw_A auto_granularity / n_in`` of its layer."""
-        if self.auto_granularity is None:
-            return self.thres_scale * granularity(self.dev_c, A.shape, cells)
-        n_in = np.repeat(layout.n_in, layout.n_out).astype(float)
-        if len(layout.columns) == 1:
-            n_in = np.full(cells.size, float(layout.n_in[0]))
-        return granularity(self.dev_a, A.shape, cells) * (self.auto_granularity / n_in)
 
     def step(self, state: TransferState, objective, rng) -> TransferState:
         layout = layout_for(self, state, objective)

@@ -46,4 +46,10 @@ CLAIM_MODULES: list[str] = [
     "verification.claims.fig2_zs_budget",
     "verification.claims.fig4_pulses",
     "verification.claims.fig5_chopper",
+    # the paper's regime (issue 16): only with --long (LONG_CLAIMS)
+    "verification.claims.regime_b",
 ]
+
+#: Claims that run only with ``python -m verification --long`` (hours on 2 cores; docs/NETWORK_REGIME.md);
+#: a run without it states that it skipped them.
+LONG_CLAIMS: tuple = ("regime-b",)

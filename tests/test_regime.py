@@ -95,3 +95,26 @@ def test_evaluate_runs_a_paper_style_row():
     assert p["epochs"] == 3 and len(p["val"]) == 2 and len(p["curve_mean"]) == 4
     with pytest.raises(ValueError, match="algorithm"):
         network.make_algorithm("E-RIDER (papers)", {}, None)
+
+
+def test_a_run_without_long_states_that_it_skipped_the_regime_claims(tmp_path, capsys):
+    from verification import LONG_CLAIMS
+    from verification.__main__ import main
+
+    assert "regime-b" in LONG_CLAIMS
+    rc = main(["--quick", "--only", "regime-b", "--out", str(tmp_path), "--no-progress", "--workers", "1",
+               "--executor", "serial"])
+    assert rc == 0
+    assert "skipped (run with --long): regime-b" in capsys.readouterr().err
+    assert "Skipped (they run with `python -m verification --long`): regime-b" in (tmp_path / "report.md").read_text()
+
+
+def test_regime_claims_without_a_record_are_inconclusive_and_say_why(tmp_path, monkeypatch):
+    from verification.claims import regime_b
+
+    monkeypatch.setattr(regime, "RECORD_PATH", tmp_path / "missing.json")
+    monkeypatch.setattr(regime.load_record, "__defaults__", (tmp_path / "missing.json",))
+    out = regime_b.run(False, 0)
+    assert [r.id for r in out] == [f"regime-b/{k}" for k in regime_b.PREDICTIONS]
+    assert all(r.verdict == "inconclusive" and "no search record" in r.measured for r in out)
+    assert regime_b.seeds_needed([1.0, 2.0, 3.0]) == math.ceil(((1.959964 + 0.841621) * 1.0 / 2.0) ** 2)

@@ -58,7 +58,7 @@ def _run(jobs, rec, field, path, workers):
             not in done]
     print(f"{field}: {len(jobs) - len(todo)} in the record, {len(todo)} to run", flush=True)
     with ProcessPoolExecutor(max_workers=workers) as ex:
-        futs = {ex.submit(regime.evaluate, *j): j for j in todo}
+        futs = {ex.submit(regime.evaluate, *j[:3]): j for j in todo}
         for f in as_completed(futs):
             p = f.result()
             extra = futs[f][3] if len(futs[f]) > 3 else {}

@@ -118,3 +118,47 @@ def test_regime_claims_without_a_record_are_inconclusive_and_say_why(tmp_path, m
     assert [r.id for r in out] == [f"regime-b/{k}" for k in regime_b.PREDICTIONS]
     assert all(r.verdict == "inconclusive" and "no search record" in r.measured for r in out)
     assert regime_b.seeds_needed([1.0, 2.0, 3.0]) == math.ceil(((1.959964 + 0.841621) * 1.0 / 2.0) ** 2)
+
+
+def test_the_record_command_runs_resumes_and_brackets(tmp_path, monkeypatch, capsys):
+    """verification.regime at a toy size (2 points, 2 epochs): search, resume (nothing re-run), probes, length."""
+    from verification import regime as cli
+
+    monkeypatch.setattr(regime, "POINTS", 2)
+    monkeypatch.setattr(regime, "min_epochs", lambda setting=regime.SETTING: 2)
+    monkeypatch.setattr(regime, "SEARCH_SEEDS", (1000, 1001))
+    monkeypatch.setattr(regime, "evaluate", lambda n, hp, e, seeds=(1000, 1001), setting=None: dict(
+        algorithm=n, hp=dict(hp), epochs=int(e), seeds=[1000, 1001], val=[0.5, 0.52 + 0.01 * (e > 2)],
+        val_mean=0.51 + 0.005 * (e > 2), end_slope=0.0, seconds=0.0, curve_mean=[0.1, 0.5]))
+    monkeypatch.setattr(cli, "ProcessPoolExecutor", _Serial)
+    rec = tmp_path / "rec.json"
+    cli.main(["search", "--names", "TT-v2", "--record", str(rec)])
+    assert len(regime.load_record(rec)["points"]) == 2
+    cli.main(["search", "--names", "TT-v2", "--record", str(rec)])
+    assert len(regime.load_record(rec)["points"]) == 2 and "2 in the record, 0 to run" in capsys.readouterr().out
+    cli.main(["probes", "--names", "TT-v2", "--record", str(rec)])
+    cli.main(["length", "--names", "TT-v2", "--record", str(rec)])
+    out = capsys.readouterr().out
+    assert "run-length rule: {'epochs': 2, 'met': True" in out
+    r = regime.load_record(rec)
+    assert [x["command"].split()[3] for x in r["runs"]] == ["search", "search", "probes", "length"]
+
+
+class _Serial:
+    """A stand-in for ProcessPoolExecutor that runs each job at submit."""
+
+    def __init__(self, max_workers=None):
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *a):
+        return False
+
+    def submit(self, f, *a):
+        from concurrent.futures import Future
+
+        fut = Future()
+        fut.set_result(f(*a))
+        return fut

@@ -183,10 +183,12 @@ def _r(x):
     return float(f"{x:.6g}")
 
 
-def sample(name: str, n: int = POINTS, seed: int = SAMPLER_SEED) -> tuple:
-    """``n`` hyperparameter dicts for ``name``: the centre with its searched axes replaced by a scrambled Sobol
-    sample (seeded) of the log box.  The same seed gives the same points."""
+def sample(name: str, n: int | None = None, seed: int = SAMPLER_SEED) -> tuple:
+    """``n`` (default :data:`POINTS`) hyperparameter dicts for ``name``: the centre with its searched axes
+    replaced by a scrambled Sobol sample (seeded) of the log box.  The same seed gives the same points."""
     from scipy.stats import qmc
+
+    n = POINTS if n is None else n
 
     b = box(name)
     u = qmc.Sobol(d=len(b), scramble=True, seed=seed).random(n)

@@ -141,12 +141,12 @@ def run(quick: bool, rng_seed: int, executor=None, options: dict | None = None):
                                               f"{epochs} epochs; over the tolerance: {length['over']}",
                                               length["met"]))
         length_note = f"run-length outcome {length}"
-    runs = {}
-    for key, (a, b) in PAIRS.items():
-        for name, std in (a, b):
-            if (name, std) not in runs:
-                st = dataclasses.replace(regime.SETTING, epochs=int(epochs), ref_std=std)
-                runs[(name, std)] = network.train_curves(st, name, hps[name], seeds)
+    from sptheory import sweep
+
+    keys = list(dict.fromkeys(x for pair in PAIRS.values() for x in pair))
+    jobs = [(dataclasses.replace(regime.SETTING, epochs=int(epochs), ref_std=std), name, hps[name], seeds)
+            for name, std in keys]
+    runs = dict(zip(keys, sweep.run_jobs(network.train_curves, jobs, executor=executor, progress=False)))
     out = []
     for key, (a, b) in PAIRS.items():
         d = 100.0 * (runs[a].test - runs[b].test)

@@ -74,10 +74,36 @@ factors stay the digital ``[h; 1]`` and ``delta`` (aihwkit's update reads
 the tile's digital input and error, not their converted values).  Output
 noise is drawn from the ``rng`` of ``grad``; the evaluation methods take an
 optional ``rng``: with it the forward pass is noisy, without it the
-forward pass is quantised and clipped but noise-free.  Not modelled:
-aihwkit's bound management (its forward default re-runs a saturated product
-with a halved input), input noise, stochastic rounding, and the IO of the
-transfer reads (the paper uses none there).
+forward pass is quantised and clipped but noise-free.
+
+Bound management (``bound_management="iterative"``; default ``"none"``: the
+output is clipped).  aihwkit's ``BoundManagementType.ITERATIVE`` (its
+``IOParameters`` default, the paper's Table 6), read from aihwkit's CPU
+forward pass (``ForwardBackwardPassIOManaged::forwardVector`` and
+``finalizeOutput`` in ``src/rpucuda/rpu_forward_backward_pass.cpp``): per
+input vector, with the reduction ``r = 1, 2, 4, ...``
+
+    x_q = DAC(x / (s r));  y = M x_q + noise;  y_r = round(y / out_step) out_step
+    the product is saturated when some |y_r| > out_bound (strictly; the rounded
+    value, before the clip; a negative excess counts, ``bm_test_negative_bound``)
+    stop when not saturated, or r > max_bm_factor, or r > max_bm_res / inp_res
+    out = s r clip(y_r)
+
+so with the defaults (``max_bm_factor`` 1000, ``max_bm_res`` 0.25) and 7-bit
+inputs the input is halved at most 5 times (r <= 32 > 31.75 stops).  Each
+re-run draws fresh output noise.  The bias input 1 is scaled with the rest.
+aihwkit applies bound management to the FORWARD pass only: its backward
+parameters silently set it to NONE (``IOMetaParameter::initializeForBackward``
+in ``rpu_pulsed_meta_parameter.cpp``; the ``IOParameters.bound_management``
+docstring: "ignored when used for the backward pass"), so Table 6's ITERATIVE
+on the backward pass has no effect there; here likewise ``bound_management``
+acts on the forward products (training and evaluation) and the backward pass
+clips.  (aihwkit's CUDA kernel counts a negative excess only when
+``bm_test_negative_bound`` is False, the opposite of its CPU code; the CPU rule
+is the one followed.)
+
+Not modelled: input noise, stochastic rounding, and the IO of the transfer
+reads (the paper uses none there).
 """
 
 from __future__ import annotations
@@ -90,7 +116,7 @@ from scipy import special
 from . import _fused_nn, _validate
 from .pulses import RankOneUpdate
 
-__all__ = ["ACTIVATIONS", "MLP", "IOSettings", "PAPER_IO", "NOISE_MANAGEMENT"]
+__all__ = ["ACTIVATIONS", "MLP", "IOSettings", "PAPER_IO", "PAPER_IO_BM", "NOISE_MANAGEMENT", "BOUND_MANAGEMENT"]
 
 ACTIVATIONS = ("sigmoid", "tanh", "relu")
 
@@ -99,6 +125,8 @@ _CHUNK = 4096  # examples per block when evaluating f or accuracy on a whole spl
 
 #: noise management of :class:`IOSettings`: per-vector abs-max scaling, or none
 NOISE_MANAGEMENT = ("abs_max", "none")
+#: bound management of :class:`IOSettings`' forward products: clip ("none"), or aihwkit's ITERATIVE re-run
+BOUND_MANAGEMENT = ("none", "iterative")
 
 
 @dataclass(frozen=True)
@@ -118,6 +146,10 @@ class IOSettings:
     noise_management  ``"abs_max"`` (divide each input vector by its max |x|, multiply the output back)
                       or ``"none"``
     backward          apply the same model to the backward pass (``W^T delta``)
+    bound_management  ``"none"`` (clip the output; the default) or ``"iterative"`` (aihwkit's ITERATIVE:
+                      a saturated forward product is re-run with its input halved; module docstring)
+    max_bm_factor     the largest reduction ``r`` (aihwkit's default 1000)
+    max_bm_res        stop when ``r > max_bm_res / inp_res`` (aihwkit's default 0.25; not used when inp_res is 0)
 
     The defaults are the paper's Table 6 (:data:`PAPER_IO`): 7-bit inputs with bound 1, 9-bit
     outputs with bound 12, output noise 0.06, abs-max noise management forward and backward (aihwkit's
@@ -131,9 +163,12 @@ class IOSettings:
     out_noise: float = 0.06
     noise_management: str = "abs_max"
     backward: bool = True
+    bound_management: str = "none"
+    max_bm_factor: float = 1000.0
+    max_bm_res: float = 0.25
 
     def __post_init__(self):
-        for name in ("inp_res", "inp_bound", "out_res", "out_bound", "out_noise"):
+        for name in ("inp_res", "inp_bound", "out_res", "out_bound", "out_noise", "max_bm_factor", "max_bm_res"):
             object.__setattr__(self, name, _validate.number(f"IOSettings.{name}", getattr(self, name)))
         for name in ("inp_res", "out_res"):
             value = getattr(self, name)
@@ -148,6 +183,20 @@ class IOSettings:
             raise ValueError(f"IOSettings.noise_management must be one of {NOISE_MANAGEMENT}, "
                              f"got {self.noise_management!r}")
         _validate.boolean("IOSettings.backward", self.backward)
+        if self.bound_management not in BOUND_MANAGEMENT:
+            raise ValueError(f"IOSettings.bound_management must be one of {BOUND_MANAGEMENT}, "
+                             f"got {self.bound_management!r}")
+        for name in ("max_bm_factor", "max_bm_res"):
+            if getattr(self, name) <= 0.0:
+                raise ValueError(f"IOSettings.{name} must be > 0, got {getattr(self, name)!r}")
+
+    def bm_limit(self) -> float:
+        """Largest reduction that is still followed by a re-run: a pass at reduction ``r`` is the last when
+        ``r > max_bm_factor`` or ``r > max_bm_res / inp_res`` (aihwkit's stop test)."""
+        lim = self.max_bm_factor
+        if self.inp_res > 0.0:
+            lim = min(lim, self.max_bm_res / self.inp_res)
+        return lim
 
     @property
     def inp_step(self) -> float:
@@ -171,6 +220,9 @@ class IOSettings:
 #: The paper's Table 6 IO: 7-bit inputs (bound 1), 9-bit outputs (bound 12), output noise 0.06,
 #: abs-max noise management on the forward and the backward pass.
 PAPER_IO = IOSettings()
+#: :data:`PAPER_IO` with Table 6's bound management ITERATIVE (aihwkit applies it to the forward pass only;
+#: module docstring): the IO of the long-run network regime (``experiments.regime``).
+PAPER_IO_BM = IOSettings(bound_management="iterative")
 
 
 def _convert(v, step, bound):
@@ -184,7 +236,7 @@ def _convert(v, step, bound):
     return np.maximum(v, -bound, out=v)
 
 
-def _io_matvec(io, x, M, rng, bias=None):
+def _io_matvec(io, x, M, rng, bias=None, bound_management=False):
     """``M x`` per input vector through the IO model (module docstring).
 
     ``x``: ``(..., n)`` input vectors on the last axis; ``M``: ``(R, m, n)``; returns ``(R, ..., m)``.
@@ -192,7 +244,8 @@ def _io_matvec(io, x, M, rng, bias=None):
     in the scaling and the DAC like any other input.  ``rng`` None: no output noise.
 
     This is the specification; where numba is available the same arithmetic runs compiled, bit for bit
-    (:mod:`._fused_nn`; settings it does not implement run here).
+    (:mod:`._fused_nn`; settings it does not implement run here, bound management among them).
+    ``bound_management``: apply ``io.bound_management`` (the forward products; the backward pass clips).
     """
     fast = _fused_nn.io_matvec(io, x, M, rng, bias)
     if fast is not None:
@@ -214,8 +267,59 @@ def _io_matvec(io, x, M, rng, bias=None):
         y += one * bias[:, None, :]
     if rng is not None and io.out_noise > 0.0:
         y += io.out_noise * rng.standard_normal(y.shape)
+    if bound_management and io.bound_management == "iterative":
+        return _bound_managed(io, x, M, rng, bias, y, s if abs_max else None)
     _convert(y, io.out_step, io.out_bound)
     if abs_max:
+        y *= s
+    return y
+
+
+def _round_to(v, step):
+    """``v`` rounded to multiples of ``step`` (0: kept), in place."""
+    if step > 0.0:
+        np.multiply(v, 1.0 / step, out=v)
+        np.rint(v, out=v)
+        np.multiply(v, step, out=v)
+    return v
+
+
+def _bound_managed(io, x, M, rng, bias, y, s):
+    """aihwkit's ITERATIVE bound management (module docstring) from the first pass's noisy ``y`` (``(R, ..., m)``,
+    not yet converted); ``s`` the abs-max scales (None without noise management).  Re-runs only the saturated
+    vectors, with the reduction doubled, until none saturates or the reduction passes ``io.bm_limit()``."""
+    bound = io.out_bound
+    _round_to(y, io.out_step)
+    red = np.ones(y.shape[:-1] + (1,))
+    sat = np.abs(y).max(axis=-1) > bound
+    r = 1.0
+    limit = io.bm_limit()
+    R = M.shape[0]
+    xb = np.broadcast_to(x, (R,) + x.shape[-(y.ndim - 1):]) if x.ndim < y.ndim else x
+    sb = None if s is None else np.broadcast_to(s, xb.shape[:-1] + (1,))
+    while r <= limit and sat.any():
+        r *= 2.0
+        idx = np.nonzero(sat)
+        xi = xb[idx]                                             # (k, n)
+        scale = (1.0 / r) if s is None else np.divide(1.0 / r, sb[idx], out=np.zeros((xi.shape[0], 1)),
+                                                      where=sb[idx] > 0.0)
+        xq = _convert(xi * scale, io.inp_step, io.inp_bound)
+        Mi = M[idx[0]]                                           # (k, m, n)
+        yi = np.einsum("kmn,kn->km", Mi, xq)
+        if bias is not None:
+            one = _convert(np.broadcast_to(scale, (xi.shape[0], 1)).copy(), io.inp_step, io.inp_bound)
+            yi += one * bias[idx[0]]
+        if rng is not None and io.out_noise > 0.0:
+            yi += io.out_noise * rng.standard_normal(yi.shape)
+        _round_to(yi, io.out_step)
+        y[idx] = yi
+        red[idx] = r
+        sat = np.zeros_like(sat)
+        sat[idx] = np.abs(yi).max(axis=-1) > bound
+    np.minimum(y, bound, out=y)
+    np.maximum(y, -bound, out=y)
+    y *= red
+    if s is not None:
         y *= s
     return y
 
@@ -371,7 +475,7 @@ class MLP:
             if io is None:
                 z = np.matmul(h, Wl[..., :-1].transpose(0, 2, 1)) + Wl[:, None, :, -1]
             else:
-                z = _io_matvec(io, h, Wl[..., :-1], rng, bias=Wl[..., -1])
+                z = _io_matvec(io, h, Wl[..., :-1], rng, bias=Wl[..., -1], bound_management=True)
             h = _act(self.activation, z) if l < len(mats) - 1 else z
         return inputs, h
 

@@ -397,7 +397,7 @@ DEV = symmetric(dw=1e-2)
     ("tt_v2", dict(max_pulses=2.0), "max_pulses"),
     ("c_ttv2", dict(in_chop_prob=1.2), "in_chop_prob"),
     ("c_ttv2", dict(in_chop_prob=-0.1), "in_chop_prob"),
-    ("c_ttv2", dict(in_chop_prob=0.1, gamma=0.5), "gamma"),
+    ("c_ttv2", dict(in_chop_prob=0.1, gamma=-0.5), "gamma"),  # gamma > 0 with choppers: aihwkit 1.2.0's gamma
     ("c_ttv2", dict(in_chop_prob=0.0, in_chop_random=False), "in_chop_prob"),
     ("agad", dict(in_chop_prob=0.0), "in_chop_prob"),
     ("agad", dict(tail_weightening=-1.0), "tail_weightening"),

@@ -51,4 +51,10 @@ CLAIM_MODULES: list[str] = [
     "verification.claims.prior_asgd_floor",
     "verification.claims.prior_trains_var",
     "verification.claims.prior_implicit_penalty",
+    # the paper's regime (issue 16): only with --long (LONG_CLAIMS)
+    "verification.claims.regime_b",
 ]
+
+#: Claims that run only with ``python -m verification --long`` (hours on 2 cores; docs/NETWORK_REGIME.md);
+#: a run without it states that it skipped them.
+LONG_CLAIMS: tuple = ("regime-b",)

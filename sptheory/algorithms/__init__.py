@@ -10,11 +10,12 @@ from .rider import Rider, TrainState, TwoStage, e_rider, residual_learning, ride
 from .sgd import AnalogSGD, DigitalSGD
 from .tiki_taka import BufferedTransfer, ColumnLayout, TikiTaka, TransferState, c_ttv2, column_layout, tiki_taka, tt_v2
 from .agad import AGAD, agad
+from .erider_paper import ERiderPaper, e_rider_paper, rider_paper
 
 __all__ = [
     "PULSE_MODES", "Trace", "analog_update", "run",
     "Rider", "TrainState", "TwoStage", "rider", "e_rider", "residual_learning",
     "AnalogSGD", "DigitalSGD",
     "TikiTaka", "BufferedTransfer", "AGAD", "TransferState", "ColumnLayout", "column_layout",
-    "tiki_taka", "tt_v2", "c_ttv2", "agad",
+    "tiki_taka", "tt_v2", "c_ttv2", "agad", "ERiderPaper", "e_rider_paper", "rider_paper",
 ]

@@ -69,7 +69,12 @@ class AGAD(TwoArrayNoise):
     ``warmup`` the no-write start, ``read_noise``, ``layer_shapes``,
     ``pulse_mode``, ``c2c`` (a number, or a pair ``(c2c_fast, c2c_slow)`` for
     the pulses on A and on C) as in :class:`.TikiTaka`, ``read_adc`` as in
-    :class:`.BufferedTransfer`.
+    :class:`.BufferedTransfer`.  ``gamma`` (default 0)
+    mixes the de-chopped fast array into the forward weight, ``C + gamma c A``
+    (aihwkit 1.2.0's ``gamma``); the gradient is taken there.  ``auto_granularity``
+    (default None: the threshold is ``thres_scale * dw_min_C`` on every layer)
+    sets aihwkit's per-tile threshold ``dw_min_A * auto_granularity / n_in_l``
+    for the cells of layer ``l`` (``thres_scale`` is then not used).
     """
 
     dev_a: Device
@@ -90,9 +95,14 @@ class AGAD(TwoArrayNoise):
     pulse_mode: str = "exact"
     c2c: float | tuple = 0.0
     read_adc: tuple | None = None
+    gamma: float = 0.0
+    auto_granularity: float | None = None
 
     def __post_init__(self):
         check_common(self)
+        check_rate("gamma", self.gamma, allow_zero=True)
+        if self.auto_granularity is not None:
+            check_rate("auto_granularity", self.auto_granularity)
         check_buffer(self)
         object.__setattr__(self, "read_adc", check_read_adc(self.read_adc))
         check_rate("in_chop_prob", self.in_chop_prob, upper=1.0)
@@ -115,12 +125,22 @@ class AGAD(TwoArrayNoise):
         return new_state(W0, A0, replicates, buffer=True, chopped=True, dynamic=True)
 
     def forward_weights(self, state) -> np.ndarray:
-        """``C``: AGAD computes with the slow array alone."""
-        return state.C
+        """``C`` (gamma 0: AGAD computes with the slow array alone), or ``C + gamma c A`` (aihwkit 1.2.0's
+        ``gamma`` of DynamicTransferCompound: the de-chopped fast array mixed in)."""
+        if self.gamma == 0.0:
+            return state.C
+        return state.C + self.gamma * state.chop * state.A
+
+    def _theta(self, A, cells, layout):
+        """Threshold per read cell: ``thres_scale dw_C``, or ``dw_A auto_granularity / n_in`` of its layer."""
+        if self.auto_granularity is None:
+            return self.thres_scale * granularity(self.dev_c, A.shape, cells)
+        n_in = np.repeat(layout.n_in, layout.n_out).astype(float)
+        return granularity(self.dev_a, A.shape, cells) * (self.auto_granularity / n_in)
 
     def step(self, state: TransferState, objective, rng) -> TransferState:
         layout = layout_for(self, state, objective)
-        g = objective.grad(state.C, rng)
+        g = objective.grad(self.forward_weights(state), rng)
         res_a = analog_update(self.dev_a, state.A, (-self.alpha * state.chop) * g, rng, self.pulse_mode, self.c2c_fast)
         A, C, H, chop, M, Pref = res_a.w, state.C, state.H, state.chop, state.M, state.Pref
         pulses_w, reads, t = state.pulses_w, state.reads, state.transfers
@@ -130,7 +150,7 @@ class AGAD(TwoArrayNoise):
             c = chop[:, cells]
             dw = granularity(self.dev_c, A.shape, cells)
             n, h = buffer_pulses(H[:, cells] + self.transfer_lr * (c * (v - Pref[:, cells])),
-                                 self.thres_scale * dw, self.max_pulses, self.momentum, self.forget_buffer)
+                                 self._theta(A, cells, layout), self.max_pulses, self.momentum, self.forget_buffer)
             b = self.ema_weight
             m = (1.0 - b) * M[:, cells] + b * v
             H, M = H.copy(), M.copy()

@@ -355,9 +355,15 @@ def observe_transfer(state, objective, W_f, Q, dev_a) -> dict:
 
 
 def forward_weight(state, gamma: float, reference) -> np.ndarray:
-    """``C + gamma (A - r)``: the forward weight of the transfer baselines (``C`` itself for gamma = 0)."""
+    """``C + gamma (A - r)``: the forward weight of the transfer baselines (``C`` itself for gamma = 0).
+
+    With choppers (``state.chop`` not None) the fast array is de-chopped first: ``C + gamma c (A - r)``,
+    ``c`` the per-column input chopper; aihwkit 1.2.0's ``gamma`` of the chopped and dynamic transfer
+    compounds, ``gamma (c_d outer c_x) A + C`` with no output chopper (``c_d = 1``)."""
     if gamma == 0.0:
         return state.C
+    if state.chop is not None:
+        return state.C + gamma * state.chop * (state.A - reference)
     return state.C + gamma * (state.A - reference)
 
 
@@ -456,8 +462,9 @@ class TikiTaka(TwoArrayNoise):
 class BufferedTransfer(TwoArrayNoise):
     """TT-v2 (Gokmen 2021) and, with ``in_chop_prob`` set, c-TTv2 (Rasch et al. 2024).
 
-    One step: ``W_f = C + gamma (A - r)`` (gamma = 0, the default and the only
-    choice with choppers: the gradient is taken at C), ``g = grad f(W_f; xi)``,
+    One step: ``W_f = C + gamma (A - r)`` (gamma = 0, the default: the gradient is
+    taken at C; with choppers ``W_f = C + gamma c (A - r)``, A de-chopped by its
+    column's sign: aihwkit 1.2.0's ``gamma``, :func:`forward_weight`), ``g = grad f(W_f; xi)``,
     ``A <- A (+) (-alpha c g)``.  After every ``transfer_every``-th step, for the
     read columns: ``v = A_col - r_col``, ``H_col += lr_t c_col v``,
     ``n = clip(trunc(H_col / theta), +-max_pulses)`` with
@@ -505,8 +512,6 @@ class BufferedTransfer(TwoArrayNoise):
         check_bool("in_chop_random", self.in_chop_random)
         if self.in_chop_prob is not None:
             check_rate("in_chop_prob", self.in_chop_prob, upper=1.0, allow_zero=True)
-            if self.gamma != 0.0:
-                raise ValueError(f"gamma must be 0 with choppers (A holds chopped updates), got {self.gamma!r}")
             if not self.in_chop_random and self.in_chop_prob == 0.0:
                 raise ValueError("in_chop_prob must be > 0 for a regular chopper schedule (in_chop_random=False)")
         object.__setattr__(self, "reference", check_reference(self.reference))

@@ -51,7 +51,7 @@ __all__ = ["NetworkSetting", "SETTINGS", "ALGORITHMS", "GRIDS", "FIXED", "GRID_P
            "CONVERGED_EPOCHS_LONG", "EPOCHS_BY_RULE", "CONVERGENCE_TOL", "IN_SIZE", "table5", "SEARCH_AXES",
            "ALPHA_FACTORS", "TRANSFER_FACTORS", "SGD_FACTORS", "CONVERGED_POINTS", "EDGE_EXTENSIONS",
            "converged_grid", "converged_search", "CONVERGED_BEST", "CONVERGED_BEST_SOURCE", "at_search_limit",
-           "converged_hyperparameters"]
+           "converged_hyperparameters", "PAPER_ALGORITHMS"]
 
 
 @dataclass(frozen=True)
@@ -202,6 +202,12 @@ GRIDS_FIRST = dict(GRIDS, **{
 })
 
 
+#: E-RIDER as the paper ran it (``algorithms.erider_paper``: AGAD plus the gamma-mixed gradient) and its two
+#: RIDER rows: the paper's RIDER (E-RIDER with p = 0, (18b) reads P - Q_0) and RIDER with P - Q_k.  Built by
+#: :func:`make_algorithm` like the rest; kept out of :data:`ALGORITHMS` (whose searches and grids predate them).
+PAPER_ALGORITHMS = ("E-RIDER (paper)", "RIDER (paper, P-Q0)", "RIDER (paper, P-Qk)")
+
+
 def make_algorithm(name: str, hp: dict, nd: devices.NetworkDevices, pulse_mode="model"):
     """The algorithm object ``name`` with hyperparameters ``hp`` on the network devices ``nd``
     (fast array: P of RIDER, A of Tiki-Taka/AGAD; slow array: W, C; single-array methods use the slow one).
@@ -211,8 +217,8 @@ def make_algorithm(name: str, hp: dict, nd: devices.NetworkDevices, pulse_mode="
     ``eta``, ``gamma``, ``transfer_lr`` as the algorithm takes them); every other key is passed on as a
     keyword argument, so a searched axis is never dropped: a key the constructor does not take is a
     ValueError naming it."""
-    if name not in ALGORITHMS:
-        raise ValueError(f"algorithm must be one of {ALGORITHMS}, got {name!r}")
+    if name not in ALGORITHMS + PAPER_ALGORITHMS:
+        raise ValueError(f"algorithm must be one of {ALGORITHMS + PAPER_ALGORITHMS}, got {name!r}")
     hp = dict(FIXED.get(name, {}), **hp)
     kw = dict(pulse_mode=pulse_mode, c2c=nd.c2c)
     f, s = nd.fast, nd.slow
@@ -244,10 +250,15 @@ _POSITIONAL = {
     "RIDER": ("alpha", "beta", "eta", "gamma"), "E-RIDER": ("alpha", "beta", "eta", "gamma"),
     "TT-v1": ("alpha", "transfer_lr"), "TT-v2": ("alpha", "transfer_lr"), "c-TTv2": ("alpha", "transfer_lr"),
     "AGAD": ("alpha", "transfer_lr"),
+    "E-RIDER (paper)": ("alpha", "beta"), "RIDER (paper, P-Q0)": ("alpha", "beta", "eta"),
+    "RIDER (paper, P-Qk)": ("alpha", "beta", "eta"),
 }
 _CONSTRUCTORS = {
     "residual learning": algorithms.residual_learning, "RIDER": algorithms.rider, "E-RIDER": algorithms.e_rider,
     "TT-v1": algorithms.tiki_taka, "TT-v2": algorithms.tt_v2, "c-TTv2": algorithms.c_ttv2, "AGAD": algorithms.agad,
+    "E-RIDER (paper)": algorithms.e_rider_paper,
+    "RIDER (paper, P-Q0)": lambda *a, **k: algorithms.rider_paper(*a, reprogram="flip", **k),
+    "RIDER (paper, P-Qk)": lambda *a, **k: algorithms.rider_paper(*a, reprogram="every", **k),
 }
 
 

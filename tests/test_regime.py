@@ -1,0 +1,164 @@
+"""The rules of the paper's regime (experiments.regime), checked on synthetic records: no training runs
+except one tiny evaluate."""
+
+import dataclasses
+import json
+import math
+
+import numpy as np
+import pytest
+
+from sptheory import nn
+from sptheory.experiments import network, regime
+
+
+def test_run_length_starts_at_the_papers_reads_per_column():
+    assert regime.min_epochs() == 183          # ceil(306 * 65 / 109)
+    assert regime.epoch_ladder() == (183, 275, 413)
+    assert regime.SETTING.io == nn.PAPER_IO_BM and regime.SETTING.io.bound_management == "iterative"
+    assert regime.SETTING.slow_device is None and regime.SETTING.device == "hfo2"
+
+
+def test_run_length_rule_extends_until_every_slope_is_small_and_stops_after_two():
+    tol = regime.SLOPE_TOL
+    assert regime.run_length({}) == dict(epochs=None, met=False, next=183, over={})
+    out = regime.run_length({183: {"a": tol, "b": 0.5 * tol}})
+    assert out["met"] and out["epochs"] == 183
+    out = regime.run_length({183: {"a": 2 * tol, "b": 0.0}})
+    assert not out["met"] and out["next"] == 275 and out["over"][183] == ["a"]
+    out = regime.run_length({183: {"a": 2 * tol}, 275: {"a": 0.5 * tol}})
+    assert out["met"] and out["epochs"] == 275
+    out = regime.run_length({183: {"a": 2 * tol}, 275: {"a": 2 * tol}, 413: {"a": 2 * tol}})
+    assert not out["met"] and out["epochs"] == 413 and out["next"] is None
+    assert regime.run_length({183: {"a": float("nan")}})["next"] == 275  # a NaN slope is not "small"
+
+
+@pytest.mark.parametrize("name", sorted(regime.AXES))
+def test_the_box_spans_at_least_three_decades_around_the_table5_centre(name):
+    c = regime.centre(name)
+    for axis, lo, hi in regime.box(name):
+        assert hi - lo >= 3.0
+        assert lo < math.log10(c[axis]) < hi
+    a = regime.sample(name)
+    assert len(a) == regime.POINTS and a == regime.sample(name)   # seeded
+    for (axis, lo, hi) in regime.box(name):
+        x = np.log10([p[axis] for p in a])
+        assert np.all((x >= lo - 1e-6) & (x <= hi + 1e-6))
+        assert x.max() - x.min() > 0.8 * (hi - lo)                   # the sample fills the box
+
+
+def _pt(name, val, **hp):
+    base = regime.centre(name)
+    base.update(hp)
+    return dict(algorithm=name, hp=base, epochs=183, seeds=[1, 2, 3, 4], val=list(val),
+                val_mean=float(np.mean(val)), end_slope=0.0, seconds=1.0)
+
+
+def test_bracket_interior_edge_probe_flat_and_failed():
+    n = "AGAD"
+    (a, alo, ahi), (t, tlo, thi) = regime.box(n)
+    mid = lambda lo, hi: 10 ** ((lo + hi) / 2)  # noqa: E731
+    pts = [_pt(n, [0.5] * 4, alpha=mid(alo, ahi), transfer_lr=mid(tlo, thi)),
+           _pt(n, [0.8, 0.82, 0.81, 0.83], alpha=mid(alo, ahi), transfer_lr=10 ** (thi - 0.1))]
+    b = regime.bracket(n, pts)
+    assert b["axes"] == {"alpha": "interior", "transfer_lr": "probe needed"} and not b["failed"]
+    probe_hp = b["probe_points"]["transfer_lr"]
+    assert math.isclose(math.log10(probe_hp["transfer_lr"]), thi + regime.STEP, abs_tol=1e-5)
+    flat = _pt(n, [0.81, 0.815, 0.815, 0.825], **{k: probe_hp[k] for k in ("alpha", "transfer_lr")})
+    assert regime.bracket(n, pts, {"transfer_lr": flat})["axes"]["transfer_lr"] == "flat"
+    better = _pt(n, [0.9, 0.91, 0.9, 0.92], **{k: probe_hp[k] for k in ("alpha", "transfer_lr")})
+    assert regime.bracket(n, pts, {"transfer_lr": better})["axes"]["transfer_lr"] == "beyond"
+    worse = _pt(n, [0.6, 0.61, 0.62, 0.6], **{k: probe_hp[k] for k in ("alpha", "transfer_lr")})
+    assert regime.bracket(n, pts, {"transfer_lr": worse})["axes"]["transfer_lr"] == "edge-better"
+    assert regime.bracket(n, [_pt(n, [0.15, 0.18, 0.19, 0.1])])["failed"]
+
+
+def test_record_round_trip_and_chosen_refuses_a_failed_search(tmp_path):
+    path = tmp_path / "rec.json"
+    rec = dict(rules={}, runs=[], points=[_pt("TT-v2", [0.7, 0.72, 0.71, 0.7], alpha=0.01),
+                                         _pt("TT-v2", [0.75, 0.74, 0.76, 0.75], alpha=0.02),
+                                         _pt("AGAD", [0.1, 0.12, 0.11, 0.1])], probes=[], length=[])
+    regime.save_record(rec, path)
+    assert json.loads(path.read_text()) == rec
+    assert regime.chosen("TT-v2", path)["alpha"] == 0.02
+    with pytest.raises(ValueError, match="failed"):
+        regime.chosen("AGAD", path)
+    with pytest.raises(ValueError, match="no points"):
+        regime.chosen("E-RIDER (paper)", path)
+    with pytest.raises(FileNotFoundError):
+        regime.load_record(tmp_path / "none.json")
+
+
+def test_evaluate_runs_a_paper_style_row():
+    st = dataclasses.replace(regime.SETTING, epochs=1)
+    p = regime.evaluate("RIDER (paper, P-Q0)", regime.centre("RIDER (paper, P-Q0)"), 3, seeds=(0, 1), setting=st)
+    assert p["epochs"] == 3 and len(p["val"]) == 2 and len(p["curve_mean"]) == 4
+    with pytest.raises(ValueError, match="algorithm"):
+        network.make_algorithm("E-RIDER (papers)", {}, None)
+
+
+def test_a_run_without_long_states_that_it_skipped_the_regime_claims(tmp_path, capsys):
+    from verification import LONG_CLAIMS
+    from verification.__main__ import main
+
+    assert "regime-b" in LONG_CLAIMS
+    rc = main(["--quick", "--only", "regime-b", "--out", str(tmp_path), "--no-progress", "--workers", "1",
+               "--executor", "serial"])
+    assert rc == 0
+    assert "skipped (run with --long): regime-b" in capsys.readouterr().err
+    assert "Skipped (they run with `python -m verification --long`): regime-b" in (tmp_path / "report.md").read_text()
+
+
+def test_regime_claims_without_a_record_are_inconclusive_and_say_why(tmp_path, monkeypatch):
+    from verification.claims import regime_b
+
+    monkeypatch.setattr(regime, "RECORD_PATH", tmp_path / "missing.json")
+    monkeypatch.setattr(regime.load_record, "__defaults__", (tmp_path / "missing.json",))
+    out = regime_b.run(False, 0)
+    assert [r.id for r in out] == [f"regime-b/{k}" for k in regime_b.PREDICTIONS]
+    assert all(r.verdict == "inconclusive" and "no search record" in r.measured for r in out)
+    assert regime_b.seeds_needed([1.0, 2.0, 3.0]) == math.ceil(((1.959964 + 0.841621) * 1.0 / 2.0) ** 2)
+
+
+def test_the_record_command_runs_resumes_and_brackets(tmp_path, monkeypatch, capsys):
+    """verification.regime at a toy size (2 points, 2 epochs): search, resume (nothing re-run), probes, length."""
+    from verification import regime as cli
+
+    monkeypatch.setattr(regime, "POINTS", 2)
+    monkeypatch.setattr(regime, "min_epochs", lambda setting=regime.SETTING: 2)
+    monkeypatch.setattr(regime, "SEARCH_SEEDS", (1000, 1001))
+    monkeypatch.setattr(regime, "evaluate", lambda n, hp, e, seeds=(1000, 1001), setting=None: dict(
+        algorithm=n, hp=dict(hp), epochs=int(e), seeds=[1000, 1001], val=[0.5, 0.52 + 0.01 * (e > 2)],
+        val_mean=0.51 + 0.005 * (e > 2), end_slope=0.0, seconds=0.0, curve_mean=[0.1, 0.5]))
+    monkeypatch.setattr(cli, "ProcessPoolExecutor", _Serial)
+    rec = tmp_path / "rec.json"
+    cli.main(["search", "--names", "TT-v2", "--record", str(rec)])
+    assert len(regime.load_record(rec)["points"]) == 2
+    cli.main(["search", "--names", "TT-v2", "--record", str(rec)])
+    assert len(regime.load_record(rec)["points"]) == 2 and "2 in the record, 0 to run" in capsys.readouterr().out
+    cli.main(["probes", "--names", "TT-v2", "--record", str(rec)])
+    cli.main(["length", "--names", "TT-v2", "--record", str(rec)])
+    out = capsys.readouterr().out
+    assert "run-length rule: {'epochs': 2, 'met': True" in out
+    r = regime.load_record(rec)
+    assert [x["command"].split()[3] for x in r["runs"]] == ["search", "search", "probes", "length"]
+
+
+class _Serial:
+    """A stand-in for ProcessPoolExecutor that runs each job at submit."""
+
+    def __init__(self, max_workers=None):
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *a):
+        return False
+
+    def submit(self, f, *a):
+        from concurrent.futures import Future
+
+        fut = Future()
+        fut.set_result(f(*a))
+        return fut

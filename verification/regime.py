@@ -1,0 +1,129 @@
+"""The search and run-length record of the paper's regime (``sptheory.experiments.regime``): the edge that runs
+it and writes the data file.
+
+    python -m verification.regime search [--names ...] [--workers 2] [--record PATH]
+    python -m verification.regime probes [--names ...]        # the bracket probes of the searched names
+    python -m verification.regime length [--names ...]        # the run-length rule on the chosen points
+    python -m verification.regime show                        # the record's outcome per algorithm
+
+Every command resumes: a point already in the record (same algorithm, hyperparameters, epochs, seeds) is not
+run again.  Each finished point is written to the record at once, so an interrupted run keeps its data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+
+from sptheory.experiments import regime
+
+
+def _commit():
+    try:
+        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                              cwd=Path(__file__).parent, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def _rules():
+    r = regime
+    return dict(setting=repr(r.SETTING), paper_reads_per_column=r.PAPER_READS_PER_COLUMN,
+                min_epochs=r.min_epochs(), epoch_ladder=list(r.epoch_ladder()), slope_tol=r.SLOPE_TOL,
+                points=r.POINTS, sampler="scipy.stats.qmc.Sobol(scramble=True)", sampler_seed=r.SAMPLER_SEED,
+                fast_decades=list(r.FAST_DECADES), transfer_decades=list(r.TRANSFER_DECADES), step=r.STEP,
+                noise_z=r.NOISE_Z, fail_below=r.FAIL_BELOW, search_seeds=list(r.SEARCH_SEEDS))
+
+
+def _load(path):
+    try:
+        rec = regime.load_record(path)
+    except FileNotFoundError:
+        rec = dict(rules=_rules(), runs=[], points=[], probes=[], length=[])
+    if rec.get("rules") != _rules():
+        raise SystemExit(f"the record at {path} was made under other rules: {rec.get('rules')}")
+    return rec
+
+
+def _key(p):
+    return (p["algorithm"], repr(sorted(p["hp"].items())), p["epochs"], tuple(p["seeds"]))
+
+
+def _run(jobs, rec, field, path, workers):
+    done = {_key(p) for p in rec[field]}
+    todo = [j for j in jobs if _key(dict(algorithm=j[0], hp=j[1], epochs=j[2], seeds=list(regime.SEARCH_SEEDS)))
+            not in done]
+    print(f"{field}: {len(jobs) - len(todo)} in the record, {len(todo)} to run", flush=True)
+    with ProcessPoolExecutor(max_workers=workers) as ex:
+        futs = {ex.submit(regime.evaluate, *j[:3]): j for j in todo}
+        for f in as_completed(futs):
+            p = f.result()
+            extra = futs[f][3] if len(futs[f]) > 3 else {}
+            p.update(extra)
+            rec[field].append(p)
+            regime.save_record(rec, path)
+            print(f"  {p['algorithm']:<22} {p['val_mean']:.3f}  slope {100 * p['end_slope']:+.3f} pt/ep  "
+                  f"{p['seconds']:.0f}s  {dict((k, p['hp'][k]) for k, _ in regime.AXES[p['algorithm']])}",
+                  flush=True)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(prog="python -m verification.regime", description=__doc__.split("\n\n")[0])
+    ap.add_argument("command", choices=("search", "probes", "length", "show"))
+    ap.add_argument("--names", nargs="+", default=list(regime.COMPARED), choices=sorted(regime.AXES))
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--record", default=str(regime.RECORD_PATH))
+    a = ap.parse_args(argv)
+    rec = _load(a.record)
+    if a.command != "show":
+        rec["runs"].append(dict(command="python -m verification.regime " + " ".join(argv or sys.argv[1:]),
+                                commit=_commit()))
+    E = regime.min_epochs()
+    if a.command == "search":
+        jobs = [(n, hp, E) for n in a.names for hp in regime.sample(n)]
+        _run(jobs, rec, "points", a.record, a.workers)
+    elif a.command == "probes":
+        jobs = []
+        for n in a.names:
+            pts = [p for p in rec["points"] if p["algorithm"] == n and p["epochs"] == E]
+            if len(pts) < regime.POINTS:
+                print(f"{n}: search incomplete ({len(pts)} of {regime.POINTS} points); no probes", flush=True)
+                continue
+            for axis, hp in regime.bracket(n, pts)["probe_points"].items():
+                jobs.append((n, hp, E, dict(probe_axis=axis)))
+        _run(jobs, rec, "probes", a.record, a.workers)
+    elif a.command == "length":
+        budgets = {E: {}}
+        for n in a.names:  # the first budget's slopes: the chosen points of the search itself
+            pts = [p for p in rec["points"] if p["algorithm"] == n and p["epochs"] == E]
+            if pts:
+                budgets[E][n] = regime.bracket(n, pts)["best"]["end_slope"]
+        for p in rec["length"]:
+            budgets.setdefault(p["epochs"], {})[p["algorithm"]] = p["end_slope"]
+        outcome = regime.run_length({e: s for e, s in budgets.items() if set(a.names) <= set(s)})
+        if outcome["next"] is not None:
+            jobs = []
+            for n in a.names:
+                pts = [p for p in rec["points"] if p["algorithm"] == n and p["epochs"] == E]
+                jobs.append((n, regime.bracket(n, pts)["best"]["hp"], outcome["next"]))
+            _run(jobs, rec, "length", a.record, a.workers)
+        for p in rec["length"]:
+            budgets.setdefault(p["epochs"], {})[p["algorithm"]] = p["end_slope"]
+        outcome = regime.run_length({e: s for e, s in budgets.items() if set(a.names) <= set(s)})
+        print("run-length rule:", outcome, flush=True)
+    regime.save_record(rec, a.record)
+    for n in a.names:
+        pts = [p for p in rec["points"] if p["algorithm"] == n and p["epochs"] == E]
+        if not pts:
+            continue
+        probes = {p["probe_axis"]: p for p in rec["probes"] if p["algorithm"] == n}
+        b = regime.bracket(n, pts, probes)
+        print(f"{n:<22} {len(pts)} points  best {b['best']['val_mean']:.3f}  failed {b['failed']}  "
+              f"axes {b['axes']}  hp {dict((k, b['best']['hp'][k]) for k, _ in regime.AXES[n])}", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -515,6 +515,9 @@ def main(argv: list[str] | None = None) -> int:
     if not Path(args.json).is_file():
         parser.error(f"--json must name a verification.json file, got {args.json!r}")
     results, meta = load_run(args.json)
+    missing = [i for i in HIGHLIGHTS if i not in {r.id for r in results}]
+    if missing and not meta.get("only"):
+        print(f"note: HIGHLIGHTS ids not in this run (left out of the summary): {', '.join(missing)}", file=sys.stderr)
     outputs = []
     if args.markdown:
         previous = _previous_for(meta, args.previous)

@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 OUT    ?= results
 ARGS   ?=
 
-.PHONY: all venv verify verify-quick test test-all figs bench bench-network bench-peer bench-peer-network bench-peer-speed clean
+.PHONY: all venv verify verify-quick results test test-all figs bench bench-network bench-peer bench-peer-network bench-peer-speed clean
 
 all: test
 
@@ -25,6 +25,15 @@ verify: $(STAMP)
 
 verify-quick: $(STAMP)
 	$(PY) -m verification --quick --out $(OUT) $(ARGS)
+
+# The committed run: docs/run/verification.json. `make results` regenerates docs/RESULTS.md and the README's
+# summary from it; `make results FROM=results` first stores FROM/verification.json (a new run) there.
+RUN_JSON := docs/run/verification.json
+FROM     ?=
+
+results: $(STAMP)
+	@if test -n "$(FROM)"; then mkdir -p $(dir $(RUN_JSON)) && cp $(FROM)/verification.json $(RUN_JSON) && echo "stored $(FROM)/verification.json as $(RUN_JSON)"; fi
+	$(PY) -m verification.report --json $(RUN_JSON) --markdown docs/RESULTS.md --readme README.md
 
 test: $(STAMP)
 	$(PY) -m pytest -m "not slow" -q

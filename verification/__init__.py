@@ -7,7 +7,10 @@ this order) and writes ``results/verification.json`` and
 * ``ID``    -- short identifier, e.g. ``"zs-average"``;
 * ``TITLE`` -- one-line statement of the claim;
 * ``run(quick: bool, rng_seed: int, executor) -> ClaimResult | list[ClaimResult]``;
-* ``plot(result: ClaimResult, path) -> None`` -- writes a PNG (matplotlib, Agg).
+* ``plot(result: ClaimResult, path) -> None`` -- writes a PNG (matplotlib, Agg);
+* optionally ``PART`` -- the part of the report its results are counted in
+  (default ``"paper"``: the paper's theory; ``"network"``: its Sec. 4 experiments;
+  ``"prior theory"``: results the paper builds on).
 
 See :mod:`verification.harness` for ``ClaimResult`` and the runner.
 """

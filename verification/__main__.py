@@ -35,6 +35,41 @@ def _version() -> str:
         return "unknown"
 
 
+def _git(*args: str) -> str | None:
+    """Output of a git command in this checkout, or None (no git, not a checkout)."""
+    import subprocess
+
+    try:
+        out = subprocess.run(["git", *args], cwd=Path(__file__).resolve().parent, capture_output=True,
+                             text=True, timeout=10, check=True)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip()
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.lower().startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine() or "unknown"
+
+
+def run_context(argv: list[str] | None) -> dict:
+    """Where and how a run was made: commit (with a dirty flag), machine, command line."""
+    commit = _git("rev-parse", "HEAD")
+    status = _git("status", "--porcelain", "--untracked-files=no")
+    args = sys.argv[1:] if argv is None else list(argv)
+    return {
+        "commit": commit,
+        "dirty": None if status is None else bool(status),
+        "machine": f"{_cpu_model()}, {os.cpu_count() or 1} CPUs",
+        "command": " ".join(["python -m verification", *args]),
+    }
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m verification",
@@ -190,6 +225,7 @@ def main(argv: list[str] | None = None) -> int:
                 if r.traceback:
                     tqdm.write(r.traceback.rstrip(), file=sys.stderr)
 
+    finished = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
     meta = {
         "quick": bool(args.quick),
         "seed": args.seed,
@@ -198,7 +234,9 @@ def main(argv: list[str] | None = None) -> int:
         "executor": args.executor,
         "scale": args.scale,
         "started": started,
+        "finished": finished,
         "seconds": time.perf_counter() - t0,
+        **run_context(argv),
         "python": platform.python_version(),
         "numpy": np.__version__,
         "platform": platform.platform(),

@@ -13,7 +13,7 @@ import re
 import time
 import traceback
 import zlib
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Callable
 
@@ -24,6 +24,7 @@ from sptheory.experiments import to_jsonable
 
 __all__ = [
     "RESULT_VERDICTS",
+    "DEFAULT_PART",
     "ClaimResult",
     "LoadedClaim",
     "load_claims",
@@ -35,6 +36,9 @@ __all__ = [
 
 #: Verdicts a claim may return, plus ``"crashed"`` set by the runner.
 RESULT_VERDICTS = ("holds", "violated", "inconclusive", "crashed")
+
+#: Part of the report a result belongs to when its claim module sets no ``PART``.
+DEFAULT_PART = "paper"
 
 
 @dataclass(kw_only=True)
@@ -64,6 +68,8 @@ class ClaimResult:
     checks     -- measurement checks (same row type; not the paper's hypotheses): a failed one makes judge inconclusive
     erratum    -- for an inconsistency of the paper: ``{"paper": ..., "corrected": ..., "settled_by": ...}``;
                   the report collects these into its errata section
+    part       -- the part of the report it is counted in (``"paper"``, ``"network"``, ``"prior theory"``);
+                  the runner sets it from the claim module's ``PART`` when the result leaves the default
     """
 
     id: str
@@ -86,6 +92,7 @@ class ClaimResult:
     hypotheses: list = field(default_factory=list)
     checks: list = field(default_factory=list)
     erratum: dict | None = None
+    part: str = DEFAULT_PART
 
     def __post_init__(self):
         if self.judgement is not None:
@@ -110,6 +117,7 @@ class ClaimResult:
             raise ValueError(f"verdict must be one of {RESULT_VERDICTS}, got {self.verdict!r}")
         if not isinstance(self.id, str) or not self.id:
             raise ValueError(f"id must be a non-empty string, got {self.id!r}")
+        _check_part(self.part, "part")
 
     @property
     def tightness(self) -> str | None:
@@ -130,6 +138,35 @@ class ClaimResult:
             d["prediction"]["rule"] = self.prediction.describe()
         return to_jsonable(d)
 
+    @classmethod
+    def from_dict(cls, d: dict) -> "ClaimResult":
+        """The inverse of :meth:`to_dict`, for one entry of a ``verification.json``.
+
+        Tolerates files written by earlier releases: a missing ``part`` reads as
+        :data:`DEFAULT_PART`, keys this release does not know are dropped, and the
+        prediction's ``rule`` (derived text) is recomputed rather than read.
+        """
+        if not isinstance(d, dict):
+            raise TypeError(f"a claim entry must be a dict, got {type(d).__name__}")
+        names = {f.name for f in fields(cls)}
+        kw = {k: v for k, v in d.items() if k in names}
+        missing = {"id", "claim", "source", "setting", "measured", "bound"} - set(kw)
+        if missing:
+            raise ValueError(f"claim entry {d.get('id')!r} lacks {sorted(missing)}")
+        if kw.get("part") is None:
+            kw["part"] = DEFAULT_PART
+        if kw.get("data") is None:
+            kw["data"] = {}
+        if kw.get("prediction") is not None:
+            pred_names = {f.name for f in fields(stats.Prediction)}
+            kw["prediction"] = stats.Prediction(**{k: v for k, v in kw["prediction"].items() if k in pred_names})
+        if kw.get("judgement") is not None:
+            kw["judgement"] = stats.Judgement(**{k: kw["judgement"].get(k) for k in ("verdict", "tightness", "reason", "decisive")})
+        for key in ("hypotheses", "checks"):
+            kw[key] = [stats.Hypothesis(**{k: h[k] for k in ("name", "required", "measured", "met")})
+                       for h in (kw.get(key) or [])]
+        return cls(**kw)
+
 
 @dataclass
 class LoadedClaim:
@@ -144,6 +181,12 @@ class LoadedClaim:
     @property
     def ok(self) -> bool:
         return self.error is None
+
+
+def _check_part(part, name: str) -> str:
+    if not isinstance(part, str) or not part.strip():
+        raise ValueError(f"{name} must be a non-empty string, got {part!r}")
+    return part
 
 
 def _fallback_id(module_path: str) -> str:
@@ -189,8 +232,18 @@ def figure_name(result_id: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", result_id) + ".png"
 
 
+def _module_part(claim: LoadedClaim) -> str:
+    """The claim module's ``PART`` (default :data:`DEFAULT_PART`; also for a module that failed to import)."""
+    part = getattr(claim.module, "PART", DEFAULT_PART) if claim.module is not None else DEFAULT_PART
+    return _check_part(part, f"{claim.module_path}.PART")
+
+
 def _crashed(claim: LoadedClaim, seed: int | None, seconds: float, tb: str) -> ClaimResult:
     last = tb.strip().splitlines()[-1] if tb.strip() else "unknown error"
+    try:
+        part = _module_part(claim)
+    except ValueError:
+        part = DEFAULT_PART
     return ClaimResult(
         id=claim.id,
         claim=claim.title,
@@ -203,6 +256,7 @@ def _crashed(claim: LoadedClaim, seed: int | None, seconds: float, tb: str) -> C
         seed=seed,
         seconds=seconds,
         traceback=tb,
+        part=part,
     )
 
 
@@ -234,6 +288,7 @@ def run_claim(
             if "options" not in inspect.signature(claim.module.run).parameters:
                 raise ValueError(f"claim {claim.id} takes no options, got {options!r}")
             extra = dict(options=options)
+        part = _module_part(claim)
         out = claim.module.run(quick=quick, rng_seed=seed, executor=executor, **extra)
         results = list(out) if isinstance(out, (list, tuple)) else [out]
         if not results or not all(isinstance(r, ClaimResult) for r in results):
@@ -245,6 +300,8 @@ def run_claim(
     fig_dir = Path(out_dir) / "figures"
     plot: Callable = claim.module.plot
     for r in results:
+        if r.part == DEFAULT_PART:
+            r.part = part
         if r.seed is None:
             r.seed = seed
         if not r.seconds:

@@ -35,6 +35,7 @@ from sptheory import stats
 from sptheory.experiments import network_budget as X
 from verification.harness import ClaimResult
 
+PART = "network"  # counted in the report's network part (verification.harness.ClaimResult.part)
 ID = "fig2-zs-budget"
 TITLE = "Fig. 2: two-stage on the MLP, a small zero-shifting budget N leaves a higher training loss than a large one"
 SOURCE = "Sec. 4, Fig. 2; Alg. 4 (two-stage); Thm 2.2 (ZS error vs N)"

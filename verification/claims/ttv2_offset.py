@@ -25,6 +25,7 @@ from sptheory.experiments import offsets, plotting
 from verification.claims import _offsets_common as C
 from verification.harness import ClaimResult
 
+PART = "network"  # counted in the report's network part (verification.harness.ClaimResult.part)
 ID = "ttv2-offset"
 TITLE = "TT-v2's accuracy falls as ref_std grows (ref_std 0.05 vs 1.0, pooled over ref_mean, paired)"
 PREDICTION = stats.Prediction("comparison", "acc_TT-v2(ref_std 0.05) - acc_TT-v2(ref_std 1.0) > 0, "

@@ -68,6 +68,8 @@ PART_TITLES = {
 #: the findings a reader of the paper most needs, chosen by what they test, not by their verdict.
 HIGHLIGHTS = (
     "rider-counterexample/proof",
+    "rider-counterexample/literal",
+    "errata/gamma-drops",
     "rider-rate/rider",
     "rider-invariant",
     "errata/erider-p0",
@@ -77,6 +79,9 @@ HIGHLIGHTS = (
     "agad-offset",
     "table-sp-offsets/erider-vs-agad",
     "fig5-chopper",
+    "prior-asgd-floor/w24-thm3-lower",
+    "prior-trains-var/x-delta",
+    "prior-implicit-penalty/sigma-eq4",
 )
 
 

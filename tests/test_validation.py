@@ -244,3 +244,12 @@ def test_mnist_folder_hold_out_is_sized_to_the_data(tmp_path):
         data.mnist_sizes(tmp_path, n_val=0.01)
     with pytest.raises(ValueError, match="empty"):
         data.digits(0, val=0.0001)
+
+
+def test_search_rejects_non_integer_seeds_before_any_run():
+    """``network.search_all`` checks its seeds up front (a 1.5 was silently truncated to 1)."""
+    from sptheory.experiments import network
+
+    for bad in ((1.5,), (-1,), ("0",), ()):
+        with pytest.raises((TypeError, ValueError), match="seeds"):
+            network.search_all(network.NOMINAL, ("digital SGD",), seeds=bad, grids={"digital SGD": ({"alpha": 1.0},)})

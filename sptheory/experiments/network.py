@@ -490,7 +490,9 @@ def search_all(setting: NetworkSetting, names, seeds=(0, 1, 2), executor=None, g
     for name, grid in grids.items():
         if not grid:
             raise ValueError(f"grid of {name!r} must hold at least one hyperparameter dict")
-    seeds = tuple(int(s) for s in seeds)
+    from .. import _validate
+
+    seeds = _validate.seeds("seeds", seeds)
     jobs = [(setting, name, dict(hp), seeds, "val") for name in names for hp in grids[name]]
     acc = iter(sweep.run_jobs(train, jobs, executor=executor, progress=progress, desc="search"))
     out = {}

@@ -5,7 +5,8 @@
 Runs :func:`sptheory.experiments.network.converged_search` for each setting (its nominal cell, the
 validation split, seeds ``network.SEARCH_SEEDS``, 9 points per algorithm plus the edge rule), prints every
 point's mean validation accuracy and the choice, and writes them as JSON.  The claims read the stored choice
-(``network.CONVERGED_BEST``), which this command reproduces; it is not part of ``make verify``.
+(``network.CONVERGED_BEST``, read from ``sptheory/experiments/network/data/converged_best.json``), which
+this command reproduces; it is not part of ``make verify``.
 """
 
 from __future__ import annotations

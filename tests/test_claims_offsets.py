@@ -21,7 +21,9 @@ def tiny(monkeypatch):
     # the compared methods and the references the claims read (the other references only add time)
     monkeypatch.setattr(offsets, "TABLE_ALGORITHMS", offsets.COMPARED + ("digital SGD",))
     # the Table 5 centres stand in for the stored search (the tests must not depend on its outcome)
-    monkeypatch.setattr(network, "CONVERGED_BEST", {k: network.table5(k) for k in ("A", "B")})
+    fake = {k: network.table5(k) for k in ("A", "B")}
+    monkeypatch.setattr(network, "CONVERGED_BEST", fake)  # the package name
+    monkeypatch.setattr(network.stored, "CONVERGED_BEST", fake)  # the name its readers use
     saved = [dict(c) for c in (C._RUNS, C._HPS)]
     for c in (C._RUNS, C._HPS):
         c.clear()
@@ -80,7 +82,9 @@ def test_table1_figure_writes_png_and_json(tmp_path, monkeypatch):
     matplotlib.use("Agg")
     from paper_figs import table1
 
-    monkeypatch.setattr(network, "CONVERGED_BEST", {k: network.table5(k) for k in ("A", "B")})
+    fake = {k: network.table5(k) for k in ("A", "B")}
+    monkeypatch.setattr(network, "CONVERGED_BEST", fake)  # the package name
+    monkeypatch.setattr(network.stored, "CONVERGED_BEST", fake)  # the name its readers use
     paths = table1.make(tmp_path, quick=True, names=("TT-v2", "AGAD", offsets.CLAIM_ERIDER), seeds=(0, 1),
                         base=TINY["A"])
     assert paths["png"].stat().st_size > 10_000

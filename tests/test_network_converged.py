@@ -68,7 +68,7 @@ def test_edge_rule_extends_a_searched_axis_until_the_best_is_inside_or_the_limit
             out[name] = network.Search(name, grids[name], val, dict(grids[name][int(np.argmax(val))]))
         return out
 
-    monkeypatch.setattr(network, "search_all", fake_search_all)
+    monkeypatch.setattr(network.grid_search, "search_all", fake_search_all)  # where converged_search looks it up
     found = network.converged_search("A", names=("TT-v2",))["TT-v2"]
     c = network.table5("A")["TT-v2"]
     assert found.best["transfer_lr"] == pytest.approx(100 * c["transfer_lr"], rel=1e-5)

@@ -1,7 +1,6 @@
 """The stored search choices of ``experiments.network`` (``network/stored.py``), read from the package's data
 files: equal, value and type, to the literals the module held before they moved to ``data/*.json``; consistent
-with the search record stored beside them; and the package keeps the one-module behaviour of setting an
-attribute (``monkeypatch.setattr(network, ...)`` reaches the functions that read it)."""
+with the search record stored beside them."""
 
 import hashlib
 import json
@@ -101,13 +100,3 @@ def test_search_record_is_a_fresh_copy():
     network.search_record("converged")["choices"]["A"]["AGAD"]["hyperparameters"]["alpha"] = -1.0
     assert network.converged_hyperparameters("A", "AGAD")["alpha"] == 1.35
     assert network.search_record("converged")["choices"]["A"]["AGAD"]["hyperparameters"]["alpha"] == 1.35
-
-
-def test_setting_a_package_attribute_reaches_its_submodule(monkeypatch):
-    fake = {"A": {"AGAD": {"alpha": 7.0}}}
-    monkeypatch.setattr(network, "CONVERGED_BEST", fake)
-    assert network.stored.CONVERGED_BEST is fake
-    assert network.converged_hyperparameters("A", "AGAD") == {"alpha": 7.0}
-    monkeypatch.undo()
-    assert network.stored.CONVERGED_BEST is network.CONVERGED_BEST
-    assert network.converged_hyperparameters("A", "AGAD")["alpha"] == 1.35

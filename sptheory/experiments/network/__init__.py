@@ -41,14 +41,12 @@ The package, by concept (every name below is also an attribute of the package it
     grid_search  the search engine (search, search_all, nominal_search, converged_search) and its grids
     stored       the searches' choices (NOMINAL_BEST, CONVERGED_BEST), read from ``data/*.json``
 
-Setting an attribute of the package (``network.CONVERGED_BEST = ...``, ``monkeypatch.setattr(network, ...)``)
-sets it in every submodule that holds that name too, so the package behaves as the one module it was.
+A function reads module-level names in its own submodule: to replace one (a test's monkeypatch), set it
+there (``network.stored.CONVERGED_BEST``, ``network.grid_search.search_all``), not on the package.
 """
 
 from __future__ import annotations
 
-import sys
-import types
 
 from . import grid_search, registry, settings, stored, training, translation
 from .grid_search import (ALPHA_FACTORS, CONVERGED_POINTS, EDGE_EXTENSIONS, GRID_POINTS, GRIDS, GRIDS_FIRST,
@@ -74,17 +72,3 @@ __all__ = ["NetworkSetting", "SETTINGS", "ALGORITHMS", "GRIDS", "FIXED", "GRID_P
            "converged_hyperparameters", "PAPER_ALGORITHMS", "search_record"]
 
 _SUBMODULES = (settings, registry, translation, training, grid_search, stored)
-
-
-class _Package(types.ModuleType):
-    """The package's module type: an attribute set on the package is set in every submodule holding that
-    name as well (a module-level name read by a function is looked up in the function's own submodule)."""
-
-    def __setattr__(self, name, value):
-        for module in _SUBMODULES:
-            if name in vars(module):
-                setattr(module, name, value)
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Package

@@ -156,20 +156,26 @@ class AGAD(TwoArrayNoise):
             H, M = H.copy(), M.copy()
             H[:, cells] = h
             M[:, cells] = m
-            if self.warmup:
+            if self.warmup and self.period > 0:  # period 0: no chopper at all (ERiderPaper with p = 0)
                 n = np.where(layout.passes(t) > self.period, n, 0.0)
             if np.any(n != 0.0):
                 C, fired = write_columns(self.dev_c, C, cells, n * dw, rng, self.pulse_mode, self.c2c_slow)
                 pulses_w = pulses_w + fired
-            flip = chopper_flips(self, layout, t, rng, A.shape[0])
-            chop, Pref = chop.copy(), Pref.copy()
-            chop[:, cells] = np.where(flip, -c, c)
-            Pref[:, cells] = np.where(flip, m, Pref[:, cells])
+            chop, Pref = self._after_read(chop, Pref, c, m, cells, layout, t, rng)
             reads = reads + cells.size / layout.D
             t += 1
         return state._replace(A=A, C=C, H=H, chop=chop, M=M, Pref=Pref, layout=layout, transfers=t,
                               pulses_p=state.pulses_p + res_a.n_pulses.mean(axis=-1),
                               pulses_w=pulses_w, reads=reads, cycles=state.cycles + 1)
+
+    def _after_read(self, chop, Pref, c, m, cells, layout, t, rng):
+        """The read columns' chopper flips (``c`` their signs before), and Pref <- M (``m``, the updated
+        running mean) where a column flipped; new ``(chop, Pref)``."""
+        flip = chopper_flips(self, layout, t, rng, chop.shape[0])
+        chop, Pref = chop.copy(), Pref.copy()
+        chop[:, cells] = np.where(flip, -c, c)
+        Pref[:, cells] = np.where(flip, m, Pref[:, cells])
+        return chop, Pref
 
     def observe(self, state: TransferState, objective) -> dict:
         return observe_transfer(state, objective, state.C, state.Pref, self.dev_a)

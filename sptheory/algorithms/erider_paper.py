@@ -53,11 +53,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .agad import AGAD
-from .base import analog_update, check_rate
-from .tiki_taka import (
-    TransferState, buffer_pulses, check_bool, check_buffer, check_common, chopper_flips, granularity,
-    layout_for, new_state, read, write_columns,
-)
+from .base import check_rate
+from .tiki_taka import TransferState, check_bool, check_buffer, check_common, check_read_adc, chopper_flips, new_state
 
 __all__ = ["ERiderPaper", "e_rider_paper", "rider_paper"]
 
@@ -79,6 +76,7 @@ class ERiderPaper(AGAD):
     def __post_init__(self):
         check_common(self)
         check_buffer(self)
+        object.__setattr__(self, "read_adc", check_read_adc(self.read_adc))
         check_rate("in_chop_prob", self.in_chop_prob, upper=1.0, allow_zero=True)
         check_rate("tail_weightening", self.tail_weightening)
         check_rate("gamma", self.gamma, allow_zero=True)
@@ -118,44 +116,20 @@ class ERiderPaper(AGAD):
             return state.C
         return state.C + self.gamma * state.chop * (state.A - state.M)
 
-    def step(self, state: TransferState, objective, rng) -> TransferState:
-        layout = layout_for(self, state, objective)
-        g = objective.grad(self.forward_weights(state), rng)
-        res_a = analog_update(self.dev_a, state.A, (-self.alpha * state.chop) * g, rng, self.pulse_mode,
-                              self.c2c_fast)
-        A, C, H, chop, M, Pref = res_a.w, state.C, state.H, state.chop, state.M, state.Pref
-        pulses_w, reads, t, programs = state.pulses_w, state.reads, state.transfers, state.programs
-        if (state.cycles + 1) % self.transfer_every == 0:
-            cells = layout.cells(t)
-            v = read(A, cells, None, self.read_noise, rng)
-            c = chop[:, cells]
-            dw = granularity(self.dev_c, A.shape, cells)
-            n, h = buffer_pulses(H[:, cells] + self.transfer_lr * (c * (v - Pref[:, cells])),
-                                 self._theta(A, cells, layout), self.max_pulses, self.momentum, self.forget_buffer)
-            b = self.ema_weight
-            m = (1.0 - b) * M[:, cells] + b * v
-            H, M = H.copy(), M.copy()
-            H[:, cells] = h
-            M[:, cells] = m
-            if self.warmup and self.period > 0:
-                n = np.where(layout.passes(t) > self.period, n, 0.0)
-            if np.any(n != 0.0):
-                C, fired = write_columns(self.dev_c, C, cells, n * dw, rng, self.pulse_mode, self.c2c_slow)
-                pulses_w = pulses_w + fired
-            Pref = Pref.copy()
-            if self.in_chop_prob > 0.0:
-                flip = chopper_flips(self, layout, t, rng, A.shape[0])
-                chop = chop.copy()
-                chop[:, cells] = np.where(flip, -c, c)
-                if self.reprogram == "flip":
-                    Pref[:, cells] = np.where(flip, m, Pref[:, cells])
-            if self.reprogram == "every":
-                Pref[:, cells] = m
-            reads = reads + cells.size / layout.D
-            t += 1
-        return state._replace(A=A, C=C, H=H, chop=chop, M=M, Pref=Pref, layout=layout, transfers=t,
-                              pulses_p=state.pulses_p + res_a.n_pulses.mean(axis=-1),
-                              pulses_w=pulses_w, reads=reads, cycles=state.cycles + 1, programs=programs)
+    def _after_read(self, chop, Pref, c, m, cells, layout, t, rng):
+        """AGAD's flips (none for ``p = 0``); Pref <- M at a flip (``reprogram="flip"``) or after every read
+        (``"every"``).  The rest of the step is :meth:`.AGAD.step`, at the mixed weight of
+        :meth:`forward_weights`."""
+        Pref = Pref.copy()
+        if self.in_chop_prob > 0.0:
+            flip = chopper_flips(self, layout, t, rng, chop.shape[0])
+            chop = chop.copy()
+            chop[:, cells] = np.where(flip, -c, c)
+            if self.reprogram == "flip":
+                Pref[:, cells] = np.where(flip, m, Pref[:, cells])
+        if self.reprogram == "every":
+            Pref[:, cells] = m
+        return chop, Pref
 
 
 def e_rider_paper(dev_p, dev_w, alpha, beta, gamma=0.1, in_chop_prob=0.05, **kw) -> ERiderPaper:

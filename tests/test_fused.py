@@ -15,46 +15,15 @@ import numpy as np
 import pytest
 
 from sptheory import _fused, algorithms, data, devices, nn, pulses
+from fused_helpers import as_bytes, both_paths, gen, record_kernel
 
 numba = pytest.importorskip("numba")
-
-
-def gen(seed):
-    return np.random.Generator(np.random.PCG64(seed))
-
-
-def _bytes(*xs):
-    out = []
-    for x in xs:
-        if isinstance(x, pulses.ReadOut):
-            out += [x.view(np.ndarray).tobytes(), x.hidden.tobytes()]
-        else:
-            out.append(np.ascontiguousarray(x).tobytes())
-    return out
 
 
 @pytest.fixture
 def fused_calls(monkeypatch):
     """Counts the updates the kernels actually made (a case must not compare NumPy with NumPy)."""
-    taken = []
-    inner = pulses._model_fused
-
-    def spy(*args, **kw):
-        res = inner(*args, **kw)
-        taken.append(res is not None)
-        return res
-
-    monkeypatch.setattr(pulses, "_model_fused", spy)
-    return taken
-
-
-def _both(monkeypatch, fn):
-    """``fn()``'s outputs through the kernels, then through NumPy."""
-    fused = fn()
-    with monkeypatch.context() as m:
-        m.setattr(_fused, "kernels", lambda: None)
-        plain = fn()
-    return fused, plain
+    return record_kernel(monkeypatch, pulses, "_model_fused")
 
 
 DEVICES = {
@@ -82,9 +51,9 @@ def test_apply_model_same_bits(monkeypatch, fused_calls, name, size, shape):
         first = pulses.apply_model(dev, w0, dW, rng, c2c=c2c)
         second = pulses.apply_model(dev, first.w, -dW, rng, c2c=c2c)  # a ReadOut input under write noise
         third = pulses.apply_model(dev, second.w, dW, rng, c2c=0.0)
-        return _bytes(first.w, first.n_pulses, second.w, second.n_pulses, third.w, third.n_pulses, rng.random(2))
+        return as_bytes(first.w, first.n_pulses, second.w, second.n_pulses, third.w, third.n_pulses, rng.random(2))
 
-    fused, plain = _both(monkeypatch, run)
+    fused, plain = both_paths(monkeypatch, run)
     assert fused_calls == [True] * 3
     assert fused == plain
 
@@ -96,10 +65,10 @@ def test_draws_same_bits(monkeypatch):
         for m in (1, 2, 7, 2410):
             for pulses_too in (False, True):
                 xi, bits = pulses._model_draws(rng, m, pulses_too)
-                out += _bytes(xi, np.zeros(0) if bits is None else bits)
-        return out + _bytes(rng.random(2))
+                out += as_bytes(xi, np.zeros(0) if bits is None else bits)
+        return out + as_bytes(rng.random(2))
 
-    fused, plain = _both(monkeypatch, run)
+    fused, plain = both_paths(monkeypatch, run)
     assert fused == plain
 
 
@@ -114,9 +83,9 @@ def test_training_same_bits(monkeypatch, fused_calls, replicates):
         state = algo.init(net.init_weights(rng, replicates=replicates))
         for _ in range(4):
             state = algo.step(state, net, rng)
-        return _bytes(*(v for v in state if isinstance(v, np.ndarray))) + _bytes(rng.random(2))
+        return as_bytes(*(v for v in state if isinstance(v, np.ndarray))) + as_bytes(rng.random(2))
 
-    fused, plain = _both(monkeypatch, run)
+    fused, plain = both_paths(monkeypatch, run)
     assert fused_calls == [True] * 8
     assert fused == plain
 
@@ -145,7 +114,7 @@ def test_empty_arrays(monkeypatch, shape):
     def run():
         rng = gen(3)
         res = pulses.apply_model(dev, np.zeros(shape), np.full(shape, 0.1), rng, c2c=c2c)
-        return [res.w.shape, res.n_pulses.shape] + _bytes(rng.random(2))
+        return [res.w.shape, res.n_pulses.shape] + as_bytes(rng.random(2))
 
-    fused, plain = _both(monkeypatch, run)
+    fused, plain = both_paths(monkeypatch, run)
     assert fused == plain and fused[0] == shape

@@ -18,47 +18,15 @@ import pytest
 
 from sptheory import _fused, _fused_nn, data, nn, pulses
 from sptheory.experiments import network as netx
+from fused_helpers import as_bytes, both_paths, gen, record_kernel
 
 numba = pytest.importorskip("numba")
-
-
-def gen(seed):
-    return np.random.Generator(np.random.PCG64(seed))
-
-
-def _bytes(*xs):
-    out = []
-    for x in xs:
-        if isinstance(x, pulses.ReadOut):
-            out += [x.view(np.ndarray).tobytes(), x.hidden.tobytes()]
-        elif isinstance(x, pulses.RankOneUpdate):
-            out.append(x.dense().tobytes())
-        else:
-            out.append(np.ascontiguousarray(x).tobytes())
-    return out
 
 
 @pytest.fixture
 def io_calls(monkeypatch):
     """Records whether each IO product went through the kernels."""
-    taken = []
-    inner = _fused_nn.io_matvec
-
-    def spy(*args, **kw):
-        res = inner(*args, **kw)
-        taken.append(res is not None)
-        return res
-
-    monkeypatch.setattr(_fused_nn, "io_matvec", spy)
-    return taken
-
-
-def _both(monkeypatch, fn):
-    fused = fn()
-    with monkeypatch.context() as m:
-        m.setattr(_fused, "kernels", lambda: None)
-        plain = fn()
-    return fused, plain
+    return record_kernel(monkeypatch, _fused_nn, "io_matvec")
 
 
 IO_CASES = {
@@ -87,9 +55,9 @@ def test_io_matvec_same_bits(monkeypatch, io_calls, name, shared, bias, noisy):
     def run():
         rng = gen(7) if noisy else None
         y = nn._io_matvec(io, x, M, rng, bias=b)
-        return _bytes(y) + (_bytes(rng.random(2)) if noisy else [])
+        return as_bytes(y) + (as_bytes(rng.random(2)) if noisy else [])
 
-    fused, plain = _both(monkeypatch, run)
+    fused, plain = both_paths(monkeypatch, run)
     assert io_calls == [True, False]
     assert fused == plain
 
@@ -101,21 +69,12 @@ def _setting_run(setting_name, algorithm, seeds, steps):
                                  seeds)
     for _ in range(steps):
         state = algo.step(state, net, rng)
-    return _bytes(*(v for v in state if isinstance(v, np.ndarray))) + _bytes(rng.random(2))
+    return as_bytes(*(v for v in state if isinstance(v, np.ndarray))) + as_bytes(rng.random(2))
 
 
 @pytest.fixture
 def model_calls(monkeypatch):
-    taken = []
-    inner = pulses._model_fused
-
-    def spy(*args, **kw):
-        res = inner(*args, **kw)
-        taken.append(res is not None)
-        return res
-
-    monkeypatch.setattr(pulses, "_model_fused", spy)
-    return taken
+    return record_kernel(monkeypatch, pulses, "_model_fused")
 
 
 @pytest.mark.parametrize("algorithm", ["digital SGD", "analog SGD", "TT-v2", "c-TTv2", "AGAD", "E-RIDER (buffered)",
@@ -123,7 +82,7 @@ def model_calls(monkeypatch):
 def test_training_same_bits_stacked_paper_io(monkeypatch, io_calls, model_calls, algorithm):
     """Setting B (paper IO, write noise, per-replicate stacked devices), 3 seeds, 40 steps (past AGAD's
     warm-up on the second layer, so the slow array is written)."""
-    fused, plain = _both(monkeypatch, lambda: _setting_run("B", algorithm, (0, 1, 2), 40))
+    fused, plain = both_paths(monkeypatch, lambda: _setting_run("B", algorithm, (0, 1, 2), 40))
     assert io_calls and all(io_calls[:len(io_calls) // 2]) and not any(io_calls[len(io_calls) // 2:])
     if algorithm != "digital SGD":
         assert model_calls and all(model_calls)  # (with the kernels off, apply_model does not ask for them)
@@ -131,7 +90,7 @@ def test_training_same_bits_stacked_paper_io(monkeypatch, io_calls, model_calls,
 
 
 def test_training_same_bits_setting_a_one_seed(monkeypatch, io_calls):
-    fused, plain = _both(monkeypatch, lambda: _setting_run("A", "AGAD", (4,), 30))
+    fused, plain = both_paths(monkeypatch, lambda: _setting_run("A", "AGAD", (4,), 30))
     assert any(io_calls)
     assert fused == plain
 
@@ -143,10 +102,10 @@ def test_evaluation_same_bits(monkeypatch, io_calls):
 
     def run():
         ev = gen(3)
-        return _bytes(net.accuracy(W, *splits.val, rng=ev), net.loss(W, *splits.test, rng=ev),
+        return as_bytes(net.accuracy(W, *splits.val, rng=ev), net.loss(W, *splits.test, rng=ev),
                       net.accuracy(W, *splits.val), net.predict(W, splits.test[0][:17], rng=ev), ev.random(2))
 
-    fused, plain = _both(monkeypatch, run)
+    fused, plain = both_paths(monkeypatch, run)
     assert any(io_calls)
     assert fused == plain
 
@@ -170,9 +129,9 @@ def test_unknown_option_falls_back(monkeypatch, io_calls):
 
     def run():
         rng = gen(5)
-        return _bytes(net.grad(W, rng), rng.random(2))
+        return as_bytes(net.grad(W, rng), rng.random(2))
 
-    fused, plain = _both(monkeypatch, run)
+    fused, plain = both_paths(monkeypatch, run)
     assert io_calls and not any(io_calls)  # the NumPy path ran both times
     assert fused == plain
 
@@ -199,25 +158,16 @@ def test_stacked_devices_update_model_same_bits(monkeypatch, model_calls):
         rng = gen(9)
         first = pulses.apply_model(dev, state.W, dW, rng, c2c=0.2)
         second = pulses.apply_model(dev, first.w, -3.0 * dW, rng, c2c=0.0)
-        return _bytes(first.w, first.n_pulses, second.w, second.n_pulses, rng.random(2))
+        return as_bytes(first.w, first.n_pulses, second.w, second.n_pulses, rng.random(2))
 
-    fused, plain = _both(monkeypatch, run)
+    fused, plain = both_paths(monkeypatch, run)
     assert model_calls == [True, True]
     assert fused == plain
 
 
 @pytest.fixture
 def trains_calls(monkeypatch):
-    taken = []
-    inner = _fused_nn.trains_rank1
-
-    def spy(*args, **kw):
-        res = inner(*args, **kw)
-        taken.append(res is not None)
-        return res
-
-    monkeypatch.setattr(_fused_nn, "trains_rank1", spy)
-    return taken
+    return record_kernel(monkeypatch, _fused_nn, "trains_rank1")
 
 
 @pytest.mark.parametrize("algorithm", ["analog SGD", "TT-v2", "c-TTv2", "AGAD"])
@@ -233,9 +183,9 @@ def test_pulse_trains_same_bits(monkeypatch, io_calls, trains_calls, algorithm, 
         algo, state, rng = netx._run(setting, algorithm, netx.converged_hyperparameters("B", algorithm), net, (3,))
         for _ in range(25):
             state = algo.step(state, net, rng)
-        return _bytes(*(v for v in state if isinstance(v, np.ndarray))) + _bytes(rng.random(2))
+        return as_bytes(*(v for v in state if isinstance(v, np.ndarray))) + as_bytes(rng.random(2))
 
-    fused, plain = _both(monkeypatch, run)
+    fused, plain = both_paths(monkeypatch, run)
     assert trains_calls and all(trains_calls[:len(trains_calls) // 2]) and not any(trains_calls[len(trains_calls) // 2:])
     assert fused == plain
 
@@ -261,8 +211,8 @@ def test_apply_trains_rank1_same_bits(monkeypatch, trains_calls, c2c, signed):
         rng = gen(12)
         first = pulses.apply_trains(dev, w0, dW, rng, bl=5, c2c=c2c)
         second = pulses.apply_trains(dev, first.w, -dW, rng, bl=5, c2c=c2c, update_management=False)
-        return _bytes(first.w, first.n_pulses, second.w, second.n_pulses, rng.random(2))
+        return as_bytes(first.w, first.n_pulses, second.w, second.n_pulses, rng.random(2))
 
-    fused, plain = _both(monkeypatch, run)
+    fused, plain = both_paths(monkeypatch, run)
     assert trains_calls == [True, True, False, False]
     assert fused == plain

@@ -145,6 +145,7 @@ def trains_rank1(dev, w, dW, rng, bl, c2c, update_management, probabilities, fir
     if k is None:
         return None
     from .devices import SoftBounds
+    from .pulses import AdditiveC2C
 
     R, D = dW.shape
     if w.shape != (R, D) or w.dtype != np.float64:
@@ -155,7 +156,9 @@ def trains_rank1(dev, w, dW, rng, bl, c2c, update_management, probabilities, fir
         if sign.shape not in ((D,), (R, D)):
             return None
         sign = sign.reshape(-1)
-    compiled_fire = type(dev) is SoftBounds and c2c > 0.0 and dev.shape in ((), (D,), (R, D))
+    # the compiled pulses are the multiplicative c2c law; pulses.AdditiveC2C fires through ``fire`` (NumPy)
+    compiled_fire = (type(dev) is SoftBounds and c2c > 0.0 and not isinstance(c2c, AdditiveC2C)
+                     and dev.shape in ((), (D,), (R, D)))
     params = _soft_bounds_params(dev) if compiled_fire else None
     dw = float(np.asarray(dev.dw_min).flat[0])
     scale = np.abs(dW.scale) / (dw * bl)

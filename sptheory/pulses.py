@@ -945,9 +945,8 @@ def apply_trains(dev: Device, w, dW, rng, bl: int = 31, c2c: float = 0.0, update
     w = _prepare(dev, w, np.zeros((R, D)))[0]
     if w.shape != (R, D):
         raise ValueError(f"w with shape {w.shape} does not match the requested increment's shape {(R, D)}")
-    # the compiled loop implements fixed-length trains with multiplicative c2c only; aihwkit's BL
-    # management, clip_d_first and additive c2c run in NumPy below
-    plain = not bl_management and not clip_d_first and not isinstance(c2c, AdditiveC2C)
+    # the compiled loop is the fixed-length one: aihwkit's BL management and clip_d_first run in NumPy below
+    plain = not bl_management and not clip_d_first
     fast = _fused_nn.trains_rank1(dev, w, dW, rng, bl, c2c, update_management, _train_probabilities,
                                   _fire) if plain else None
     if fast is not None:  # the same sample loop in compiled passes, bit for bit (sptheory._fused_nn)

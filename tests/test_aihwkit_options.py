@@ -146,3 +146,23 @@ def test_fold_is_aihwkit_enforce_consistency():
     assert np.all(b.tau_min > 0) and np.all(b.tau_max > 0)
     nd = devices.network_devices("hfo2", ((3, 4),), 0, fold=True)
     assert nd.fast.tau_min.shape == (12,)
+
+
+def test_additive_c2c_trains_are_the_numpy_law_with_or_without_the_kernels(monkeypatch):
+    """The compiled train loop fires the multiplicative law only: with ``AdditiveC2C`` it must give the
+    NumPy path's result bit for bit (its pulses go through ``pulses._fire``)."""
+    from sptheory import _fused
+
+    dev = devices.SoftBounds(a_up=1.2, a_dn=0.8, tau_max=1.0, tau_min=0.9, dw_min=0.05)
+    x, d = np.linspace(-1, 1, 6)[None], np.linspace(-0.5, 0.7, 4)[None]
+    dW = pulses.RankOneUpdate([(np.tile(x, (3, 1, 1)), np.tile(d, (3, 1, 1)))], scale=0.3)
+
+    def run():
+        return pulses.apply_trains(dev, np.zeros(dW.shape), dW, np.random.default_rng(5), bl=5,
+                                   c2c=pulses.AdditiveC2C(0.3)).w
+
+    fused = run()
+    with monkeypatch.context() as m:
+        m.setattr(_fused, "kernels", lambda: None)
+        plain = run()
+    np.testing.assert_array_equal(fused, plain)

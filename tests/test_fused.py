@@ -15,9 +15,10 @@ import numpy as np
 import pytest
 
 from sptheory import _fused, algorithms, data, devices, nn, pulses
-from fused_helpers import as_bytes, both_paths, gen, record_kernel
+from fused_helpers import as_bytes, both_paths, gen, record_kernel, requires_kernels
 
 numba = pytest.importorskip("numba")
+pytestmark = requires_kernels
 
 
 @pytest.fixture

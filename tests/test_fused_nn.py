@@ -18,9 +18,10 @@ import pytest
 
 from sptheory import _fused, _fused_nn, data, nn, pulses
 from sptheory.experiments import network as netx
-from fused_helpers import as_bytes, both_paths, gen, record_kernel
+from fused_helpers import as_bytes, both_paths, gen, record_kernel, requires_kernels
 
 numba = pytest.importorskip("numba")
+pytestmark = requires_kernels
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
-"""rider-counterexample: Thm 3.7's explicit bound (72) against RIDER on a setting that meets
-every hypothesis of the theorem and of its proof.
+"""rider-counterexample: Thm 3.7's explicit bound (72) against RIDER on settings that meet the
+hypotheses of the theorem and of its proof (the (71) -> (72) condition in the sufficient form for
+/proof, /printed and /gamma1; in the literal form as well for /literal: see below).
 
 Prediction (declared before the first full run; kind ``upper``, judged by ``stats.judge``):
 for every prefix length K' of the run,
@@ -64,7 +65,8 @@ FORMS = {"proof": ("main", "informational"), "printed": ("main", "informational"
          "literal": ("literal", "required"), "gamma1": ("gamma1", "informational")}
 
 ID = "rider-counterexample"
-TITLE = "Thm 3.7, eq. (72): RIDER's averaged Lyapunov terms against the explicit bound, every hypothesis met"
+TITLE = ("Thm 3.7, eq. (72): RIDER's averaged Lyapunov terms against the explicit bound, hypotheses met "
+         "(the (71)->(72) condition in its sufficient form; /literal meets the literal form too)")
 SOURCE = "Thm 3.7, eqs. (63), (72), (10); Assumption 3.6; Def. 2.1; errata/proof-conditions"
 
 _LHS = "(1/K) sum_{k<K} E[f(W_bar_k) - f* + C1 ||P*(W_k,Q_k) - Q_k||^2 + ||G_p(P_k)||^2]"

@@ -78,6 +78,17 @@ def test_direct_is_the_default_and_buffered_options_are_checked():
         algorithms.rider(dev_p, dev_w, 0.1, 0.1, 0.1, 0.1, transfer="buffered", thres_scale=-1.0)
 
 
+@pytest.mark.parametrize("option", [{"momentum": 0.5}, {"thres_scale": 2.0}, {"max_pulses": 3},
+                                    {"forget_buffer": False}, {"transfer_every": 2},
+                                    {"layer_shapes": ((2, 3),)}])
+def test_direct_refuses_a_buffered_option_it_would_ignore(option):
+    dev_p, dev_w = _devices(1e-3)
+    (name,) = option
+    with pytest.raises(ValueError, match=f"{name}=.*only applies to transfer='buffered'"):
+        algorithms.rider(dev_p, dev_w, 0.1, 0.1, 0.1, 0.1, **option)
+    algorithms.rider(dev_p, dev_w, 0.1, 0.1, 0.1, 0.1, transfer="buffered", **option)  # accepted there
+
+
 def test_buffered_writes_one_column_per_layer_per_step_on_the_mlp():
     """On the MLP only the read column of each layer of W can change in a step, and the pointer advances."""
     rng = np.random.Generator(np.random.PCG64(0))

@@ -64,6 +64,10 @@ from ..devices import Device
 from .base import TwoArrayNoise, analog_update, check_c2c, check_mode, check_rate, dist_to_optimum, sq_norm
 from .tiki_taka import ColumnLayout, buffer_pulses, check_buffer, check_int, granularity, layout_for, write_columns
 
+#: The buffered transfer's options and their defaults; ``transfer="direct"`` accepts only these values.
+_BUFFER_DEFAULTS = {"transfer_every": 1, "thres_scale": 1.0, "momentum": 0.0, "forget_buffer": True,
+                    "max_pulses": 1, "layer_shapes": None}
+
 __all__ = ["TrainState", "Rider", "TwoStage", "rider", "e_rider", "residual_learning"]
 
 
@@ -143,7 +147,8 @@ class Rider(TwoArrayNoise):
     (:class:`.tiki_taka.BufferedTransfer`; ``beta`` plays its
     ``transfer_lr``).  Defaults follow aihwkit's chopped transfer compound
     (one column per step, threshold one ``dw_min``, momentum 0, one pulse per
-    transfer).  The buffered options are ignored by ``"direct"``.
+    transfer).  ``"direct"`` refuses a buffered option set away from its
+    default (``ValueError``): it would have no effect.
 
     ``reprogram`` says when the analog reference copy ``Qt`` is set to
     ``Q``: ``"flip"`` at chopper flips only (Alg. 3 as printed, eq. (17)),
@@ -187,6 +192,13 @@ class Rider(TwoArrayNoise):
             raise ValueError(f"transfer must be 'direct' or 'buffered', got {self.transfer!r}")
         if self.reprogram not in ("flip", "every"):
             raise ValueError(f"reprogram must be 'flip' or 'every', got {self.reprogram!r}")
+        if self.transfer == "direct":
+            for name, default in _BUFFER_DEFAULTS.items():
+                value = getattr(self, name)
+                same = value is None if default is None else (type(value) in (int, float, bool) and value == default)
+                if not same:
+                    raise ValueError(f"{name}={value!r} only applies to transfer='buffered' "
+                                     f"(transfer='direct' would ignore it); leave it at {default!r}")
         if self.transfer == "buffered":
             check_int("transfer_every", self.transfer_every)
             check_buffer(self)

@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 OUT    ?= results
 ARGS   ?=
 
-.PHONY: all venv verify verify-quick results test test-all figs bench bench-network bench-peer bench-peer-network bench-peer-speed clean
+.PHONY: all venv verify verify-quick results test test-all test-numpy figs bench bench-network bench-peer bench-peer-network bench-peer-speed clean
 
 all: test
 
@@ -40,6 +40,10 @@ test: $(STAMP)
 
 test-all: $(STAMP)
 	$(PY) -m pytest -q
+
+# The fast suite on the NumPy reference path (compiled kernels off; the compiled-against-NumPy tests skip).
+test-numpy: $(STAMP)
+	SPTHEORY_NO_NUMBA=1 $(PY) -m pytest -m "not slow" -q
 
 figs: $(STAMP)
 	$(PY) -m paper_figs

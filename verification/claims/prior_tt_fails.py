@@ -175,7 +175,7 @@ def plot(result: ClaimResult, path) -> None:
             ax.plot(y, ls=ls, marker=mk, markevery=100, color=f"C{i}", ms=4,
                     label=f"{'analog SGD' if m == 'asgd' else 'Tiki-Taka'}, c_Lin={c}")
     ax.set(yscale="log", xlabel="number of gradient computations k", ylabel="f(W_k) (script-smoothed)",
-           title="S1-TT-fails.py reimplemented; legend as the runs are (the script's is swapped)")
+           title="S1-TT-fails.py reimplemented\nlegend as the runs are (the script's is swapped)")
     ax.legend(fontsize=6, ncol=2)
     fig.suptitle(f"{result.id}: {result.verdict}", fontsize=10)
     fig.tight_layout()

@@ -110,3 +110,51 @@ def test_two_point_quadratic_noise_moments():
     m4 = np.mean(g**4)
     assert abs(g.var() - 4.0) <= 5.3 * np.sqrt((m4 - 16.0) / n)
     assert obj.c_star(np.zeros(1)) == pytest.approx(2.0 * 2 * np.sqrt(0.8 * 0.2))
+
+
+# ----- W24 Thm 4 / Assumption 5 (Tiki-Taka) ------------------------------------------------------
+
+def test_thm4_functions_match_sympy():
+    pts = [tuple(RNG.uniform(0.2, 3.0, 5)) for _ in range(10)]
+    _agree(wu2024.thm4_pmax2_expr, wu2024.thm4_pmax2, pts)
+    pts = [(RNG.uniform(0.05, 1.0), float(RNG.integers(1, 50)), RNG.uniform(0, 2)) for _ in range(10)]
+    _agree(wu2024.thm4_final_factor_expr, wu2024.thm4_final_factor, pts)
+    _agree(wu2024.assumption5_c_max_expr, wu2024.assumption5_c_max, [(1.0,), (4.0,), (37.0,)])
+
+
+def test_thm4_erratum_factor_is_at_most_minus_127():
+    e = wu2024.errata_thm4_factor()
+    assert e.infeasible and int(e.sup_factor) == -127
+    import sympy as sp
+
+    L, tau, D = sp.symbols("L tau D", positive=True)
+    assert sp.simplify(e.sigma2_min - 1353 * L**2 * tau**2 * D**2) == 0
+    # numerically: at the largest c Assumption 5 allows, with no saturation at all, every D
+    for D_ in (1, 2, 10, 1000):
+        c = wu2024.assumption5_c_max(D_)
+        assert wu2024.thm4_final_factor(c, D_, 0.0) == pytest.approx(-127.0)
+        assert wu2024.thm4_final_factor(0.9 * c, D_, 0.0) < -127.0
+
+
+def test_gaussian_c_below_the_ceiling_and_matches_monte_carlo():
+    for D_ in (1, 4, 9):
+        assert wu2024.assumption5_c_gaussian(D_) < wu2024.assumption5_c_max(D_)
+    s, D_, n = 1.5, 4, 200_000
+    eps = s * RNG.standard_normal(n)
+    c_mc = np.abs(eps).mean() / (s * np.sqrt(D_))
+    # E|eps| = s sqrt(2/pi), sd of |eps| = s sqrt(1 - 2/pi); 5.3 sigma: false failure ~1e-7
+    margin = 5.3 * np.sqrt(1 - 2 / np.pi) / np.sqrt(n) / np.sqrt(D_)
+    assert abs(c_mc - wu2024.assumption5_c_gaussian(D_)) <= margin
+
+
+def test_thm4_bad_input():
+    with pytest.raises(ValueError, match="D"):
+        wu2024.assumption5_c_max(0.5)
+    with pytest.raises(ValueError, match="c"):
+        wu2024.thm4_final_factor(0.0, 4, 0.1)
+    with pytest.raises(ValueError, match="pmax2_over_tau2"):
+        wu2024.thm4_final_factor(0.3, 4, -0.1)
+    with pytest.raises(ValueError, match="sigma"):
+        wu2024.thm4_pmax2(1.0, 1.0, 4, 0.3, -1.0)
+    with pytest.raises(ValueError, match="tau"):
+        wu2024.thm4_saturation_condition(0.1, 0.0)

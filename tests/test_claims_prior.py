@@ -66,3 +66,64 @@ def test_mean_field_point_is_a_root_near_the_formula():
         w = X.mean_field_point(s)
         pred = wu2025.implicit_penalty_point(p["h"], p["w_star"], s * np.sqrt(2 / np.pi), 1 / p["tau"], p["s"])
         assert 0 < w < p["s"] and abs(w / pred - 1) < 0.05
+
+
+# ----- items 3 and 5: Tiki-Taka (W24 Thm 4) and the S1-TT-fails.py reimplementation ----------------
+
+def test_tt_convergence_thm4_inconclusive_with_erratum():
+    from verification.claims import prior_tt_convergence as M
+
+    res = {r.id.split("/")[1]: r for r in M.run(True, 3, size=dict(R=16, alphas=[0.01, 0.007, 0.005]))}
+    assert M.PART == "prior theory"
+    assert res["thm4"].verdict == "inconclusive" and res["thm4"].erratum
+    assert "final factor" in res["thm4"].judgement.reason
+    assert res["c-bound"].verdict == "holds"
+    assert res["c-bound"].ratio == pytest.approx(np.sqrt(2 / np.pi), abs=0.02)  # Gaussian c sqrt(D)
+
+
+def test_tally_quadratic_counts_its_draws():
+    from sptheory.experiments import prior as X
+
+    dev, obj = X.ttc_problem(0)
+    t = X._TallyQuadratic(obj, 2.0)
+    g = t.grad(np.zeros((3, obj.D)), np.random.default_rng(1))
+    assert g.shape == (3, obj.D) and t.n == 3 * obj.D and t.abs_sum > 0 and t.sq_sum > 0
+
+
+def test_rank_one_regression_gradient_and_device():
+    from sptheory.experiments import prior as X
+
+    obj = X.ttf_problem(0)
+    W = np.random.default_rng(2).standard_normal((3, obj.D))
+    dense = np.asarray(obj.grad(W))
+    assert np.allclose(dense, obj.full_grad(W), rtol=1e-12, atol=1e-14)
+    h = 1e-6  # f's gradient by central differences along one axis
+    e = np.zeros(obj.D)
+    e[5] = h
+    fd = (obj.f(W + e) - obj.f(W - e)) / (2 * h)
+    assert np.allclose(fd, obj.full_grad(W)[:, 5], rtol=1e-6)
+    for c in (0.0, 0.1, 0.3):
+        dev = X.ttf_device(c)
+        assert float(dev.G(c * X.TTF["tau"])) == pytest.approx(0.0, abs=1e-12)  # SP at c tau
+        assert float(dev.G(0.0)) == pytest.approx(-c)
+    with pytest.raises(ValueError, match="c_lin"):
+        X.ttf_device(1.0)
+    with pytest.raises(ValueError, match="X must be"):
+        X.RankOneRegression(np.zeros(5), np.zeros(5))
+
+
+def test_script_smoothing():
+    from verification.claims import prior_tt_fails as M
+
+    s = M.smooth(np.array([1.0, 0.0, 0.0]))
+    assert s.tolist() == pytest.approx([1.0, 0.9, 0.81])
+
+
+@pytest.mark.slow
+def test_tt_fails_quick_runs():
+    from verification.claims import prior_tt_fails as M
+
+    res = M.run(True, 1, size=dict(R=2, steps=60))
+    assert M.PART == "prior theory" and len(res) == 3
+    assert res[0].erratum and "swapped" in res[0].erratum["corrected"]
+    assert all(r.verdict in ("holds", "violated", "inconclusive") for r in res)

@@ -54,6 +54,8 @@ CLAIM_MODULES: list[str] = [
     "verification.claims.prior_asgd_floor",
     "verification.claims.prior_trains_var",
     "verification.claims.prior_implicit_penalty",
+    "verification.claims.prior_tt_convergence",
+    "verification.claims.prior_tt_fails",
     # the paper's regime (issue 16): only with --long (LONG_CLAIMS)
     "verification.claims.regime_b",
 ]

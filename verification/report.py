@@ -82,6 +82,8 @@ HIGHLIGHTS = (
     "prior-asgd-floor/w24-thm3-lower",
     "prior-trains-var/x-delta",
     "prior-implicit-penalty/sigma-eq4",
+    "prior-tt-convergence/thm4",
+    "prior-tt-fails/c0",
 )
 
 

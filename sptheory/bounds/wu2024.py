@@ -2,9 +2,9 @@
 in-memory computing" (NeurIPS 2024, arXiv 2406.12774; "W24"), as numeric functions beside
 their sympy form.
 
-The paper's full text was not reachable from this workspace (only its abstract); the
-statements below are the ones named in the package's issue 21 and are written out in
-each docstring, with the constants derived here (sympy) where the paper's were not read.
+The Thm 3 / Thm 9 functions were written from issue 21's reading before the paper's text was
+found; the Tiki-Taka functions (Thm 4, Assumption 5) from the text itself (arXiv v1, located
+below).  Constants derived here (sympy) are named as such in each docstring.
 
 Setting (W24's analog SGD): the symmetric linear device ``q_pm(w) = 1 -/+ w/tau``
 (``devices.SoftBounds(a_up=1, a_dn=1, tau_max=tau, tau_min=tau)``, so ``F = 1``,
@@ -24,6 +24,20 @@ Setting (W24's analog SGD): the symmetric linear device ``q_pm(w) = 1 -/+ w/tau`
   ``sigma^2``: at most ``sigma^2 S / (1 - S)``.  Together they are the erratum
   ``errata/w24-thm3-constant`` (:func:`errata_thm3_constant`): the printed constant 4
   exceeds what any noise can produce for ``S < 3/4``.
+
+Tiki-Taka (W24 Sec. 4, Thm 4, Assumption 5 and the proof in its App. H; text read from the
+arXiv v1 as extracted in the public repository captaindpt/analog-gradients,
+``papers/papers-markdown/2406.12774v1.md``):
+
+* Assumption 5: the noise coordinates are i.i.d. with ``E eps_i = 0``, ``E eps_i^2 <= sigma^2/D``
+  and ``E|g + eps_i| >= c sigma`` for every real ``g``.  At ``g = 0`` and by Jensen,
+  ``c sigma <= E|eps_i| <= sqrt(E eps_i^2) <= sigma/sqrt(D)``: :func:`assumption5_c_max`
+  (``c <= 1/sqrt(D)``; Gaussian noise: ``c = sqrt(2/pi)/sqrt(D)``, :func:`assumption5_c_gaussian`).
+* Thm 4: ``E||P_k||_inf^2 <= P_max^2 = 41 L^2 tau^4 D/(c^2 sigma^2)`` (:func:`thm4_pmax2`) and, if
+  ``33 P_max^2/tau^2 < 1`` (:func:`thm4_saturation_condition`), ``E_K <= O(sqrt((f(W0) - f*) sigma^2 L/K)
+  / (1 - 33 P_max^2/tau^2))``.  The proof's last step (eqs. (138)-(140)) divides by
+  ``1 - 128/(c^2 D) - 32 P_max^2/tau^2`` (:func:`thm4_final_factor`), which Assumption 5 makes at most
+  ``-127``: the proof yields no bound (erratum ``errata/w24-thm4-factor``, :func:`errata_thm4_factor`).
 
 ``S`` is the saturation ``W^2/tau^2`` at the stationary point (per coordinate, the
 ``||W||_inf^2/tau^2`` of the statement in 1-D).  Importing this module does not import sympy.
@@ -52,6 +66,16 @@ __all__ = [
     "asgd_limit_error_upper_expr",
     "ErrataThm3Constant",
     "errata_thm3_constant",
+    "assumption5_c_max",
+    "assumption5_c_max_expr",
+    "assumption5_c_gaussian",
+    "thm4_pmax2",
+    "thm4_pmax2_expr",
+    "thm4_saturation_condition",
+    "thm4_final_factor",
+    "thm4_final_factor_expr",
+    "ErrataThm4Factor",
+    "errata_thm4_factor",
 ]
 
 
@@ -260,3 +284,138 @@ def errata_thm3_constant() -> ErrataThm3Constant:
     diff = sp.simplify((printed - upper) / sigma**2)        # 4S - S/(1-S)
     refuted = bool(sp.simplify(diff.subs(S, s_max / 2)) > 0) and s_max == sp.Rational(3, 4)
     return ErrataThm3Constant(printed, exact, upper, s_max, refuted)
+
+
+# --------------------------------------------------------------------------
+# Tiki-Taka: W24 Thm 4, its Assumption 5 and the proof's final factor
+# --------------------------------------------------------------------------
+
+@lru_cache(maxsize=None)
+def assumption5_c_max_expr() -> BoundExpr:
+    """The largest constant Assumption 5 allows: ``c <= 1/sqrt(D)``.
+
+    Assumption 5 at ``g = 0``: ``c sigma <= E|eps_i|``; Jensen: ``E|eps_i| <= sqrt(E eps_i^2)``;
+    the variance part: ``E eps_i^2 <= sigma^2/D``.  Chained: ``c <= 1/sqrt(D)``.  ``steps['chain']``
+    is that chain with ``m1 = E|eps_i|`` and ``m2 = E eps_i^2`` as symbols; ``steps['gaussian']`` the
+    value for ``eps_i ~ N(0, sigma^2/D)`` (``E|eps_i| = sqrt(2/pi) sigma/sqrt(D)``, an integral done here).
+    """
+    import sympy as sp
+
+    sigma, D, m1, m2 = sp.symbols("sigma D m1 m2", positive=True)
+    c_max = sp.sqrt(m2) / sigma  # from c sigma <= m1 <= sqrt(m2)
+    bound = sp.simplify(c_max.subs(m2, sigma**2 / D))
+    x = sp.Symbol("x", real=True)
+    s = sigma / sp.sqrt(D)
+    gauss_m1 = sp.simplify(sp.integrate(sp.Abs(x) * sp.exp(-x**2 / (2 * s**2)) / (s * sp.sqrt(2 * sp.pi)),
+                                        (x, -sp.oo, sp.oo)))
+    c_gauss = sp.simplify(gauss_m1 / sigma)
+    if sp.simplify(c_gauss - sp.sqrt(2 / sp.pi) / sp.sqrt(D)) != 0:
+        raise RuntimeError(f"Gaussian E|eps| not sqrt(2/pi) sigma/sqrt(D): {gauss_m1}")
+    if not sp.simplify(bound - c_gauss).is_positive:
+        raise RuntimeError("the Gaussian c exceeds the Jensen ceiling")
+    return make(bound, (D,), chain=(m1, sp.sqrt(m2)), gaussian=c_gauss)
+
+
+def assumption5_c_max(D):
+    """Largest Assumption 5 constant of W24: ``c <= 1/sqrt(D)`` (:func:`assumption5_c_max_expr`).
+    D: the number of coordinates (``D >= 1``)."""
+    d = _pos("D", D)
+    C.require("D", d, d >= 1, ">= 1")
+    return _out(1.0 / np.sqrt(d))
+
+
+def assumption5_c_gaussian(D):
+    """Assumption 5's constant for Gaussian coordinates ``eps_i ~ N(0, sigma^2/D)``:
+    ``c = inf_g E|g + eps_i|/sigma = sqrt(2/pi)/sqrt(D)`` (the infimum is at g = 0).
+    W24's App. D.2 gives ``sqrt(2/pi)`` for ``eps ~ N(0, sigma^2)``, i.e. without the ``1/D`` variance."""
+    d = _pos("D", D)
+    C.require("D", d, d >= 1, ">= 1")
+    return _out(np.sqrt(2.0 / np.pi) / np.sqrt(d))
+
+
+@lru_cache(maxsize=None)
+def thm4_pmax2_expr() -> BoundExpr:
+    """W24 Thm 4 / Lemma 7: ``P_max^2 = 41 L^2 tau^4 D / (c^2 sigma^2)``; ``steps['at_c_max']`` its
+    smallest value under Assumption 5 (``c = 1/sqrt(D)``): ``41 L^2 tau^4 D^2/sigma^2``."""
+    import sympy as sp
+
+    L, tau, D, c, sigma = sp.symbols("L tau D c sigma", positive=True)
+    p2 = 41 * L**2 * tau**4 * D / (c**2 * sigma**2)
+    return make(p2, (L, tau, D, c, sigma), at_c_max=sp.simplify(p2.subs(c, 1 / sp.sqrt(D))))
+
+
+def thm4_pmax2(L, tau, D, c, sigma):
+    """W24 Thm 4's bound on ``E||P_k||_inf^2``: ``P_max^2 = 41 L^2 tau^4 D / (c^2 sigma^2)``.
+    L: smoothness; tau: device bound; D: coordinates; c: Assumption 5's constant; sigma: noise std
+    (``E||eps||^2 <= sigma^2``)."""
+    L_, t, d, c_, s = (_pos(n, v) for n, v in (("L", L), ("tau", tau), ("D", D), ("c", c), ("sigma", sigma)))
+    return _out(41.0 * L_**2 * t**4 * d / (c_**2 * s**2))
+
+
+def thm4_saturation_condition(pmax2, tau):
+    """The quantity ``33 P_max^2/tau^2`` that W24 Thm 4 requires to be below 1."""
+    return _out(33.0 * _nonneg("pmax2", pmax2) / _pos("tau", tau) ** 2)
+
+
+@lru_cache(maxsize=None)
+def thm4_final_factor_expr() -> BoundExpr:
+    """The factor the proof of W24 Thm 4 divides by (its eqs. (138)-(140)):
+    ``1 - 128/(c^2 D) - 32 P_max^2/tau^2`` (``r = P_max^2/tau^2``).  ``steps['sup']`` is its supremum
+    under Assumption 5 (``c^2 D <= 1``, ``r >= 0``): ``-127``."""
+    import sympy as sp
+
+    c, D = sp.symbols("c D", positive=True)
+    r = sp.Symbol("r", nonnegative=True)
+    factor = 1 - 128 / (c**2 * D) - 32 * r
+    u = sp.Symbol("u", positive=True)  # u = c^2 D in (0, 1]
+    in_u = sp.simplify(factor.subs(c, sp.sqrt(u / D)))
+    # increasing in u and decreasing in r: the supremum is at u = 1, r = 0
+    if not (sp.diff(in_u, u).is_positive and sp.diff(in_u, r).is_negative):
+        raise RuntimeError(f"final factor not monotone as expected: {in_u}")
+    sup = sp.simplify(in_u.subs({u: 1, r: 0}))
+    return make(factor, (c, D, r), in_u=in_u, sup=sup)
+
+
+def thm4_final_factor(c, D, pmax2_over_tau2):
+    """``1 - 128/(c^2 D) - 32 P_max^2/tau^2``: the coefficient of ``-||grad f||^2`` in the proof's
+    descent inequality (W24 eq. (138)); positive is what (140) needs.  c: Assumption 5's constant;
+    D: coordinates; pmax2_over_tau2: ``P_max^2/tau^2``."""
+    c_, d = _pos("c", c), _pos("D", D)
+    r = _nonneg("pmax2_over_tau2", pmax2_over_tau2)
+    return _out(1.0 - 128.0 / (c_**2 * d) - 32.0 * r)
+
+
+class ErrataThm4Factor(NamedTuple):
+    """errata/w24-thm4-factor: the proof of W24 Thm 4 cannot conclude under its own Assumption 5.
+
+    c_max:       Assumption 5's ceiling on c (``1/sqrt(D)``, sympy)
+    factor:      the proof's final factor ``1 - 128/(c^2 D) - 32 r``
+    sup_factor:  its supremum under Assumption 5 (``-127``)
+    pmax2_min:   the smallest ``P_max^2`` Assumption 5 allows (``41 L^2 tau^4 D^2/sigma^2``)
+    sigma2_min:  the ``sigma^2`` that ``33 P_max^2/tau^2 < 1`` then needs (``1353 L^2 tau^2 D^2``): it grows
+                 with D, against the paper's remark that large D makes the condition easy
+    infeasible:  True if ``sup_factor < 0`` (no D, noise law or P_max makes the factor positive)
+    """
+
+    c_max: object
+    factor: object
+    sup_factor: object
+    pmax2_min: object
+    sigma2_min: object
+    infeasible: bool
+
+
+@lru_cache(maxsize=None)
+def errata_thm4_factor() -> ErrataThm4Factor:
+    """Assumption 5 forces ``c^2 D <= 1``; the proof's final factor is then at most -127 (sympy)."""
+    import sympy as sp
+
+    c_max = assumption5_c_max_expr().expr
+    fac = thm4_final_factor_expr()
+    pm = thm4_pmax2_expr()
+    L, tau, D, sigma = sp.symbols("L tau D sigma", positive=True)
+    pmin = pm.steps["at_c_max"]
+    (s2,) = sp.solve(sp.Eq(33 * pmin.subs(sigma, sp.sqrt(sp.Symbol("s2", positive=True))) / tau**2, 1),
+                     sp.Symbol("s2", positive=True))
+    sup = fac.steps["sup"]
+    return ErrataThm4Factor(c_max, fac.expr, sup, pmin, sp.simplify(s2), bool(sup < 0))

@@ -8,6 +8,16 @@
   alpha towards 0: the asymptotic ``|grad f|^2`` and the saturation ``S = W^2/tau^2`` along
   the run.
 
+* :func:`simulate_tt_convergence` -- W24's Tiki-Taka (TT-P/TT-W, Sec. 4: the package's TT-v1 with
+  ``gamma = 0``, a full transfer every step, the symmetric linear device, ``pulse_mode="noiseless"``) and
+  analog SGD on a D-dimensional quadratic with coordinate-wise Gaussian noise (W24 Assumption 5) at several
+  alpha towards 0, ``beta = 8 alpha L`` (Thm 4): tail ``||grad f||^2``, ``max ||P||_inf``, ``max |W|``, and the
+  noise's ``E|eps_i|`` and ``E eps_i^2`` from the draws themselves.
+* :func:`simulate_tt_fails` -- a reimplementation, with the package's pulse engine, of the loop of the
+  official script ``NeurIPS-2025/S1-TT-fails.py`` (W25 Fig. 2; see ``docs/PRIOR_THEORY.md`` for the
+  line-by-line mapping): analog SGD and TT-v1 on a 50-weight least-squares problem, soft bounds
+  ``+/-3.5`` with up/down asymmetry ``c_Lin`` (SP ``c_Lin tau``), ``desired_bl = 8`` pulse trains.
+
 Pure functions of ``(quick, seed, size)``; nothing here decides a verdict.
 """
 
@@ -20,8 +30,10 @@ from scipy import optimize
 from sptheory import algorithms, devices, objectives
 from sptheory.algorithms.base import analog_update
 
-__all__ = ["GD", "FLOOR", "PENALTY", "gd_sizes", "floor_sizes", "penalty_sizes", "simulate_gd",
-           "simulate_asgd_floor", "simulate_penalty", "penalty_device", "mean_field_point"]
+__all__ = ["GD", "FLOOR", "PENALTY", "TTC", "TTF", "gd_sizes", "floor_sizes", "penalty_sizes", "simulate_gd",
+           "simulate_asgd_floor", "simulate_penalty", "penalty_device", "mean_field_point", "ttc_sizes",
+           "ttc_problem", "simulate_tt_convergence", "ttf_sizes", "ttf_problem", "ttf_device", "simulate_tt_fails",
+           "RankOneRegression"]
 
 #: noiseless analog GD control: device, problem, step-size fraction of 1/(L q_max), sizes
 GD = dict(a_up=1.2, a_dn=0.8, tau=1.0, D=8, A_lo=0.5, A_hi=2.0, w_star=0.4, w0=0.6, box=0.75, step_frac=0.5,
@@ -156,3 +168,229 @@ def simulate_penalty(quick: bool, seed: int, size: dict | None = None) -> dict:
         if k >= burn:
             acc += w
     return dict(size=z, sigmas=sig, W_mean=acc / tail, burn=burn, tail=tail)
+
+
+# ----- W24 Thm 4: Tiki-Taka on the theorem's setting ------------------------------------------
+
+#: W24 Thm 4 setting: f = L/2 ||W - W*||^2 (D cells), eps_i ~ N(0, s^2) i.i.d. (sigma^2 = D s^2, Assumption 5),
+#: symmetric linear device q_pm = 1 -/+ w/tau, beta = 8 alpha L
+TTC = dict(D=4, L=1.0, tau=1.0, s=1.5, w_star=0.5, dw_min=1e-3, beta_per_alpha_L=8.0)
+
+
+def ttc_sizes(quick: bool) -> dict:
+    if quick:
+        return dict(alphas=[0.01, 0.007, 0.005, 0.0035], R=64, burn=4.0, tail=10.0)
+    return dict(alphas=[0.01, 0.005, 0.0025, 0.00125], R=128, burn=5.0, tail=15.0)
+
+
+class _TallyQuadratic:
+    """The quadratic with i.i.d. Gaussian coordinates of noise that also sums what it draws
+    (``|eps|``, ``eps^2``, count), so that Assumption 5's constant is measured on the run's own noise.
+    Local to one simulation (a mutable tally, never shared)."""
+
+    def __init__(self, obj: objectives.Quadratic, s: float):
+        self.obj, self.s = obj, float(s)
+        self.D, self.L = obj.D, obj.L
+        self.abs_sum = 0.0
+        self.sq_sum = 0.0
+        self.n = 0
+
+    def full_grad(self, W):
+        return self.obj.full_grad(W)
+
+    def f(self, W):
+        return self.obj.f(W)
+
+    def grad(self, W, rng):
+        g = self.obj.full_grad(W)
+        eps = self.s * rng.standard_normal(g.shape)
+        self.abs_sum += float(np.abs(eps).sum())
+        self.sq_sum += float((eps**2).sum())
+        self.n += eps.size
+        return g + eps
+
+
+def ttc_problem(seed: int):
+    """The device and the quadratic of the Thm 4 check (seeded W*)."""
+    p = TTC
+    rng = np.random.default_rng([seed, 5])
+    W_star = rng.uniform(-p["w_star"], p["w_star"], p["D"])
+    dev = devices.SoftBounds(a_up=1.0, a_dn=1.0, tau_max=p["tau"], tau_min=p["tau"], dw_min=p["dw_min"])
+    obj = objectives.Quadratic(np.full(p["D"], p["L"]), W_star, sigma=0.0)
+    return dev, obj
+
+
+def simulate_tt_convergence(quick: bool, seed: int, size: dict | None = None) -> dict:
+    """W24's Tiki-Taka (TT-P then TT-W each step: the package's ``tiki_taka(dev, dev, alpha=beta,
+    transfer_lr=alpha, gamma=0, pulse_mode="noiseless")``, whose fast array A is ``-P``) and analog SGD
+    (step alpha) from ``W = 0``, R replicates, at each alpha: ``burn`` units discarded, then tail
+    averages over ``tail`` units, a unit ``max(1/(beta s), s/(alpha L tau))`` steps (the slower of P's and W's relaxations), of ``||grad f(W)||^2`` per replicate; ``max ||P||_inf``,
+    mean ``||P||_inf^2`` (tail), ``max |W|``; the noise's ``E|eps_i|`` and ``E eps_i^2`` over every draw."""
+    z = dict(ttc_sizes(quick), **(size or {}))
+    p = TTC
+    dev, obj = ttc_problem(seed)
+    rng = np.random.default_rng([seed, 6])
+    R, D = int(z["R"]), p["D"]
+    parts = []
+    for alpha in z["alphas"]:
+        alpha = float(alpha)
+        beta = p["beta_per_alpha_L"] * alpha * p["L"]
+        # slowest relaxation: P's (rate beta E|eps_i|/tau ~ beta s) or W's (TT: ~ alpha L tau/E|eps_i|)
+        unit = max(1.0 / (beta * p["s"]), p["s"] / (alpha * p["L"] * p["tau"]))
+        burn, tail = int(round(z["burn"] * unit)), int(round(z["tail"] * unit))
+        row = dict(alpha=alpha, beta=beta, burn=burn, tail=tail)
+        for name in ("tt", "asgd"):
+            tally = _TallyQuadratic(obj, p["s"])
+            if name == "tt":
+                algo = algorithms.tiki_taka(dev, dev, alpha=beta, transfer_lr=alpha, transfer_every=1,
+                                                      gamma=0.0, pulse_mode="noiseless")
+                state = algo.init(np.zeros((R, D)))
+            else:
+                algo = algorithms.sgd.AnalogSGD(dev, alpha, pulse_mode="noiseless")
+                state = algo.init(np.zeros((R, D)))
+            g2 = np.zeros(R)
+            p_inf2 = np.zeros(R)
+            pmax = 0.0
+            wmax = 0.0
+            for k in range(burn + tail):
+                state = algo.step(state, tally, rng)
+                W = state.C if name == "tt" else state.W
+                wmax = max(wmax, float(np.abs(W).max()))
+                if name == "tt":
+                    pinf = np.abs(state.A).max(axis=-1)
+                    pmax = max(pmax, float(pinf.max()))
+                if k >= burn:
+                    g2 += np.sum(obj.full_grad(W) ** 2, axis=-1)
+                    if name == "tt":
+                        p_inf2 += pinf**2
+            row[name] = dict(g2=g2 / tail, p_inf2=p_inf2 / tail, pmax=pmax, wmax=wmax,
+                             abs_mean=tally.abs_sum / tally.n, sq_mean=tally.sq_sum / tally.n, n=tally.n)
+        parts.append(row)
+    return dict(size=z, parts=parts, W_star=obj.W_star, L=obj.L, D=D, s=p["s"], tau=p["tau"],
+                sigma=float(p["s"] * np.sqrt(D)))
+
+
+# ----- W25 Fig. 2: the official script S1-TT-fails.py, reimplemented -----------------------------
+
+#: S1-TT-fails.py's setting: 50 weights, 100 rows, W* = 0.5 N(0, 1), X ~ N(0, 1), Y = X W*; lr 0.8 (analog SGD and
+#: TT's fast_lr), TT transfer_lr 1 x lr (scale_transfer_lr), gamma 0.4, a full transfer each step; soft bounds
+#: +/-3.5, dw_min 1e-4, up_down = c_Lin; desired_bl 8; weights start at 1; 1000 steps (1001 recorded losses)
+TTF = dict(n_in=50, n_rows=100, w_scale=0.5, lr=0.8, fast_lr=0.8, transfer_lr=0.8, gamma=0.4, tau=3.5, dw_min=1e-4,
+           c_lins=(0.0, 0.1, 0.2, 0.3), bl=8, transfer_bl=31, w0=1.0, steps=1000)
+
+
+#: aihwkit's variable train length and d-first clipping (pulses.Trains options); off: a fixed BL = 8, the
+#: compiled kernel (the NumPy path of the options costs ~10x, over the claim's budget)
+BL_MANAGEMENT = False
+
+
+def ttf_sizes(quick: bool) -> dict:
+    return dict(R=2, steps=600) if quick else dict(R=4, steps=TTF["steps"])
+
+
+class RankOneRegression:
+    """``f(W) = ||X W - Y||^2 / (2 n)`` (the script's ``MSELoss()(X W, Y) / 2``, mean over the n rows) whose
+    gradient is returned as the per-row outer products aihwkit's analog linear layer pulses
+    (:class:`~sptheory.pulses.RankOneUpdate`, x = the rows, d = residuals / n): a full batch applied as n
+    rank-1 trains one after another.  ``grad`` draws nothing (no noise: the script's ``w_noise`` is 0)."""
+
+    def __init__(self, X, Y):
+        from sptheory.pulses import RankOneUpdate  # noqa: F401  (fail early if missing)
+
+        self.X = np.asarray(X, float)
+        self.Y = np.asarray(Y, float)
+        if self.X.ndim != 2 or self.Y.shape != (self.X.shape[0],):
+            raise ValueError(f"X must be (n, D) and Y (n,), got {self.X.shape} and {self.Y.shape}")
+        self.n, self.D = self.X.shape
+
+    def residual(self, W):
+        return np.asarray(W, float) @ self.X.T - self.Y
+
+    def f(self, W):
+        r = self.residual(W)
+        return np.sum(r**2, axis=-1) / (2 * self.n)
+
+    def full_grad(self, W):
+        return self.residual(W) @ self.X / self.n
+
+    def grad(self, W, rng=None):
+        from sptheory.pulses import RankOneUpdate
+
+        W = np.atleast_2d(np.asarray(W, float))
+        R = W.shape[0]
+        x = np.broadcast_to(self.X, (R, self.n, self.D))
+        d = (self.residual(W) / self.n)[:, :, None]
+        return RankOneUpdate(((x, d),))
+
+
+def ttf_problem(seed: int) -> RankOneRegression:
+    """The script's data with NumPy's generator (the script seeds torch with 42; its exact draws are not
+    reproduced): ``W* = 0.5 N(0, I_50)``, ``X ~ N(0, 1)^(100 x 50)``, ``Y = X W*`` (no bias)."""
+    p = TTF
+    rng = np.random.default_rng([seed, 42])
+    w_star = p["w_scale"] * rng.standard_normal(p["n_in"])
+    X = rng.standard_normal((p["n_rows"], p["n_in"]))
+    return RankOneRegression(X, X @ w_star)
+
+
+def ttf_device(c_lin):
+    """aihwkit's ``SoftBoundsReferenceDevice(dw_min=1e-4, up_down=c_Lin, w_max=3.5, w_min=-3.5)`` without
+    variations: up steps ``dw_min (1 + c) (1 - w/tau)``, down steps ``dw_min (1 - c) (1 + w/tau)``, i.e.
+    W25's ``q_+ = (1 + c)(1 - w/tau)``, ``q_- = (1 - c)(1 + w/tau)``, symmetric point ``c tau``.
+    ``c_lin`` a number or an array (per-cell devices, e.g. shape ``(rows, 50)``)."""
+    p = TTF
+    c = np.asarray(c_lin, float)
+    if np.any(np.abs(c) >= 1) or not np.all(np.isfinite(c)):
+        raise ValueError(f"c_lin must lie in (-1, 1), got {c_lin!r}")
+    return devices.SoftBounds.from_signed_bounds(p["tau"], -p["tau"], p["dw_min"] * (1 + c),
+                                                 p["dw_min"] * (1 - c), dw_min=p["dw_min"])
+
+
+def simulate_tt_fails(quick: bool, seed: int, size: dict | None = None) -> dict:
+    """Per ``c_Lin`` and method, R replicates of the script's loop; the recorded loss is the script's
+    ``get_loss(for_training=False)`` = ``f(W) / 50`` at the weight the network computes with (W for analog
+    SGD, ``gamma A + C`` for TT), before each update (1001 values for 1000 steps).
+
+    Gradient updates are rank-1 pulse trains of the 100 rows one after another, ``Trains(8,
+    update_management=True)`` (aihwkit's ``desired_bl = 8`` with update management; its variable train
+    length and d-first clipping are :data:`BL_MANAGEMENT`); TT's transfer reads A exactly and writes
+    ``transfer_lr * A`` onto C cell by cell with up to 31 pulses (aihwkit's default ``transfer_update``,
+    a one-hot input per column).  All (c_Lin, method, replicate) rows are one stacked array with per-row
+    devices, so that one pulse-train call per step serves every run: analog SGD's rows hold W, TT's rows
+    hold A (their C is kept apart)."""
+    from sptheory import pulses
+
+    z = dict(ttf_sizes(quick), **(size or {}))
+    p = TTF
+    obj = ttf_problem(seed)
+    R, K, D = int(z["R"]), int(z["steps"]), p["n_in"]
+    cs = [float(c) for c in p["c_lins"]]
+    rows = [(c, m) for c in cs for m in ("asgd", "tt")]
+    c_row = np.repeat([c for c, _ in rows], R)
+    is_tt = np.repeat([m == "tt" for _, m in rows], R)
+    dev = ttf_device(np.broadcast_to(c_row[:, None], (c_row.size, D)).copy())
+    dev_tt = ttf_device(np.broadcast_to(c_row[is_tt][:, None], (int(is_tt.sum()), D)).copy())
+    rng = np.random.default_rng([seed, 7])
+    grad_mode = pulses.Trains(p["bl"], update_management=True, bl_management=BL_MANAGEMENT,
+                              clip_d_first=BL_MANAGEMENT)
+    tr_mode = pulses.Trains(p["transfer_bl"], update_management=True)
+    Z = np.where(is_tt[:, None], 0.0, p["w0"]) * np.ones((c_row.size, D))  # analog SGD: W; TT: A
+    C = np.full((int(is_tt.sum()), D), p["w0"])                              # TT's slow array
+    loss = np.empty((K + 1, c_row.size))
+    for k in range(K + 1):
+        Wf = Z.copy()
+        Wf[is_tt] = C + p["gamma"] * Z[is_tt]
+        loss[k] = obj.f(Wf) / D
+        if k == K:
+            break
+        Z = analog_update(dev, Z, -p["lr"] * obj.grad(Wf), rng, grad_mode).w  # lr = fast_lr = 0.8
+        C = analog_update(dev_tt, C, p["transfer_lr"] * Z[is_tt], rng, tr_mode).w
+    runs = {}
+    for j, (c, m) in enumerate(rows):
+        sl = slice(j * R, (j + 1) * R)
+        runs[(m, c)] = dict(loss=loss[:, sl])
+    tt_rows = np.flatnonzero(is_tt)
+    for c in cs:
+        sel = [i for i, r in enumerate(tt_rows) if c_row[r] == c]
+        runs[("tt", c)].update(A_end=Z[tt_rows[sel]], C_end=C[sel])
+    return dict(size=z, runs=runs, c_lins=cs, sp=[c * p["tau"] for c in cs])

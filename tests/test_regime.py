@@ -162,3 +162,68 @@ class _Serial:
         fut = Future()
         fut.set_result(f(*a))
         return fut
+
+
+def _ladder_case(vals_by_k, name="AGAD"):
+    """A search whose best point sits near the top face of alpha with a 'beyond' probe, and ladder steps
+    k = 1.. with the given per-seed values (k = 0 is the probe)."""
+    (a, alo, ahi), (t, tlo, thi) = regime.box(name)
+    tmid = 10 ** ((tlo + thi) / 2)
+    pts = [_pt(name, [0.5] * 4, alpha=10 ** ((alo + ahi) / 2), transfer_lr=tmid),
+           _pt(name, [0.80, 0.81, 0.80, 0.82], alpha=10 ** (ahi - 0.2), transfer_lr=tmid)]
+    best_hp = pts[1]["hp"]
+    probe_hp = regime.ladder_hp(name, best_hp, "alpha", 0, "high")
+    assert probe_hp == regime.bracket(name, pts)["probe_points"]["alpha"]
+    probes = {"alpha": dict(_pt(name, vals_by_k[0]), hp=probe_hp, probe_axis="alpha")}
+    steps = [dict(_pt(name, v), hp=regime.ladder_hp(name, best_hp, "alpha", k, "high"))
+             for k, v in enumerate(vals_by_k[1:], start=1)]
+    return pts, probes, steps
+
+
+def test_ladder_steps_past_a_beyond_probe_until_flat_or_worse():
+    up = lambda b: [b, b + 0.005, b + 0.01, b + 0.005]  # noqa: E731  (tiny spread: 2 SE ~ 0.004)
+    pts, probes, steps = _ladder_case([up(0.85), up(0.88), up(0.86)])
+    L = regime.ladder("AGAD", pts, probes, [])
+    assert L["axes"] == {"alpha": "ladder needed", "transfer_lr": "interior"}
+    assert L["next"] == steps[0]["hp"] and L["best"] is probes["alpha"]       # the probe is the running best
+    (_, _, ahi), _ = regime.box("AGAD")
+    assert math.isclose(math.log10(L["next"]["alpha"]), ahi + 2 * regime.STEP, abs_tol=1e-5)
+    assert L["next"]["transfer_lr"] == pts[1]["hp"]["transfer_lr"]          # the other axis held
+    L = regime.ladder("AGAD", pts, probes, steps[:1])
+    assert L["axes"]["alpha"] == "ladder needed" and L["best"] is steps[0]    # k=1 better: continue
+    L = regime.ladder("AGAD", pts, probes, steps)
+    assert L["axes"]["alpha"] == "bracketed by ladder" and L["best"] is steps[0] and L["next"] is None
+    assert L["original"]["axes"]["alpha"] == "beyond" and L["original"]["best"] is pts[1]
+
+
+def test_ladder_stops_on_a_worse_step_and_reports_the_cap():
+    up = lambda b: [b, b + 0.005, b + 0.01, b + 0.005]  # noqa: E731
+    pts, probes, steps = _ladder_case([up(0.85), up(0.70)])
+    L = regime.ladder("AGAD", pts, probes, steps)
+    assert L["axes"]["alpha"] == "bracketed by ladder" and L["best"] is probes["alpha"]
+    vals = [up(0.85 + 0.03 * k) for k in range(regime.LADDER_STEPS + 1)]
+    pts, probes, steps = _ladder_case(vals)
+    L = regime.ladder("AGAD", pts, probes, steps)
+    assert L["axes"]["alpha"] == "ladder cap" and L["best"] is steps[-1] and L["next"] is None
+    assert len(L["ladders"]["alpha"]) == regime.LADDER_STEPS + 1
+    with pytest.raises(ValueError, match="ladder step"):
+        regime.ladder_hp("AGAD", pts[1]["hp"], "alpha", regime.LADDER_STEPS + 1, "high")
+    with pytest.raises(ValueError, match="side"):
+        regime.ladder_hp("AGAD", pts[1]["hp"], "alpha", 1, "up")
+
+
+def test_ladder_leaves_a_bracketed_search_alone_and_state_reads_both_rules():
+    n = "AGAD"
+    (a, alo, ahi), (t, tlo, thi) = regime.box(n)
+    pts = [_pt(n, [0.8, 0.81, 0.8, 0.82], alpha=10 ** ((alo + ahi) / 2), transfer_lr=10 ** ((tlo + thi) / 2))]
+    L = regime.ladder(n, pts, {}, [])
+    assert L["axes"] == {"alpha": "interior", "transfer_lr": "interior"} and L["next"] is None and not L["ladders"]
+    up = lambda b: [b, b + 0.005, b + 0.01, b + 0.005]  # noqa: E731
+    pts, probes, steps = _ladder_case([up(0.85), up(0.85)])
+    rec = dict(points=[dict(p) for p in pts] * 8, probes=list(probes.values()),
+               ladder=[dict(s, algorithm=n) for s in steps])
+    o, L = regime.state(n, rec, 183, rule="original"), regime.state(n, rec, 183, rule="ladder")
+    assert o["complete"] and not o["bracketed"] and o["axes"]["alpha"] == "beyond"
+    assert L["bracketed"] and L["axes"]["alpha"] == "bracketed by ladder" and L["best"]["val"] == up(0.85)
+    with pytest.raises(ValueError, match="rule"):
+        regime.state(n, rec, rule="wider")

@@ -4,6 +4,7 @@ it and writes the data file.
     python -m verification.regime search [--names ...] [--workers 2] [--record PATH]
     python -m verification.regime probes [--names ...]        # the bracket probes of the searched names
     python -m verification.regime length [--names ...]        # the run-length rule on the chosen points
+    python -m verification.regime ladder [--names ...]        # the ladder past a "beyond" probe (regime docstring)
     python -m verification.regime show                        # the record's outcome per algorithm
 
 Every command resumes: a point already in the record (same algorithm, hyperparameters, epochs, seeds) is not
@@ -42,7 +43,7 @@ def _load(path):
     try:
         rec = regime.load_record(path)
     except FileNotFoundError:
-        rec = dict(rules=_rules(), runs=[], points=[], probes=[], length=[])
+        rec = dict(rules=_rules(), runs=[], points=[], probes=[], ladder=[], length=[])
     if rec.get("rules") != _rules():
         raise SystemExit(f"the record at {path} was made under other rules: {rec.get('rules')}")
     return rec
@@ -70,9 +71,45 @@ def _run(jobs, rec, field, path, workers):
                   flush=True)
 
 
+LADDER_RULE = ("for an axis whose probe is beyond, step STEP further past the face along that axis alone (other "
+               "coordinates at the chosen point), same seeds and epochs; stop at the first step not better than the "
+               "running best by more than NOISE_Z SE (flat or worse) or after LADDER_STEPS further steps; the best "
+               "step becomes the chosen point; bracketed if stopped on a flat/worse step, not if the cap was hit. "
+               "Added after the search's results were seen (AGAD, TT-v2 beyond on alpha); applies to every "
+               "algorithm whose search did not bracket.")
+
+
+def _ladder(rec, names, E, path, workers):
+    """Run the ladder to its end: each round runs every algorithm's next step (at most one each) in parallel."""
+    rec.setdefault("ladder", [])
+    rec.setdefault("ladder_rule", dict(text=LADDER_RULE, ladder_steps=regime.LADDER_STEPS, step=regime.STEP,
+                                       noise_z=regime.NOISE_Z, commit=_commit()))
+    while True:
+        jobs = []
+        for n in names:
+            pts = [p for p in rec["points"] if p["algorithm"] == n and p["epochs"] == E]
+            if len(pts) < regime.POINTS:
+                print(f"{n}: search incomplete ({len(pts)} of {regime.POINTS} points); no ladder", flush=True)
+                continue
+            s = regime.state(n, rec, E, rule="ladder")
+            if any(v == "probe needed" for v in s["axes"].values()):
+                print(f"{n}: probes needed first ({s['axes']})", flush=True)
+                continue
+            if s["next"] is not None:
+                axis, step = next((a, d["k"]) for a, log in s["ladders"].items() for d in log
+                                  if d["record"] is None)
+                jobs.append((n, s["next"], E, dict(ladder_axis=axis, ladder_step=step)))
+        if not jobs:
+            return
+        before = len(rec["ladder"])
+        _run(jobs, rec, "ladder", path, workers)
+        if len(rec["ladder"]) == before:
+            return
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(prog="python -m verification.regime", description=__doc__.split("\n\n")[0])
-    ap.add_argument("command", choices=("search", "probes", "length", "show"))
+    ap.add_argument("command", choices=("search", "probes", "ladder", "length", "show"))
     ap.add_argument("--names", nargs="+", default=list(regime.COMPARED), choices=sorted(regime.AXES))
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--record", default=str(regime.RECORD_PATH))
@@ -95,12 +132,14 @@ def main(argv=None):
             for axis, hp in regime.bracket(n, pts)["probe_points"].items():
                 jobs.append((n, hp, E, dict(probe_axis=axis)))
         _run(jobs, rec, "probes", a.record, a.workers)
+    elif a.command == "ladder":
+        _ladder(rec, a.names, E, a.record, a.workers)
     elif a.command == "length":
         budgets = {E: {}}
         for n in a.names:  # the first budget's slopes: the chosen points of the search itself
             pts = [p for p in rec["points"] if p["algorithm"] == n and p["epochs"] == E]
             if pts:
-                budgets[E][n] = regime.bracket(n, pts)["best"]["end_slope"]
+                budgets[E][n] = regime.state(n, rec, E, rule="ladder")["best"]["end_slope"]
         for p in rec["length"]:
             budgets.setdefault(p["epochs"], {})[p["algorithm"]] = p["end_slope"]
         outcome = regime.run_length({e: s for e, s in budgets.items() if set(a.names) <= set(s)})
@@ -108,7 +147,7 @@ def main(argv=None):
             jobs = []
             for n in a.names:
                 pts = [p for p in rec["points"] if p["algorithm"] == n and p["epochs"] == E]
-                jobs.append((n, regime.bracket(n, pts)["best"]["hp"], outcome["next"]))
+                jobs.append((n, regime.state(n, rec, E, rule="ladder")["best"]["hp"], outcome["next"]))
             _run(jobs, rec, "length", a.record, a.workers)
         for p in rec["length"]:
             budgets.setdefault(p["epochs"], {})[p["algorithm"]] = p["end_slope"]
@@ -119,10 +158,10 @@ def main(argv=None):
         pts = [p for p in rec["points"] if p["algorithm"] == n and p["epochs"] == E]
         if not pts:
             continue
-        probes = {p["probe_axis"]: p for p in rec["probes"] if p["algorithm"] == n}
-        b = regime.bracket(n, pts, probes)
-        print(f"{n:<22} {len(pts)} points  best {b['best']['val_mean']:.3f}  failed {b['failed']}  "
-              f"axes {b['axes']}  hp {dict((k, b['best']['hp'][k]) for k, _ in regime.AXES[n])}", flush=True)
+        for rule in ("original", "ladder"):
+            b = regime.state(n, rec, E, rule=rule)
+            print(f"{n:<22} {rule:<8} {len(pts)} points  best {b['best']['val_mean']:.3f}  failed {b['failed']}  "
+                  f"axes {b['axes']}  hp {dict((k, b['best']['hp'][k]) for k, _ in regime.AXES[n])}", flush=True)
 
 
 if __name__ == "__main__":

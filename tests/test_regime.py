@@ -227,3 +227,12 @@ def test_ladder_leaves_a_bracketed_search_alone_and_state_reads_both_rules():
     assert L["bracketed"] and L["axes"]["alpha"] == "bracketed by ladder" and L["best"]["val"] == up(0.85)
     with pytest.raises(ValueError, match="rule"):
         regime.state(n, rec, rule="wider")
+
+
+def test_the_stored_record_matches_todays_rules_up_to_added_default_fields():
+    from verification import regime as cli
+
+    rec = regime.load_record()
+    assert cli._same_rules(rec["rules"], cli._rules())
+    assert not cli._same_rules(dict(rec["rules"], step=1.0), cli._rules())
+    assert not cli._same_rules(dict(rec["rules"], setting=rec["rules"]["setting"].replace("hfo2", "om")), cli._rules())

@@ -39,12 +39,29 @@ def _rules():
                 noise_z=r.NOISE_Z, fail_below=r.FAIL_BELOW, search_seeds=list(r.SEARCH_SEEDS))
 
 
+def _same_rules(old, new):
+    """The record's rules against today's: equal, except that a NetworkSetting field added to the package after the
+    record was written (absent from the record's repr) is ignored when it holds its default value."""
+    if not isinstance(old, dict) or set(old) != set(new):
+        return False
+    if any(old[k] != new[k] for k in new if k != "setting"):
+        return False
+    import dataclasses
+
+    s = regime.SETTING
+    added = [f for f in dataclasses.fields(s) if f"{f.name}=" not in old["setting"]]
+    if any(getattr(s, f.name) != f.default for f in added):
+        return False
+    kept = ", ".join(f"{f.name}={getattr(s, f.name)!r}" for f in dataclasses.fields(s) if f not in added)
+    return old["setting"] == f"{type(s).__name__}({kept})"
+
+
 def _load(path):
     try:
         rec = regime.load_record(path)
     except FileNotFoundError:
         rec = dict(rules=_rules(), runs=[], points=[], probes=[], ladder=[], length=[])
-    if rec.get("rules") != _rules():
+    if not _same_rules(rec.get("rules"), _rules()):
         raise SystemExit(f"the record at {path} was made under other rules: {rec.get('rules')}")
     return rec
 

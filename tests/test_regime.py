@@ -236,3 +236,41 @@ def test_the_stored_record_matches_todays_rules_up_to_added_default_fields():
     assert cli._same_rules(rec["rules"], cli._rules())
     assert not cli._same_rules(dict(rec["rules"], step=1.0), cli._rules())
     assert not cli._same_rules(dict(rec["rules"], setting=rec["rules"]["setting"].replace("hfo2", "om")), cli._rules())
+
+
+def _curves(test):
+    from sptheory.experiments.network.training import Curves
+
+    t = np.asarray(test, float)
+    return Curves(test=t, val=t, curve=np.tile(t[:, None], (1, 5)), epochs=np.arange(5))
+
+
+def test_regime_b_erider_best_and_fig5_combine_their_intervals_as_the_old_claims():
+    from sptheory import stats
+    from verification.claims import regime_b as R
+
+    E, nom = R.E, 0.3
+    base = np.array([0.80, 0.82, 0.81, 0.83, 0.80, 0.82, 0.81, 0.80])
+    jit = np.array([0.0, 0.002, -0.001, 0.001, 0.0, -0.002, 0.001, 0.0])
+    runs = {(E, nom, None): _curves(base + 0.05), ("TT-v2", nom, None): _curves(base + jit),
+            ("c-TTv2", nom, None): _curves(base - jit), ("AGAD", nom, None): _curves(base + 0.02 + jit)}
+    m, ests, diffs, need = R._measure("erider-best", runs)
+    assert len(ests) == 3 and m.lo > 0 and stats.judge(R.PREDICTIONS["erider-best"], m).verdict == "holds"
+    runs[("AGAD", nom, None)] = _curves(base + 0.10 + jit)                 # one method better than E-RIDER
+    m, *_ = R._measure("erider-best", runs)
+    assert m.hi < 0 and stats.judge(R.PREDICTIONS["erider-best"], m).verdict == "violated"
+    f = {(E, nom, p): _curves(base + (0.03 if p == 0.1 else 0.0) + jit * (p or 1)) for p in R.FIG5_P}
+    m, ests, _, _ = R._measure("fig5-chopper", f)
+    assert len(ests) == 5 and m.lo > 0 and stats.judge(R.PREDICTIONS["fig5-chopper"], m).verdict == "holds"
+    assert R.involved("erider-best") == sorted([E, "TT-v2", "c-TTv2", "AGAD"]) and R.involved("fig5-chopper") == [E]
+
+
+def test_regime_b_fig5_rows_vary_only_the_chopper_probability():
+    from verification.claims import regime_b as R
+
+    hp = regime.centre(R.E)
+    assert R.hp_of({R.E: hp}, (R.E, 0.3, None)) == hp
+    assert R.hp_of({R.E: hp}, (R.E, 0.3, 0.2)) == dict(hp, in_chop_prob=0.2)
+    p0 = R.hp_of({R.E: hp}, (R.E, 0.3, 0.0))
+    assert p0["in_chop_prob"] == 0.0 and p0["eta"] == 0.25            # 5 / ceil(1 / 0.05): the same filter weight
+    assert 0.05 in R.FIG5_P and R.FIG5_P[0] == 0.0

@@ -225,7 +225,7 @@ def run(quick: bool, rng_seed: int, executor=None, options: dict | None = None):
            for k in PREDICTIONS if k not in keys]
     rows = list(dict.fromkeys(r for k in keys for pair in PAIRS[k] for r in pair))
 
-    def train(seed_set):
+    def train(seed_set, rows=rows):
         from sptheory import sweep
 
         jobs = [(dataclasses.replace(regime.SETTING, epochs=int(epochs), ref_std=std), name, hp_of(hps, (name, std, p)),
@@ -248,12 +248,13 @@ def run(quick: bool, rng_seed: int, executor=None, options: dict | None = None):
     stage = [k for k in keys if not quick and results[k][0].verdict == "inconclusive"
              and results[k][3] <= MAX_SEEDS]
     runs16 = None
-    if stage:
-        more = train(SEEDS_16)
+    if stage:  # only the rows of the claims in the stage
+        rows16 = list(dict.fromkeys(r for k in stage for pair in PAIRS[k] for r in pair))
+        more = train(SEEDS_16, rows16)
         runs16 = {r: runs[r]._replace(val=np.concatenate([runs[r].val, more[r].val]),
                                          test=np.concatenate([runs[r].test, more[r].test]),
                                          curve=np.concatenate([runs[r].curve, more[r].curve]))
-                  for r in rows}
+                  for r in rows16}
     for key in keys:
         j8, m8, ests8, need8, diffs8, checks8, bare8, orig8 = results[key]
         used_runs, used_seeds = runs, list(seeds)

@@ -6,6 +6,7 @@ it and writes the data file.
     python -m verification.regime length [--names ...]        # the run-length rule on the chosen points
     python -m verification.regime ladder [--names ...]        # the ladder past a "beyond" probe (regime docstring)
     python -m verification.regime show                        # the record's outcome per algorithm
+    python -m verification.regime curves [--run JSON] [--png PATH]  # the regime-b run's learning curves
 
 Every command resumes: a point already in the record (same algorithm, hyperparameters, epochs, seeds) is not
 run again.  Each finished point is written to the record at once, so an interrupted run keeps its data.
@@ -18,6 +19,8 @@ import subprocess
 import sys
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
+
+import numpy as np
 
 from sptheory.experiments import regime
 
@@ -88,6 +91,42 @@ def _run(jobs, rec, field, path, workers):
                   flush=True)
 
 
+ROOT = Path(__file__).resolve().parents[1]
+RUN_PATH = ROOT / "verification" / "data" / "regime_b_long_run.json"
+CURVES_PNG = ROOT / "docs" / "regime_b_curves.png"
+
+
+def plot_curves(run_json, png):
+    """The seed-mean validation curves of every distinct row of a regime-b run (``data.curves`` of its
+    results), one figure: the nominal-cell methods, the offset rows, fig5-chopper's p rows."""
+    import json
+
+    from matplotlib.figure import Figure  # no pyplot: no global backend state
+
+    claims = json.loads(Path(run_json).read_text())["claims"]
+    rows = {}
+    for c in claims:
+        if c["id"].startswith("regime-b/"):
+            rows.update((c.get("data") or {}).get("curves") or {})
+    groups = (("nominal cell (ref_std 0.3)", [k for k in rows if k.endswith("|0.3")]),
+              ("offset rows (ref_std 0.05 / 1.0)", [k for k in rows if k.endswith(("|0.05", "|1.0"))]),
+              ("E-RIDER (paper): chopper p per read", [k for k in rows if "|p=" in k]))
+    fig = Figure(figsize=(13, 3.8))
+    axes = fig.subplots(1, 3, sharey=True)
+    for ax, (title, keys) in zip(axes, groups):
+        for k in sorted(keys):
+            ax.plot(100 * np.asarray(rows[k]), label=k.replace("|", " "), lw=1.2)
+        ax.set_title(title, fontsize=9)
+        ax.set_xlabel("epoch")
+        if keys:
+            ax.legend(fontsize=6.5, loc="lower right")
+    axes[0].set_ylabel("validation accuracy, seed mean (%)")
+    fig.tight_layout()
+    Path(png).parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(png, dpi=100)
+    print(f"wrote {png}", flush=True)
+
+
 LADDER_RULE = ("for an axis whose probe is beyond, step STEP further past the face along that axis alone (other "
                "coordinates at the chosen point), same seeds and epochs; stop at the first step not better than the "
                "running best by more than NOISE_Z SE (flat or worse) or after LADDER_STEPS further steps; the best "
@@ -126,11 +165,16 @@ def _ladder(rec, names, E, path, workers):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(prog="python -m verification.regime", description=__doc__.split("\n\n")[0])
-    ap.add_argument("command", choices=("search", "probes", "ladder", "length", "show"))
+    ap.add_argument("command", choices=("search", "probes", "ladder", "length", "show", "curves"))
+    ap.add_argument("--run", default=str(RUN_PATH), help="curves: a verification.json of regime-b")
+    ap.add_argument("--png", default=str(CURVES_PNG), help="curves: the figure to write")
     ap.add_argument("--names", nargs="+", default=list(regime.COMPARED), choices=sorted(regime.AXES))
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--record", default=str(regime.RECORD_PATH))
     a = ap.parse_args(argv)
+    if a.command == "curves":
+        plot_curves(a.run, a.png)
+        return
     rec = _load(a.record)
     if a.command != "show":
         rec["runs"].append(dict(command="python -m verification.regime " + " ".join(argv or sys.argv[1:]),

@@ -274,3 +274,41 @@ def test_regime_b_fig5_rows_vary_only_the_chopper_probability():
     p0 = R.hp_of({R.E: hp}, (R.E, 0.3, 0.0))
     assert p0["in_chop_prob"] == 0.0 and p0["eta"] == 0.25            # 5 / ceil(1 / 0.05): the same filter weight
     assert 0.05 in R.FIG5_P and R.FIG5_P[0] == 0.0
+
+
+def test_regime_b_runs_the_16_seed_stage_only_for_claims_that_need_at_most_16_seeds(monkeypatch):
+    """The real search record, a fake trainer (per-seed accuracies set by hand): erider-vs-agad and erider-best
+    straddle 0 with n <= 16 at 8 seeds, so their rows rerun on seeds 8-15 and are judged on 16 paired seeds;
+    the others are decided at 8 seeds and do not rerun."""
+    from sptheory.experiments.network.training import Curves
+    from verification.claims import regime_b as R
+
+    wiggle = np.array([2.5, -0.5, 1.0, 2.0, -1.0, 1.5, 0.5, 2.0]) / 100      # E-RIDER - AGAD: mean 1, sd ~1.2
+    calls = []
+
+    def fake(setting, name, hp, seeds):
+        seeds = list(seeds)
+        calls.append((name, setting.ref_std, hp.get("in_chop_prob"), tuple(seeds)))
+        idx = np.asarray(seeds) % 8
+        base = {"E-RIDER (paper)": 0.89 + wiggle[idx] + 0.005 * (np.asarray(seeds) >= 8), "AGAD": np.full(len(seeds), 0.89),
+                "TT-v2": np.full(len(seeds), 0.79), "c-TTv2": np.full(len(seeds), 0.80)}[name]
+        if name == "TT-v2" and setting.ref_std == 1.0:
+            base = base - 0.3
+        if name == "E-RIDER (paper)" and hp.get("in_chop_prob") == 0.0:
+            base = base - 0.1
+        t = base + 1e-3 * np.sin(np.asarray(seeds) + 10 * setting.ref_std)
+        return Curves(test=t, val=t, curve=np.tile(t[:, None], (1, 5)), epochs=np.arange(5))
+
+    monkeypatch.setattr(network, "train_curves", fake)
+    out = {r.id.split("/")[1]: r for r in R.run(False, 0)}
+    assert list(out) == list(R.PREDICTIONS)
+    for k in ("erider-vs-agad", "erider-best"):
+        assert out[k].data["verdict_8_seeds"] == "inconclusive" and out[k].data["seeds_needed_8"] <= 16
+        assert out[k].data["seeds"] == list(range(16)) and out[k].verdict == "holds"
+    for k in ("agad-vs-ttv2", "ttv2-offset", "fig5-chopper"):
+        assert out[k].data["seeds"] == list(range(8)) and out[k].verdict == "holds"
+    # the stored record: AGAD's and TT-v2's searches bracket only under the ladder rule
+    assert out["agad-vs-ttv2"].data["verdict_original_rule"] == "inconclusive"
+    assert out["fig5-chopper"].data["verdict_original_rule"] == "holds"
+    rerun = {c for c in calls if c[3] == tuple(range(8, 16))}
+    assert {(c[0], c[1]) for c in rerun} == {("E-RIDER (paper)", 0.3), ("AGAD", 0.3), ("TT-v2", 0.3), ("c-TTv2", 0.3)}

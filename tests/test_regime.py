@@ -291,7 +291,8 @@ def test_regime_b_runs_the_16_seed_stage_only_for_claims_that_need_at_most_16_se
         calls.append((name, setting.ref_std, hp.get("in_chop_prob"), tuple(seeds)))
         idx = np.asarray(seeds) % 8
         base = {"E-RIDER (paper)": 0.89 + wiggle[idx] + 0.005 * (np.asarray(seeds) >= 8),
-                "AGAD": np.full(len(seeds), 0.89), "TT-v2": np.full(len(seeds), 0.79), "c-TTv2": np.full(len(seeds), 0.80)}[name]
+                "AGAD": np.full(len(seeds), 0.89), "TT-v2": np.full(len(seeds), 0.79),
+                "c-TTv2": np.full(len(seeds), 0.80)}[name]
         if name == "TT-v2" and setting.ref_std == 1.0:
             base = base - 0.3
         if name == "E-RIDER (paper)" and hp.get("in_chop_prob") == 0.0:

@@ -162,3 +162,154 @@ class _Serial:
         fut = Future()
         fut.set_result(f(*a))
         return fut
+
+
+def _ladder_case(vals_by_k, name="AGAD"):
+    """A search whose best point sits near the top face of alpha with a 'beyond' probe, and ladder steps
+    k = 1.. with the given per-seed values (k = 0 is the probe)."""
+    (a, alo, ahi), (t, tlo, thi) = regime.box(name)
+    tmid = 10 ** ((tlo + thi) / 2)
+    pts = [_pt(name, [0.5] * 4, alpha=10 ** ((alo + ahi) / 2), transfer_lr=tmid),
+           _pt(name, [0.80, 0.81, 0.80, 0.82], alpha=10 ** (ahi - 0.2), transfer_lr=tmid)]
+    best_hp = pts[1]["hp"]
+    probe_hp = regime.ladder_hp(name, best_hp, "alpha", 0, "high")
+    assert probe_hp == regime.bracket(name, pts)["probe_points"]["alpha"]
+    probes = {"alpha": dict(_pt(name, vals_by_k[0]), hp=probe_hp, probe_axis="alpha")}
+    steps = [dict(_pt(name, v), hp=regime.ladder_hp(name, best_hp, "alpha", k, "high"))
+             for k, v in enumerate(vals_by_k[1:], start=1)]
+    return pts, probes, steps
+
+
+def test_ladder_steps_past_a_beyond_probe_until_flat_or_worse():
+    up = lambda b: [b, b + 0.005, b + 0.01, b + 0.005]  # noqa: E731  (tiny spread: 2 SE ~ 0.004)
+    pts, probes, steps = _ladder_case([up(0.85), up(0.88), up(0.86)])
+    L = regime.ladder("AGAD", pts, probes, [])
+    assert L["axes"] == {"alpha": "ladder needed", "transfer_lr": "interior"}
+    assert L["next"] == steps[0]["hp"] and L["best"] is probes["alpha"]       # the probe is the running best
+    (_, _, ahi), _ = regime.box("AGAD")
+    assert math.isclose(math.log10(L["next"]["alpha"]), ahi + 2 * regime.STEP, abs_tol=1e-5)
+    assert L["next"]["transfer_lr"] == pts[1]["hp"]["transfer_lr"]          # the other axis held
+    L = regime.ladder("AGAD", pts, probes, steps[:1])
+    assert L["axes"]["alpha"] == "ladder needed" and L["best"] is steps[0]    # k=1 better: continue
+    L = regime.ladder("AGAD", pts, probes, steps)
+    assert L["axes"]["alpha"] == "bracketed by ladder" and L["best"] is steps[0] and L["next"] is None
+    assert L["original"]["axes"]["alpha"] == "beyond" and L["original"]["best"] is pts[1]
+
+
+def test_ladder_stops_on_a_worse_step_and_reports_the_cap():
+    up = lambda b: [b, b + 0.005, b + 0.01, b + 0.005]  # noqa: E731
+    pts, probes, steps = _ladder_case([up(0.85), up(0.70)])
+    L = regime.ladder("AGAD", pts, probes, steps)
+    assert L["axes"]["alpha"] == "bracketed by ladder" and L["best"] is probes["alpha"]
+    vals = [up(0.85 + 0.03 * k) for k in range(regime.LADDER_STEPS + 1)]
+    pts, probes, steps = _ladder_case(vals)
+    L = regime.ladder("AGAD", pts, probes, steps)
+    assert L["axes"]["alpha"] == "ladder cap" and L["best"] is steps[-1] and L["next"] is None
+    assert len(L["ladders"]["alpha"]) == regime.LADDER_STEPS + 1
+    with pytest.raises(ValueError, match="ladder step"):
+        regime.ladder_hp("AGAD", pts[1]["hp"], "alpha", regime.LADDER_STEPS + 1, "high")
+    with pytest.raises(ValueError, match="side"):
+        regime.ladder_hp("AGAD", pts[1]["hp"], "alpha", 1, "up")
+
+
+def test_ladder_leaves_a_bracketed_search_alone_and_state_reads_both_rules():
+    n = "AGAD"
+    (a, alo, ahi), (t, tlo, thi) = regime.box(n)
+    pts = [_pt(n, [0.8, 0.81, 0.8, 0.82], alpha=10 ** ((alo + ahi) / 2), transfer_lr=10 ** ((tlo + thi) / 2))]
+    L = regime.ladder(n, pts, {}, [])
+    assert L["axes"] == {"alpha": "interior", "transfer_lr": "interior"} and L["next"] is None and not L["ladders"]
+    up = lambda b: [b, b + 0.005, b + 0.01, b + 0.005]  # noqa: E731
+    pts, probes, steps = _ladder_case([up(0.85), up(0.85)])
+    rec = dict(points=[dict(p) for p in pts] * 8, probes=list(probes.values()),
+               ladder=[dict(s, algorithm=n) for s in steps])
+    o, L = regime.state(n, rec, 183, rule="original"), regime.state(n, rec, 183, rule="ladder")
+    assert o["complete"] and not o["bracketed"] and o["axes"]["alpha"] == "beyond"
+    assert L["bracketed"] and L["axes"]["alpha"] == "bracketed by ladder" and L["best"]["val"] == up(0.85)
+    with pytest.raises(ValueError, match="rule"):
+        regime.state(n, rec, rule="wider")
+
+
+def test_the_stored_record_matches_todays_rules_up_to_added_default_fields():
+    from verification import regime as cli
+
+    rec = regime.load_record()
+    assert cli._same_rules(rec["rules"], cli._rules())
+    assert not cli._same_rules(dict(rec["rules"], step=1.0), cli._rules())
+    assert not cli._same_rules(dict(rec["rules"], setting=rec["rules"]["setting"].replace("hfo2", "om")), cli._rules())
+
+
+def _curves(test):
+    from sptheory.experiments.network.training import Curves
+
+    t = np.asarray(test, float)
+    return Curves(test=t, val=t, curve=np.tile(t[:, None], (1, 5)), epochs=np.arange(5))
+
+
+def test_regime_b_erider_best_and_fig5_combine_their_intervals_as_the_old_claims():
+    from sptheory import stats
+    from verification.claims import regime_b as R
+
+    E, nom = R.E, 0.3
+    base = np.array([0.80, 0.82, 0.81, 0.83, 0.80, 0.82, 0.81, 0.80])
+    jit = np.array([0.0, 0.002, -0.001, 0.001, 0.0, -0.002, 0.001, 0.0])
+    runs = {(E, nom, None): _curves(base + 0.05), ("TT-v2", nom, None): _curves(base + jit),
+            ("c-TTv2", nom, None): _curves(base - jit), ("AGAD", nom, None): _curves(base + 0.02 + jit)}
+    m, ests, diffs, need = R._measure("erider-best", runs)
+    assert len(ests) == 3 and m.lo > 0 and stats.judge(R.PREDICTIONS["erider-best"], m).verdict == "holds"
+    runs[("AGAD", nom, None)] = _curves(base + 0.10 + jit)                 # one method better than E-RIDER
+    m, *_ = R._measure("erider-best", runs)
+    assert m.hi < 0 and stats.judge(R.PREDICTIONS["erider-best"], m).verdict == "violated"
+    f = {(E, nom, p): _curves(base + (0.03 if p == 0.1 else 0.0) + jit * (p or 1)) for p in R.FIG5_P}
+    m, ests, _, _ = R._measure("fig5-chopper", f)
+    assert len(ests) == 5 and m.lo > 0 and stats.judge(R.PREDICTIONS["fig5-chopper"], m).verdict == "holds"
+    assert R.involved("erider-best") == sorted([E, "TT-v2", "c-TTv2", "AGAD"]) and R.involved("fig5-chopper") == [E]
+
+
+def test_regime_b_fig5_rows_vary_only_the_chopper_probability():
+    from verification.claims import regime_b as R
+
+    hp = regime.centre(R.E)
+    assert R.hp_of({R.E: hp}, (R.E, 0.3, None)) == hp
+    assert R.hp_of({R.E: hp}, (R.E, 0.3, 0.2)) == dict(hp, in_chop_prob=0.2)
+    p0 = R.hp_of({R.E: hp}, (R.E, 0.3, 0.0))
+    assert p0["in_chop_prob"] == 0.0 and p0["eta"] == 0.25            # 5 / ceil(1 / 0.05): the same filter weight
+    assert 0.05 in R.FIG5_P and R.FIG5_P[0] == 0.0
+
+
+def test_regime_b_runs_the_16_seed_stage_only_for_claims_that_need_at_most_16_seeds(monkeypatch):
+    """The real search record, a fake trainer (per-seed accuracies set by hand): erider-vs-agad and erider-best
+    straddle 0 with n <= 16 at 8 seeds, so their rows rerun on seeds 8-15 and are judged on 16 paired seeds;
+    the others are decided at 8 seeds and do not rerun."""
+    from sptheory.experiments.network.training import Curves
+    from verification.claims import regime_b as R
+
+    wiggle = np.array([2.5, -0.5, 1.0, 2.0, -1.0, 1.5, 0.5, 2.0]) / 100      # E-RIDER - AGAD: mean 1, sd ~1.2
+    calls = []
+
+    def fake(setting, name, hp, seeds):
+        seeds = list(seeds)
+        calls.append((name, setting.ref_std, hp.get("in_chop_prob"), tuple(seeds)))
+        idx = np.asarray(seeds) % 8
+        base = {"E-RIDER (paper)": 0.89 + wiggle[idx] + 0.005 * (np.asarray(seeds) >= 8),
+                "AGAD": np.full(len(seeds), 0.89), "TT-v2": np.full(len(seeds), 0.79),
+                "c-TTv2": np.full(len(seeds), 0.80)}[name]
+        if name == "TT-v2" and setting.ref_std == 1.0:
+            base = base - 0.3
+        if name == "E-RIDER (paper)" and hp.get("in_chop_prob") == 0.0:
+            base = base - 0.1
+        t = base + 1e-3 * np.sin(np.asarray(seeds) + 10 * setting.ref_std)
+        return Curves(test=t, val=t, curve=np.tile(t[:, None], (1, 5)), epochs=np.arange(5))
+
+    monkeypatch.setattr(network, "train_curves", fake)
+    out = {r.id.split("/")[1]: r for r in R.run(False, 0)}
+    assert list(out) == list(R.PREDICTIONS)
+    for k in ("erider-vs-agad", "erider-best"):
+        assert out[k].data["verdict_8_seeds"] == "inconclusive" and out[k].data["seeds_needed_8"] <= 16
+        assert out[k].data["seeds"] == list(range(16)) and out[k].verdict == "holds"
+    for k in ("agad-vs-ttv2", "ttv2-offset", "fig5-chopper"):
+        assert out[k].data["seeds"] == list(range(8)) and out[k].verdict == "holds"
+    # the stored record: AGAD's and TT-v2's searches bracket only under the ladder rule
+    assert out["agad-vs-ttv2"].data["verdict_original_rule"] == "inconclusive"
+    assert out["fig5-chopper"].data["verdict_original_rule"] == "holds"
+    rerun = {c for c in calls if c[3] == tuple(range(8, 16))}
+    assert {(c[0], c[1]) for c in rerun} == {("E-RIDER (paper)", 0.3), ("AGAD", 0.3), ("TT-v2", 0.3), ("c-TTv2", 0.3)}

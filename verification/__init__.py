@@ -60,6 +60,7 @@ CLAIM_MODULES: list[str] = [
     "verification.claims.regime_b",
 ]
 
-#: Claims that run only with ``python -m verification --long`` (hours on 2 cores; docs/NETWORK_REGIME.md);
+#: Claims that run only with ``python -m verification --long`` (regime-b: 550 s wall with 2 workers under load,
+#: over the 8-minute line for the default run; docs/NETWORK_REGIME.md);
 #: a run without it states that it skipped them.
 LONG_CLAIMS: tuple = ("regime-b",)

@@ -35,6 +35,23 @@ Search (:func:`box`, :func:`sample`, :func:`bracket`)
       ``edge-better``).  An axis that is neither interior nor flat is reported, and the algorithm's row
       carries it.
 
+Ladder (:func:`ladder`; a rule added on 2026-12-06 AFTER the search's results were seen -- AGAD's and TT-v2's
+fast-rate probes were *beyond* -- and committed before any ladder point ran; verdicts are reported under the
+original rule (no ladder) and under this one)
+    For an axis whose probe is *beyond* (the probe one STEP past the nearer face is better than the chosen
+    point by more than NOISE_Z standard errors), keep stepping one STEP (half a decade) further past that face
+    along that axis alone, the other coordinates at the chosen point, with the same seeds
+    (:data:`SEARCH_SEEDS`) and epochs: step k (k = 0 is the probe itself, k = 1 .. :data:`LADDER_STEPS` (4) the
+    further steps) sits at ``face +- (k + 1) STEP``.  Starting from the probe as the running best, stop at the
+    first step that is not better than the running best by more than NOISE_Z standard errors (:func:`flat_test`
+    on the per-seed differences: flat or worse), or after LADDER_STEPS further steps.  The ladder's best point
+    (the last step that was better) becomes the chosen point; the axis is *bracketed by the ladder* when the
+    ladder stopped on a flat or worse step, and stays *not bracketed* (``ladder cap``) when the 4th further step
+    was still better.  When several axes are beyond, their ladders run one after another in the order of
+    :data:`AXES`, each from the point the previous one chose (a later axis whose probe no longer matches the
+    moved point starts with its step 0 re-run there).  The rule applies identically to every algorithm whose
+    search did not bracket; axes that were interior, flat or edge-better keep their status.
+
 The search record (every point, its seeds, per-seed and mean accuracy, seconds, the command and commit)
 is a JSON data file (:func:`save_record`, :func:`load_record`; the repository's copy is
 ``verification/data/regime_search_B.json``); :func:`chosen` reads the chosen hyperparameters back from it.
@@ -57,7 +74,8 @@ from . import network
 __all__ = ["SETTING", "PAPER_READS_PER_COLUMN", "SLOPE_TOL", "MAX_EXTENSIONS", "GROWTH", "POINTS", "SAMPLER_SEED",
            "FAST_DECADES", "TRANSFER_DECADES", "STEP", "NOISE_Z", "FAIL_BELOW", "SEARCH_SEEDS", "AXES", "COMPARED",
            "min_epochs", "epoch_ladder", "run_length", "centre", "box", "sample", "evaluate", "bracket",
-           "flat_test", "save_record", "load_record", "chosen", "RECORD_PATH"]
+           "flat_test", "save_record", "load_record", "chosen", "RECORD_PATH", "LADDER_STEPS", "ladder_hp", "ladder",
+           "state"]
 
 #: Setting B of the regime (epochs set per run from :func:`min_epochs` / :func:`run_length`).
 SETTING = network.NetworkSetting("B: hfo2 on both arrays, paper IO + bound management", "hfo2", ref_mean=0.2,
@@ -80,6 +98,8 @@ STEP = 0.5
 #: Flatness: |mean per-seed difference| <= NOISE_Z standard errors (two-sided ~5 % false "not flat" under a
 #: normal difference; with 4 seeds the t quantile would be 3.18, so the test leans towards "not flat").
 NOISE_Z = 2.0
+#: The most further steps of the ladder past the probe (module docstring, "Ladder").
+LADDER_STEPS = 4
 #: A best point below this validation accuracy is a failed search.
 FAIL_BELOW = 0.20
 #: Search seeds (devices, initial weights, minibatches), disjoint from the reported seeds.
@@ -275,15 +295,113 @@ def bracket(name: str, points: list, probes: dict | None = None) -> dict:
     return out
 
 
-def chosen(name: str, path=RECORD_PATH) -> dict:
-    """The chosen hyperparameters of ``name`` read back from the search record; a failed search (best below
-    FAIL_BELOW) is a ValueError: it is never tabulated."""
+def ladder_hp(name: str, hp: dict, axis: str, k: int, side: str) -> dict:
+    """The ladder's step ``k`` (0 = the probe) on ``axis`` of ``name``'s box from the point ``hp``: the axis at
+    ``face + (k + 1) STEP`` above the top face (``side="high"``) or ``face - (k + 1) STEP`` below the bottom
+    face (``side="low"``), every other coordinate as in ``hp``."""
+    if side not in ("low", "high"):
+        raise ValueError(f"side must be 'low' or 'high', got {side!r}")
+    if not 0 <= int(k) <= LADDER_STEPS:
+        raise ValueError(f"ladder step k must lie in 0..{LADDER_STEPS}, got {k!r}")
+    faces = {a: (lo, hi) for a, lo, hi in box(name)}
+    if axis not in faces:
+        raise ValueError(f"{name!r} has no axis {axis!r}; axes: {sorted(faces)}")
+    lo, hi = faces[axis]
+    out = dict(hp)
+    out[axis] = _r(10.0 ** (hi + (k + 1) * STEP if side == "high" else lo - (k + 1) * STEP))
+    return out
+
+
+def _same_hp(a: dict, b: dict) -> bool:
+    return repr(sorted(a.items())) == repr(sorted(b.items()))
+
+
+def ladder(name: str, points: list, probes: dict | None = None, steps: list | None = None) -> dict:
+    """The bracket rule followed by the ladder (module docstring) on ``name``'s search ``points``, its
+    ``probes`` (axis -> record) and the ladder's evaluated ``steps`` (records carrying ``hp``; matched by
+    hyperparameters).  Returns ``{"best": chosen record, "failed": bool, "axes": {axis: "interior" | "flat" |
+    "edge-better" | "probe needed" | "bracketed by ladder" | "ladder cap" | "ladder needed"}, "next": hp of the
+    next point to run or None, "ladders": {axis: [{"k", "hp", "record" or None, "test"}]}, "original": the
+    plain :func:`bracket` outcome}``.  ``next`` is at most one point: the ladder is sequential."""
+    b = bracket(name, points, probes)
+    out = dict(best=b["best"], failed=b["failed"], axes=dict(b["axes"]), next=None, ladders={}, original=b)
+    if b["failed"]:
+        return out
+    steps = list(steps or [])
+    faces = {a: (lo, hi) for a, lo, hi in box(name)}
+
+    def find(hp):
+        for r in steps:
+            if _same_hp(r["hp"], hp):
+                return r
+        return None
+
+    best = b["best"]
+    for axis, _kind in AXES[name]:
+        if b["axes"].get(axis) != "beyond":
+            continue
+        lo, hi = faces[axis]
+        x = math.log10(b["best"]["hp"][axis])
+        side = "low" if x - lo <= STEP else "high"
+        log = []
+        out["ladders"][axis] = log
+        run_best = best
+        status = None
+        for k in range(LADDER_STEPS + 1):
+            hp = ladder_hp(name, best["hp"], axis, k, side)
+            rec = probes.get(axis) if (k == 0 and probes and probes.get(axis) is not None
+                                       and _same_hp(probes[axis]["hp"], hp)) else find(hp)
+            if rec is None:
+                log.append(dict(k=k, hp=hp, record=None, test=None))
+                out["next"], status = hp, "ladder needed"
+                break
+            t = flat_test(run_best, rec)
+            log.append(dict(k=k, hp=hp, record=rec, test=t))
+            if not t["outside_better"]:
+                status = "bracketed by ladder" if k > 0 else ("flat" if t["flat"] else "edge-better")
+                break
+            run_best = rec
+        if status is None:
+            status = "ladder cap"
+        out["axes"][axis] = status
+        best = run_best
+        if status == "ladder needed":
+            break
+    out["best"] = best
+    return out
+
+
+def state(name: str, rec: dict, epochs: int | None = None, rule: str = "ladder") -> dict:
+    """``name``'s outcome read from a search record ``rec`` under ``rule``: ``"original"`` (:func:`bracket`: the
+    search's best point, its probes) or ``"ladder"`` (:func:`ladder`, the record's ``"ladder"`` points).  Adds
+    ``"complete"`` (POINTS points at ``epochs``, default :func:`min_epochs`) and ``"bracketed"`` (every axis
+    interior, flat or bracketed by the ladder)."""
+    if rule not in ("original", "ladder"):
+        raise ValueError(f"rule must be 'original' or 'ladder', got {rule!r}")
+    E0 = min_epochs() if epochs is None else int(epochs)
+    pts = [p for p in rec.get("points", []) if p["algorithm"] == name and p["epochs"] == E0]
+    if not pts:
+        return dict(best=None, failed=False, axes={}, complete=False, bracketed=False, next=None, n=0)
+    probes = {p["probe_axis"]: p for p in rec.get("probes", []) if p["algorithm"] == name and p["epochs"] == E0}
+    if rule == "original":
+        s = dict(bracket(name, pts, probes), next=None)
+    else:
+        s = ladder(name, pts, probes, [p for p in rec.get("ladder", []) if p["algorithm"] == name
+                                       and p["epochs"] == E0])
+    ok = ("interior", "flat", "bracketed by ladder")
+    return dict(s, complete=len(pts) >= POINTS, n=len(pts),
+                bracketed=bool(not s["failed"] and all(v in ok for v in s["axes"].values())))
+
+
+def chosen(name: str, path=RECORD_PATH, rule: str = "ladder") -> dict:
+    """The chosen hyperparameters of ``name`` read back from the search record (under ``rule``, :func:`state`);
+    a failed search (best below FAIL_BELOW) is a ValueError: it is never tabulated."""
     rec = load_record(path)
     pts = [p for p in rec["points"] if p["algorithm"] == name]
     if not pts:
         raise ValueError(f"the search record at {path} holds no points of {name!r}")
-    b = bracket(name, pts)
-    if b["failed"]:
-        raise ValueError(f"the search of {name!r} failed (best validation accuracy {b['best']['val_mean']:.3f} "
+    s = state(name, rec, epochs=pts[0]["epochs"], rule=rule)
+    if s["failed"]:
+        raise ValueError(f"the search of {name!r} failed (best validation accuracy {s['best']['val_mean']:.3f} "
                          f"< {FAIL_BELOW}): not tabulated")
-    return dict(b["best"]["hp"])
+    return dict(s["best"]["hp"])

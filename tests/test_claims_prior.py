@@ -26,6 +26,8 @@ def test_asgd_floor_quick_verdicts():
     assert res["w24-thm3-lower"].verdict == "violated" and res["w24-thm3-lower"].erratum
     assert res["w25-thm2-upper"].verdict == "holds"
     assert res["corrected"].verdict == "holds"
+    assert res["fixed-p"].verdict == "holds" and res["fixed-p"].erratum is None
+    assert all(h.met for h in res["w24-thm3-lower"].hypotheses)
 
 
 def test_trains_var_quick_verdicts():

@@ -3,10 +3,11 @@
 * :func:`simulate_gd` -- noiseless analog GD (W24 Thm 9 / W25 Thm 6, the controls) on a
   diagonal quadratic with an asymmetric soft-bounds device, update model without noise
   (``pulse_mode="noiseless"``: the theorems' recursion).
-* :func:`simulate_asgd_floor` -- W24's analog SGD (symmetric linear device
-  ``q_pm = 1 -/+ w/tau``, two-point Rademacher noise, 1-D quadratic) at several step sizes
-  alpha towards 0: the asymptotic ``|grad f|^2`` and the saturation ``S = W^2/tau^2`` along
-  the run.
+* :func:`simulate_thm3` -- W24 Thm 3's own instance (arXiv 2406.12774 v1, App. G.2: ``W = w 1``, the
+  state-dependent two-point noise of eq. (67), ``W_0 = W*``) with the symmetric linear device at several
+  step sizes alpha towards 0: the asymptotic ``||grad f||^2``, Thm 2/3's ``S_K`` summand, the sign condition (84).
+* :func:`simulate_asgd_floor` -- the same recursion with a fixed-p two-point noise on a 1-D quadratic
+  (outside Thm 3's instance; issue 21's first reading): ``|grad f|^2`` and ``S = W^2/tau^2`` along the run.
 
 * :func:`simulate_tt_convergence` -- W24's Tiki-Taka (TT-P/TT-W, Sec. 4: the package's TT-v1 with
   ``gamma = 0``, a full transfer every step, the symmetric linear device, ``pulse_mode="noiseless"``) and
@@ -31,7 +32,8 @@ from sptheory import algorithms, devices, objectives
 from sptheory.algorithms.base import analog_update
 
 __all__ = ["GD", "FLOOR", "PENALTY", "TTC", "TTF", "gd_sizes", "floor_sizes", "penalty_sizes", "simulate_gd",
-           "simulate_asgd_floor", "simulate_penalty", "penalty_device", "mean_field_point", "ttc_sizes",
+           "simulate_asgd_floor", "simulate_thm3", "thm3_sizes", "THM3", "simulate_penalty", "penalty_device",
+           "mean_field_point", "ttc_sizes",
            "ttc_problem", "simulate_tt_convergence", "ttf_sizes", "ttf_problem", "ttf_device", "simulate_tt_fails",
            "RankOneRegression"]
 
@@ -39,7 +41,10 @@ __all__ = ["GD", "FLOOR", "PENALTY", "TTC", "TTF", "gd_sizes", "floor_sizes", "p
 GD = dict(a_up=1.2, a_dn=0.8, tau=1.0, D=8, A_lo=0.5, A_hi=2.0, w_star=0.4, w0=0.6, box=0.75, step_frac=0.5,
           dw_min=1e-3)
 #: W24 Thm 3 setting: f = L/2 (w - w*)^2, g = L (w - w*) + sigma eps (eps = +/-1), q_pm = 1 -/+ w/tau
-FLOOR = dict(L=1.0, w_star=0.5, sigma=1.0, tau=1.0, dw_min=1e-3, ps=(0.5, 0.8))
+FLOOR = dict(L=1.0, w_star=0.5, sigma=1.0, tau=1.0, dw_min=1e-3, ps=(0.8,))
+#: W24 Thm 3's own instance (App. G.2): W = w 1 in R^D, f = L/2 ||W - W*||^2, W* = w* 1, W0 = W*, the
+#: state-dependent two-point oracle of eq. (67); |w*| = tau/4 and sigma just under tau L sqrt(D)/(4 sqrt 3)
+THM3 = dict(L=1.0, w_star=0.25, sigma=0.28, tau=1.0, D=4, dw_min=1e-3)
 #: W25 implicit penalty: f = h/2 (w - w*)^2, Gaussian noise sigma, q_pm = 1 -/+ (w - s)/tau (SP s, R = (w - s)/tau)
 PENALTY = dict(h=1.0, w_star=0.0, s=0.3, tau=1.0, alpha=0.005, dw_min=1e-3)
 
@@ -52,6 +57,12 @@ def floor_sizes(quick: bool) -> dict:
     if quick:
         return dict(alphas=[0.02, 0.014, 0.01, 0.007, 0.005], R=500, burn=8.0, tail=24.0)
     return dict(alphas=[0.02, 0.01, 0.005, 0.0025, 0.00125], R=600, burn=10.0, tail=40.0)
+
+
+def thm3_sizes(quick: bool) -> dict:
+    if quick:
+        return dict(alphas=[0.02, 0.014, 0.01, 0.007], R=400, burn=8.0, tail=24.0)
+    return dict(alphas=[0.02, 0.01, 0.005, 0.0025], R=600, burn=10.0, tail=40.0)
 
 
 def gd_problem(seed: int):
@@ -122,6 +133,48 @@ def simulate_asgd_floor(quick: bool, seed: int, size: dict | None = None) -> dic
                 acc_Sa += s / (1.0 - s)
         out.append(dict(p=float(prob), alpha=float(alpha), burn=burn, tail=tail, g2=acc_g2 / tail, S=acc_S / tail,
                         S_amp=acc_Sa / tail, wmax=float(wmax.max() / p["tau"])))
+    return dict(size=z, parts=out)
+
+
+def simulate_thm3(quick: bool, seed: int, size: dict | None = None) -> dict:
+    """W24 Thm 3's instance exactly (``THM3``; ``objectives.W24Thm3Quadratic``, the symmetric linear device
+    ``q_pm = 1 -/+ w/tau`` in ``pulse_mode="noiseless"``, i.e. W24's recursion (3)), started at ``W0 = W*``,
+    for each alpha of ``thm3_sizes``: R independent runs, ``burn/alpha`` steps discarded, then tail averages
+    per replicate of ``||grad f(W_k)||^2``, of ``S = (w^2/tau^2)/(1 - w^2/tau^2)`` (Thm 2/3's S_K summand) and
+    of the plain ``w^2/tau^2``; along the whole run ``max |w|/tau`` and the number of steps where the sign
+    condition (84)-(85) fails, i.e. ``g + xi_plus < 0`` or ``g + xi_minus > 0``."""
+    z = dict(thm3_sizes(quick), **(size or {}))
+    p = THM3
+    dev = devices.SoftBounds(a_up=1.0, a_dn=1.0, tau_max=p["tau"], tau_min=p["tau"], dw_min=p["dw_min"])
+    obj = objectives.W24Thm3Quadratic(p["L"], p["w_star"], p["sigma"], p["tau"], p["D"])
+    rng = np.random.default_rng([seed, 7])
+    R = int(z["R"])
+    out = []
+    for alpha in z["alphas"]:
+        algo = algorithms.sgd.AnalogSGD(dev, float(alpha), pulse_mode="noiseless")
+        state = algo.init(np.full((R, p["D"]), p["w_star"]))
+        burn, tail = int(round(z["burn"] / alpha)), int(round(z["tail"] / alpha))
+        acc_g2 = np.zeros(R)
+        acc_S = np.zeros(R)
+        acc_s = np.zeros(R)
+        wmax = np.zeros(R)
+        sign_fail = 0
+        for k in range(burn + tail):
+            W = state.W
+            w = W[:, 0]
+            g = p["L"] * (w - p["w_star"])
+            xp, xm = obj.noise_values(W)
+            sign_fail += int(np.count_nonzero((g + xp < 0) | (g + xm > 0)))
+            if k >= burn:
+                sat = (w / p["tau"]) ** 2
+                acc_g2 += p["D"] * g**2
+                acc_S += sat / (1.0 - sat)
+                acc_s += sat
+            state = algo.step(state, obj, rng)
+            np.maximum(wmax, np.abs(state.W).max(axis=1), out=wmax)
+        out.append(dict(alpha=float(alpha), burn=burn, tail=tail, g2=acc_g2 / tail, S=acc_S / tail,
+                        S_plain=acc_s / tail, wmax=float(wmax.max() / p["tau"]), sign_fail=sign_fail,
+                        steps=(burn + tail) * R, spread=float(np.ptp(state.W, axis=1).max())))
     return dict(size=z, parts=out)
 
 

@@ -55,8 +55,18 @@ def test_implicit_penalty_quick_verdicts():
 
     res = {r.id.split("/")[1]: r for r in prior_implicit_penalty.run(True, 13)}
     assert prior_implicit_penalty.PART == "prior theory"
-    assert res["formula"].verdict == "holds" and res["sigma-w25"].verdict == "holds"
+    assert res["formula"].verdict == "violated" and res["formula"].erratum   # eq. (50)'s sign (W25 v3)
+    assert res["formula-corrected"].verdict == "holds" and res["sigma-w25"].verdict == "holds"
     assert res["sigma-eq4"].verdict == "violated" and res["sigma-eq4"].erratum
+
+
+def test_penalty_effective_update_vanishes_at_the_mean_field_point():
+    from sptheory.experiments import prior as X
+
+    p = X.PENALTY
+    for s in (0.01, 0.1):
+        w = X.mean_field_point(s)
+        assert X.penalty_effective_update(w, p["h"], p["w_star"], s, p["s"], p["tau"]) == pytest.approx(0, abs=1e-12)
 
 
 def test_mean_field_point_is_a_root_near_the_formula():

@@ -32,7 +32,8 @@ from sptheory import algorithms, devices, objectives
 from sptheory.algorithms.base import analog_update
 
 __all__ = ["GD", "FLOOR", "PENALTY", "TTC", "TTF", "gd_sizes", "floor_sizes", "penalty_sizes", "simulate_gd",
-           "simulate_asgd_floor", "simulate_thm3", "thm3_sizes", "THM3", "simulate_penalty", "penalty_device",
+           "simulate_asgd_floor", "simulate_thm3", "thm3_sizes", "THM3", "simulate_penalty", "penalty_device", "penalty_effective_update",
+           "penalty_order_sweep",
            "mean_field_point", "ttc_sizes",
            "ttc_problem", "simulate_tt_convergence", "ttf_sizes", "ttf_problem", "ttf_device", "simulate_tt_fails",
            "RankOneRegression"]
@@ -221,6 +222,32 @@ def simulate_penalty(quick: bool, seed: int, size: dict | None = None) -> dict:
         if k >= burn:
             acc += w
     return dict(size=z, sigmas=sig, W_mean=acc / tail, burn=burn, tail=tail)
+
+
+def penalty_effective_update(w, h, w_star, sigma, s, tau):
+    """W25 eq. (46)'s effective update ``T(w) = |E f'(w; xi) F(w) + E|f'(w; xi)| G(w)|`` (written with the update
+    ``U(W, D) = W + D F - |D| G``, D = -alpha f') on ``f = h/2 (w - w*)^2`` with Gaussian noise sigma and the
+    shifted linear device ``F = 1``, ``G = (w - s)/tau``; exact (folded-normal mean).  Zero at a stationary point
+    of the mean dynamics.  Arrays broadcast."""
+    c = h * (np.asarray(w, float) - w_star)
+    return np.abs(c + objectives.abs_normal_mean(c, sigma) * (np.asarray(w, float) - s) / tau)
+
+
+def penalty_order_sweep(sigma: float, dists) -> dict:
+    """Thm 5's order claim ``T(W^S) <= O((W_sp - W*)^2)`` evaluated exactly (:func:`penalty_effective_update`)
+    at ``W^S`` of eq. (50) as printed and with the sign corrected, for SP distances ``d = s - w*`` in ``dists``
+    (``PENALTY``'s h, w*, tau; ``Sigma = sigma sqrt(2/pi) = E|f'(W*; xi)|``)."""
+    from ..bounds import wu2025
+
+    p = PENALTY
+    d = np.asarray(dists, float)
+    sp_ = p["w_star"] + d
+    Sig = sigma * np.sqrt(2 / np.pi)
+    Rp = 1.0 / p["tau"]
+    ws_pr = wu2025.implicit_penalty_point_printed(p["h"], p["w_star"], Sig, Rp, sp_)
+    ws_co = wu2025.implicit_penalty_point(p["h"], p["w_star"], Sig, Rp, sp_)
+    T = [penalty_effective_update(x, p["h"], p["w_star"], sigma, sp_, p["tau"]) for x in (ws_pr, ws_co)]
+    return dict(d=d, Sigma=Sig, w_printed=ws_pr, w_corrected=ws_co, T_printed=T[0], T_corrected=T[1])
 
 
 # ----- W24 Thm 4: Tiki-Taka on the theorem's setting ------------------------------------------

@@ -218,3 +218,21 @@ def test_thm2_proof_floor():
     assert wu2025.thm2_proof_floor(1.0, 0.1) == pytest.approx(0.8)
     with pytest.raises(ValueError):
         wu2025.thm2_proof_floor(1.0, 0.1, F_max=0.0)
+
+
+def test_thm9_and_thm6_match_sympy():
+    e = wu2024.thm9_expr()
+    f_proof = e.lambdify()
+    import sympy as sp
+
+    printed = sp.lambdify(sp.symbols("f_gap0 L K W_max tau", positive=True), e.steps["printed"])
+    for gap0, alpha, L, K, Wm, tau in [(1.0, 0.05, 2.0, 10, 0.5, 1.0), (0.3, 0.5, 1.0, 1000, 0.1, 2.0)]:
+        assert wu2024.thm9_proof(gap0, alpha, K, Wm, tau) == pytest.approx(float(f_proof(gap0, alpha, K, Wm, tau)))
+        assert wu2024.thm9_printed(gap0, L, K, Wm, tau) == pytest.approx(float(printed(gap0, L, K, Wm, tau)))
+        ratio = wu2024.thm9_printed(gap0, L, K, Wm, tau) / wu2024.thm9_proof(gap0, alpha, K, Wm, tau)
+        assert ratio == pytest.approx(alpha * L)
+    _agree(wu2025.thm6_average_expr, wu2025.thm6_average, [(1.0, 2.0, 1.15, 0.6, 10.0), (0.2, 1.0, 1.0, 0.9, 3.0)])
+    for call in (lambda: wu2024.thm9_printed(1.0, 1.0, 10, 1.0, 1.0), lambda: wu2024.thm9_proof(1.0, 0.0, 10, 0.5, 1.0),
+                 lambda: wu2025.thm6_average(1.0, 1.0, 1.0, 0.0, 10)):
+        with pytest.raises(ValueError):
+            call()

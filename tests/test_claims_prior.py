@@ -7,10 +7,11 @@ from verification.claims import prior_asgd_floor, prior_gd_rate
 
 
 def test_gd_rate_controls_hold_quick():
-    res = prior_gd_rate.run(True, 5)
+    res = {r.id.split("/")[1]: r for r in prior_gd_rate.run(True, 5)}
     assert prior_gd_rate.PART == "prior theory"
-    assert [r.verdict for r in res] == ["holds", "holds"]
-    assert all(h.met for r in res for h in r.hypotheses)
+    assert {k: r.verdict for k, r in res.items()} == {"average": "holds", "w24-thm9": "violated",
+                                                     "w24-thm9-corrected": "holds", "linear": "holds"}
+    assert res["w24-thm9"].erratum and all(h.met for r in res.values() for h in r.hypotheses)
 
 
 def test_intercept_ci_recovers_a_line():

@@ -57,6 +57,9 @@ __all__ = [
     "gd_step_condition",
     "gd_average_rate_bound",
     "gd_average_rate_bound_expr",
+    "thm9_printed",
+    "thm9_proof",
+    "thm9_expr",
     "thm3_lower_printed",
     "asgd_stationary_point",
     "asgd_stationary_point_expr",
@@ -157,6 +160,47 @@ def gd_average_rate_bound(f_gap0, alpha, q_min, K):
     a, qm, k = _pos("alpha", alpha), _pos("q_min", q_min), _pos("K", K)
     C.require("K", k, k >= 1, ">= 1")
     return _out(2.0 * g / (a * qm * k))
+
+
+@lru_cache(maxsize=None)
+def thm9_expr() -> BoundExpr:
+    """W24 Thm 9 (App. F): eq. (53) as printed, ``2 (f(W0) - f*) L/(K (1 - W_max^2/tau^2))`` for any
+    ``alpha <= 1/L``, against its proof's last line, eq. (58), ``2 (f(W0) - f*)/(alpha K (1 - W_max^2/tau^2))``.
+    ``expr`` is (58) in ``(f_gap0, alpha, K, W_max, tau)``; ``steps['printed']`` is (53) in
+    ``(f_gap0, L, K, W_max, tau)``; ``steps['ratio']`` = printed/proof = ``alpha L`` (<= 1: the printed bound is
+    smaller than what the proof gives unless alpha = 1/L)."""
+    import sympy as sp
+
+    gap0, alpha, L, K, Wm, tau = sp.symbols("f_gap0 alpha L K W_max tau", positive=True)
+    sat = 1 - Wm**2 / tau**2
+    proof = 2 * gap0 / (alpha * K * sat)
+    printed = 2 * gap0 * L / (K * sat)
+    ratio = sp.simplify(printed / proof)
+    if sp.simplify(ratio - alpha * L) != 0:
+        raise RuntimeError(f"printed/proof = {ratio}")
+    return make(proof, (gap0, alpha, K, Wm, tau), printed=printed, ratio=ratio)
+
+
+def _thm9_args(f_gap0, K, W_max, tau):
+    g, k, t = _nonneg("f_gap0", f_gap0), _pos("K", K), _pos("tau", tau)
+    wm = _nonneg("W_max", W_max)
+    C.require("W_max", wm, wm < t, f"< tau = {t} (Assumption 4)")
+    return g, k, 1.0 - wm**2 / t**2
+
+
+def thm9_printed(f_gap0, L, K, W_max, tau):
+    """W24 Thm 9, eq. (53) as printed: ``(1/K) sum_{k<K} ||grad f(W_k)||^2 <= 2 (f(W0) - f*) L/(K (1 - W_max^2/tau^2))``
+    for analog GD on the ALD with ``alpha <= 1/L``.  f_gap0 = f(W0) - f*; L: smoothness; K >= 1; W_max < tau:
+    Assumption 4's bound on ``||W_k||_inf``; tau: the device bound.  Holds only at alpha = 1/L (:func:`thm9_expr`)."""
+    g, k, sat = _thm9_args(f_gap0, K, W_max, tau)
+    return _out(2.0 * g * _pos("L", L) / (k * sat))
+
+
+def thm9_proof(f_gap0, alpha, K, W_max, tau):
+    """W24 Thm 9's proof, eq. (58): ``(1/K) sum_{k<K} ||grad f(W_k)||^2 <= 2 (f(W0) - f*)/(alpha K (1 - W_max^2/tau^2))``
+    for ``alpha <= 1/L`` (the corrected statement).  Arguments as :func:`thm9_printed`, alpha the step size."""
+    g, k, sat = _thm9_args(f_gap0, K, W_max, tau)
+    return _out(2.0 * g / (_pos("alpha", alpha) * k * sat))
 
 
 # --------------------------------------------------------------------------

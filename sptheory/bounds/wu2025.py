@@ -38,9 +38,33 @@ from . import _checks as C
 from ._symbolic import BoundExpr, make
 from .wu2024 import _nonneg, _out, _pos, gd_average_rate_bound_expr
 
-__all__ = ["thm2_floor", "thm2_floor_expr", "thm2_proof_floor", "gd_linear_rate_bound", "gd_linear_rate_bound_expr",
+__all__ = ["thm6_average", "thm6_average_expr", "thm2_floor", "thm2_floor_expr", "thm2_proof_floor", "gd_linear_rate_bound", "gd_linear_rate_bound_expr",
            "implicit_penalty_point", "implicit_penalty_point_expr", "implicit_penalty_point_printed",
            "ErrataThm5Sign", "errata_thm5_sign"]
+
+
+@lru_cache(maxsize=None)
+def thm6_average_expr() -> BoundExpr:
+    """W25 Thm 6, eq. (133), from its proof's eq. (143): ``2 (f(W0) - f*) F_max/(alpha K R_min)`` at the proof's
+    step ``alpha = 1/(L F_max)`` gives ``2 L (f(W0) - f*) F_max^2/(K R_min)``."""
+    import sympy as sp
+
+    gap0, L, Fm, Rm, K, alpha = sp.symbols("f_gap0 L F_max R_min K alpha", positive=True)
+    at_alpha = 2 * gap0 * Fm / (alpha * K * Rm)
+    expr = sp.simplify(at_alpha.subs(alpha, 1 / (L * Fm)))
+    if sp.simplify(expr - 2 * L * gap0 * Fm**2 / (K * Rm)) != 0:
+        raise RuntimeError(f"eq. (133) not recovered: {expr}")
+    return make(expr, (gap0, L, Fm, Rm, K), at_alpha=at_alpha, step=1 / (L * Fm))
+
+
+def thm6_average(f_gap0, L, F_max, R_min, K):
+    """W25 Thm 6, eq. (133): noiseless analog GD, ``(1/K) sum_{k<K} ||grad f(W_k)||^2 <= 2 L (f(W0) - f*) F_max^2/(K R_min)``
+    (upper bound), at the proof's step size ``alpha = 1/(L F_max)`` (eq. (143); the statement names none).
+    f_gap0 = f(W0) - f*; L: smoothness; F_max: a bound on ``F = (q+ + q-)/2`` over the visited range; R_min > 0:
+    ``min_k min q+(W_k) q-(W_k)``; K >= 1."""
+    g, L_, Fm, Rm, k = (_nonneg("f_gap0", f_gap0), _pos("L", L), _pos("F_max", F_max), _pos("R_min", R_min),
+                        _pos("K", K))
+    return _out(2.0 * L_ * g * Fm**2 / (k * Rm))
 
 
 @lru_cache(maxsize=None)

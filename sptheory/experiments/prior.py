@@ -31,7 +31,7 @@ from scipy import optimize
 from sptheory import algorithms, devices, objectives
 from sptheory.algorithms.base import analog_update
 
-__all__ = ["GD", "FLOOR", "PENALTY", "TTC", "TTF", "gd_sizes", "floor_sizes", "penalty_sizes", "simulate_gd",
+__all__ = ["GD", "FLOOR", "PENALTY", "TTC", "TTF", "GD_STEPS", "gd_sizes", "floor_sizes", "penalty_sizes", "simulate_gd",
            "simulate_asgd_floor", "simulate_thm3", "thm3_sizes", "THM3", "simulate_penalty", "penalty_device", "penalty_effective_update",
            "penalty_order_sweep",
            "mean_field_point", "ttc_sizes",
@@ -62,7 +62,7 @@ def floor_sizes(quick: bool) -> dict:
 
 def thm3_sizes(quick: bool) -> dict:
     if quick:
-        return dict(alphas=[0.02, 0.014, 0.01, 0.007], R=400, burn=8.0, tail=24.0)
+        return dict(alphas=[0.02, 0.013, 0.0085, 0.0055, 0.0035], R=300, burn=8.0, tail=24.0)
     return dict(alphas=[0.02, 0.01, 0.005, 0.0025], R=600, burn=10.0, tail=40.0)
 
 
@@ -79,12 +79,29 @@ def gd_problem(seed: int):
     return dev, obj, alpha
 
 
-def simulate_gd(quick: bool, seed: int, size: dict | None = None) -> dict:
+#: the step sizes of the other two GD runs: W25 Thm 6's proof step 1/(L F_max) (F_max over GD's box), and
+#: W24 Thm 9 on its ALD (q = 1 -/+ w/tau) at alpha = 0.1/L, inside its condition alpha <= 1/L
+GD_STEPS = dict(w25_thm6=1.0, w24_thm9=0.1)
+
+
+def simulate_gd(quick: bool, seed: int, size: dict | None = None, variant: str = "control") -> dict:
     """Noiseless analog GD from R random starts: per replicate ``||grad f(W_k)||^2`` and
-    ``f(W_k) - f*`` at every k, and the visited range per coordinate."""
+    ``f(W_k) - f*`` at every k, and the visited range per coordinate.
+
+    variant: ``"control"`` (GD's soft-bounds device, ``alpha = step_frac/(L q_max)``), ``"w25_thm6"`` (the
+    same device, W25 Thm 6's step ``alpha = 1/(L F_max)``, F_max over GD's box) or ``"w24_thm9"`` (W24's ALD
+    ``q_pm = 1 -/+ w/tau``, ``alpha = 0.1/L``).  The problem (A, W*, starts) is the same in all three."""
+    if variant not in ("control", "w25_thm6", "w24_thm9"):
+        raise ValueError(f"variant must be 'control', 'w25_thm6' or 'w24_thm9', got {variant!r}")
     z = dict(gd_sizes(quick), **(size or {}))
     R, K = int(z["R"]), int(z["K"])
     dev, obj, alpha = gd_problem(seed)
+    if variant == "w25_thm6":
+        F_box = 0.5 * (dev.q_plus(np.array([-GD["box"], GD["box"]])) + dev.q_minus(np.array([-GD["box"], GD["box"]])))
+        alpha = GD_STEPS["w25_thm6"] / (obj.L * float(np.max(F_box)))
+    elif variant == "w24_thm9":
+        dev = devices.SoftBounds(a_up=1.0, a_dn=1.0, tau_max=GD["tau"], tau_min=GD["tau"], dw_min=GD["dw_min"])
+        alpha = GD_STEPS["w24_thm9"] / obj.L
     rng = np.random.default_rng([seed, 2])
     W0 = rng.uniform(-GD["w0"], GD["w0"], (R, GD["D"]))
     algo = algorithms.sgd.AnalogSGD(dev, alpha, pulse_mode="noiseless")
@@ -101,7 +118,7 @@ def simulate_gd(quick: bool, seed: int, size: dict | None = None) -> dict:
         if k < K:
             state = algo.step(state, obj, rng)
     return dict(size=z, alpha=alpha, L=obj.L, mu=obj.mu, g2=g2, gap=gap, lo=lo.min(axis=0), hi=hi.max(axis=0),
-                dev=dev)
+                lo_r=lo, hi_r=hi, dev=dev, variant=variant)
 
 
 def simulate_asgd_floor(quick: bool, seed: int, size: dict | None = None) -> dict:

@@ -2,28 +2,31 @@
 in-memory computing" (NeurIPS 2024, arXiv 2406.12774; "W24"), as numeric functions beside
 their sympy form.
 
-The Thm 3 / Thm 9 functions were written from issue 21's reading before the paper's text was
-found; the Tiki-Taka functions (Thm 4, Assumption 5) from the text itself (arXiv v1, located
-below).  Constants derived here (sympy) are named as such in each docstring.
+Source: the arXiv v1 text as extracted in the public repository captaindpt/analog-gradients
+(``papers/papers-markdown/2406.12774v1.md``), read for issue 21 (Thm 2 eq. (9), Thm 3 eq. (10) and App. G.2,
+Thm 9 eq. (53) and App. F, Thm 4 and App. H).  Constants derived here (sympy) are named as such.
 
-Setting (W24's analog SGD): the symmetric linear device ``q_pm(w) = 1 -/+ w/tau``
+Setting (W24's analog SGD): the symmetric linear device (ALD) ``q_pm(w) = 1 -/+ w/tau``
 (``devices.SoftBounds(a_up=1, a_dn=1, tau_max=tau, tau_min=tau)``, so ``F = 1``,
-``G = w/tau``) and the recursion
+``G = w/tau``) and the recursion (3)
 
     W_{k+1} = W_k - alpha g_k - (alpha/tau) |g_k| * W_k ,    g_k = grad f(W_k; xi_k).
 
-* :func:`gd_average_rate_bound` -- noiseless analog GD (W24 Thm 9 / W25 Thm 6, the
-  control): ``(1/K) sum_{k<K} ||grad f(W_k)||^2 <= 2 (f(W_0) - f*) / (alpha q_min K)``
-  when ``alpha <= 1/(L q_max)`` (:func:`gd_step_condition`); an upper bound, rate
-  ``O(1/K)``, derived by the descent lemma in :func:`gd_average_rate_bound_expr`.
+* :func:`thm9_printed` / :func:`thm9_proof` -- W24 Thm 9 (noiseless analog GD): eq. (53) as printed,
+  ``2 (f(W0) - f*) L/(K (1 - W_max^2/tau^2))`` for any ``alpha <= 1/L``, and its proof's eq. (58) with
+  ``1/alpha`` in place of L (:func:`thm9_expr`: printed/proof = ``alpha L``).
+* :func:`gd_average_rate_bound` -- a descent-lemma form ``2 (f(W_0) - f*)/(alpha q_min K)``
+  (``alpha <= 1/(L q_max)``), derived here; no longer judged by a claim (kept for
+  :func:`sptheory.bounds.wu2025.gd_linear_rate_bound_expr`).
 * :func:`thm3_lower_printed` -- W24 Thm 3 as stated: the asymptotic error of analog SGD
-  is at least ``4 sigma^2 S_K + Theta(alpha)``.
-* :func:`asgd_limit_error` -- the exact ``alpha -> 0`` limit of that error on the
-  1-D quadratic with the two-point (Rademacher) oracle: ``sigma^2 S``;
-  :func:`asgd_limit_error_upper` -- the limit for any zero-mean noise of variance
-  ``sigma^2``: at most ``sigma^2 S / (1 - S)``.  Together they are the erratum
-  ``errata/w24-thm3-constant`` (:func:`errata_thm3_constant`): the printed constant 4
-  exceeds what any noise can produce for ``S < 3/4``.
+  is ``4 sigma^2 S_K + Theta(alpha)`` on the instance of App. G.2.
+* :func:`thm3_step_expr`, :func:`thm3_limit`, :func:`thm3_conditions`, :func:`errata_thm3_step` -- Thm 3's
+  instance (eq. (67): ``p_k = (1 - w_k/tau)/2``) redone: eq. (98) drops eq. (97)'s 1/2, and the corrected
+  limit is ``sigma^2 S_K`` (erratum ``errata/w24-thm3-constant``).
+* :func:`asgd_limit_error`, :func:`asgd_limit_two_point`, :func:`asgd_limit_error_upper` -- the
+  ``alpha -> 0`` limit on a 1-D quadratic with a FIXED-p two-point noise (outside Thm 3's instance) and, for
+  any zero-mean noise of variance ``sigma^2``, the ceiling ``sigma^2 S/(1 - S)`` (plain S), i.e.
+  ``sigma^2 S_K`` with Thm 2's amplification factor (:func:`errata_thm3_constant`).
 
 Tiki-Taka (W24 Sec. 4, Thm 4, Assumption 5 and the proof in its App. H; text read from the
 arXiv v1 as extracted in the public repository captaindpt/analog-gradients,
@@ -154,7 +157,7 @@ def gd_average_rate_bound(f_gap0, alpha, q_min, K):
     Upper bound (rate O(1/K)) for ``alpha <= 1/(L q_max)`` (:func:`gd_step_condition`),
     ``q_min``/``q_max`` the extreme responses over the visited range (Def. 2.1).
     f_gap0 = f(W_0) - f*; alpha the step size; K >= 1 the number of steps.
-    Constants derived in :func:`gd_average_rate_bound_expr` (the papers' own were not read).
+    Constants derived in :func:`gd_average_rate_bound_expr` (not W24's eq. (53) nor W25's eq. (133)).
     """
     g = _nonneg("f_gap0", f_gap0)
     a, qm, k = _pos("alpha", alpha), _pos("q_min", q_min), _pos("K", K)

@@ -57,7 +57,7 @@ def gd_sizes(quick: bool) -> dict:
 def floor_sizes(quick: bool) -> dict:
     if quick:
         return dict(alphas=[0.02, 0.014, 0.01, 0.007, 0.005], R=500, burn=8.0, tail=24.0)
-    return dict(alphas=[0.02, 0.01, 0.005, 0.0025, 0.00125], R=600, burn=10.0, tail=40.0)
+    return dict(alphas=[0.02, 0.01, 0.005, 0.0025], R=600, burn=10.0, tail=40.0)
 
 
 def thm3_sizes(quick: bool) -> dict:

@@ -12,7 +12,7 @@ proof (App. G, eqs. (46)-(56)), the penalised objective eqs. (45)/(49).  What th
 
 Eqs. (48)/(50) (and the proof's (54)) carry a minus sign: that point is the stationary point of
 ``f - <Sigma, R_c>``, not of (47)/(49)/(51) (``grad f_Sigma = grad f + Sigma R``); with the update written as
-in W25's eq. (4) convention (``U(W, D) = W + D F - |D| G``) the mean update vanishes at the plus-sign point
+in W25's eq. (5) (``U(W, D) = W + D F - |D| G``) the mean update vanishes at the plus-sign point
 ``(H + Sigma R')^-1 (H W* + Sigma R' W_sp)`` (sympy: ``wu2025.errata_thm5_sign``).  Issue 21 quoted the
 plus-sign form and called the 1-D form "eq. (60)"; in v3 it is eq. (50) (v3's eq. (60) is in App. H).
 An earlier version of this claim (written before the text was read) tested the plus-sign form as "the"

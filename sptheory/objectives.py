@@ -13,8 +13,8 @@ from __future__ import annotations
 import numpy as np
 from scipy import special
 
-__all__ = ["Quadratic", "LeastSquares", "RademacherQuadratic", "TwoPointQuadratic", "abs_normal_mean",
-           "abs_two_point_mean"]
+__all__ = ["Quadratic", "LeastSquares", "RademacherQuadratic", "TwoPointQuadratic", "W24Thm3Quadratic",
+           "abs_normal_mean", "abs_two_point_mean"]
 
 
 def _as_W(W, D, name="W"):
@@ -253,3 +253,52 @@ class TwoPointQuadratic(Quadratic):
     def c_star(self, W):
         """``min_d E|g_d(W)|`` (exact)."""
         return abs_two_point_mean(self.full_grad(W), np.sqrt(self.sigma2 / self.D), self.p).min(axis=-1)
+
+
+class W24Thm3Quadratic(Quadratic):
+    """W24 Thm 3's instance exactly (arXiv 2406.12774 v1, App. G.2, eqs. (66)-(67)):
+    ``f(W) = L/2 ||W - W*||^2`` with ``W* = w* 1`` in R^D, and the state-dependent two-point noise
+    ``eps_k = xi_k 1`` (one draw shared by all D coordinates),
+    ``xi_k = (sigma/sqrt(D)) sqrt((1-p_k)/p_k)`` w.p. ``p_k``, ``-(sigma/sqrt(D)) sqrt(p_k/(1-p_k))`` otherwise,
+    ``p_k = (1 - w_k/tau)/2`` with ``w_k`` the common coordinate of ``W_k = w_k 1`` (the iterates stay on
+    that line: every coordinate gets the same update).  ``E eps = 0``, ``E||eps||^2 = sigma^2``.
+
+    L: curvature (> 0); w_star: the common minimiser coordinate (the theorem asks ``|w*| <= tau/4``);
+    sigma: noise level (the theorem asks ``sigma <= tau L sqrt(D)/(4 sqrt 3)``); tau: the device bound;
+    D: dimension.  The theorem's own conditions are not enforced here (a claim measures them); only
+    well-definedness is: ``|w| < tau`` where the noise is drawn (else ``p_k`` is 0 or 1).
+    """
+
+    def __init__(self, L, w_star, sigma, tau, D):
+        for name, v in (("L", L), ("sigma", sigma), ("tau", tau)):
+            if not (np.isscalar(v) and np.isfinite(v) and v > 0):
+                raise ValueError(f"{name} must be a positive finite number, got {v!r}")
+        if not (isinstance(D, (int, np.integer)) and D >= 1):
+            raise ValueError(f"D must be an integer >= 1, got {D!r}")
+        if not (np.isscalar(w_star) and np.isfinite(w_star) and abs(w_star) < tau):
+            raise ValueError(f"w_star must be a finite number inside (-tau, tau), got {w_star!r}")
+        self.tau = float(tau)
+        self.w_star = float(w_star)
+        self.sigma_D = float(sigma) / np.sqrt(D)
+        super().__init__(np.full(int(D), float(L)), np.full(int(D), float(w_star)), sigma=float(sigma))
+
+    def noise_probability(self, W):
+        """``p_k = (1 - w_k/tau)/2`` (eq. (67)), ``w_k = W[..., 0]``."""
+        w = _as_W(W, self.D)[..., 0]
+        if not np.all(np.abs(w) < self.tau):
+            raise ValueError(f"W must lie inside (-tau, tau) = (-{self.tau}, {self.tau}), got max |w| = "
+                             f"{float(np.max(np.abs(w)))}")
+        return 0.5 * (1.0 - w / self.tau)
+
+    def noise_values(self, W):
+        """The two values ``(xi_plus, xi_minus)`` of eq. (67) at ``W`` (``xi_minus < 0``)."""
+        p = self.noise_probability(W)
+        return self.sigma_D * np.sqrt((1 - p) / p), -self.sigma_D * np.sqrt(p / (1 - p))
+
+    def grad(self, W, rng):
+        """``L (W - W*) + xi_k 1`` with ``xi_k`` drawn once per row of ``W`` (eq. (66))."""
+        g = self.full_grad(W)
+        p = self.noise_probability(W)
+        xp, xm = self.noise_values(W)
+        xi = np.where(rng.random(p.shape) < p, xp, xm)
+        return g + xi[..., None]

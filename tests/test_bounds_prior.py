@@ -158,3 +158,81 @@ def test_thm4_bad_input():
         wu2024.thm4_pmax2(1.0, 1.0, 4, 0.3, -1.0)
     with pytest.raises(ValueError, match="tau"):
         wu2024.thm4_saturation_condition(0.1, 0.0)
+
+
+def test_thm3_step_erratum_and_limit_match_sympy():
+    """W24 App. G.2: (98) drops (97)'s 1/2 (ratio 2, limits 4 vs 1); the numeric limit equals sigma^2 S."""
+    e = wu2024.errata_thm3_step()
+    assert e.ratio_98 == 2 and e.limit_printed == 4 and e.limit_correct == 1
+    expr = wu2024.thm3_step_expr()
+    assert expr.steps["jensen_equal"] == 0
+    f = expr.lambdify()
+    for L, ws, sigma, tau, D in [(1.0, 0.25, 0.28, 1.0, 4), (2.0, -0.3, 0.5, 1.5, 9), (0.7, 0.1, 0.05, 1.0, 1)]:
+        w, g2, S = wu2024.thm3_limit(L, ws, sigma, tau, D)
+        assert g2 == pytest.approx(float(f(sigma, S)), rel=1e-9)
+        c = L * (w - ws)  # the zero of the corrected drift (98)
+        assert c * (1 - (w / tau) ** 2) + sigma / np.sqrt(D) * (w / tau) * np.sqrt(1 - (w / tau) ** 2) == \
+            pytest.approx(0.0, abs=1e-12)
+    cond = wu2024.thm3_conditions(1.0, 0.25, 0.28, 1.0, 4, 0.02)
+    assert all(v[2] for v in cond.values())
+    assert not wu2024.thm3_conditions(1.0, 0.3, 0.28, 1.0, 4, 0.02)["|w*| <= tau/4"][2]
+
+
+def test_thm3_oracle_law_and_bad_input():
+    from sptheory import objectives
+
+    obj = objectives.W24Thm3Quadratic(1.0, 0.25, 0.28, 1.0, 4)
+    W = np.full((200_000, 4), 0.2)
+    g = obj.grad(W, np.random.default_rng(3))
+    xi = g[:, 0] - (0.2 - 0.25)
+    assert np.all(g - g[:, :1] == 0)                       # one draw shared by the coordinates
+    n = xi.size                                            # E xi = 0, E xi^2 = sigma^2/D; 5.3 sigma: false failure ~1e-7
+    assert abs(xi.mean()) <= 5.3 * xi.std() / np.sqrt(n)
+    assert abs((xi**2).mean() - 0.28**2 / 4) <= 5.3 * (xi**2).std() / np.sqrt(n)
+    assert obj.noise_probability(W)[0] == pytest.approx(0.4)
+    for bad in [dict(L=0.0), dict(sigma=-1.0), dict(D=0), dict(D=2.5), dict(w_star=1.5)]:
+        kw = dict(L=1.0, w_star=0.25, sigma=0.28, tau=1.0, D=4, **{})
+        kw.update(bad)
+        with pytest.raises(ValueError):
+            objectives.W24Thm3Quadratic(**kw)
+    with pytest.raises(ValueError):
+        obj.noise_probability(np.full((1, 4), 1.0))
+    with pytest.raises(ValueError):
+        wu2024.thm3_limit(1.0, 0.0, 0.28, 1.0, 4)
+
+
+def test_thm5_sign_erratum_and_printed_point():
+    e = wu2025.errata_thm5_sign()
+    assert e.printed_is_minimiser_of_minus
+    for h, ws, S, Rp, sp in [(1.0, 0.0, 0.1, 1.0, 0.3), (2.0, -0.2, 0.5, 0.7, 0.4)]:
+        printed = wu2025.implicit_penalty_point_printed(h, ws, S, Rp, sp)
+        assert np.sign(printed - ws) == -np.sign(sp - ws)   # away from the SP
+        vals = {"h": h, "w_star": ws, "Sigma": S, "R_prime": Rp, "w_sp": sp}
+        assert float(e.printed.subs({x: vals[x.name] for x in e.printed.free_symbols})) == \
+            pytest.approx(printed, rel=1e-12)
+    with pytest.raises(ValueError):
+        wu2025.implicit_penalty_point_printed(1.0, 0.0, 2.0, 1.0, 0.3)   # h - Sigma R' <= 0
+
+
+def test_thm2_proof_floor():
+    assert wu2025.thm2_proof_floor(1.0, 0.1) == pytest.approx(0.8)
+    with pytest.raises(ValueError):
+        wu2025.thm2_proof_floor(1.0, 0.1, F_max=0.0)
+
+
+def test_thm9_and_thm6_match_sympy():
+    e = wu2024.thm9_expr()
+    f_proof = e.lambdify()
+    import sympy as sp
+
+    printed = sp.lambdify(sp.symbols("f_gap0 L K W_max tau", positive=True), e.steps["printed"])
+    for gap0, alpha, L, K, Wm, tau in [(1.0, 0.05, 2.0, 10, 0.5, 1.0), (0.3, 0.5, 1.0, 1000, 0.1, 2.0)]:
+        assert wu2024.thm9_proof(gap0, alpha, K, Wm, tau) == pytest.approx(float(f_proof(gap0, alpha, K, Wm, tau)))
+        assert wu2024.thm9_printed(gap0, L, K, Wm, tau) == pytest.approx(float(printed(gap0, L, K, Wm, tau)))
+        ratio = wu2024.thm9_printed(gap0, L, K, Wm, tau) / wu2024.thm9_proof(gap0, alpha, K, Wm, tau)
+        assert ratio == pytest.approx(alpha * L)
+    _agree(wu2025.thm6_average_expr, wu2025.thm6_average, [(1.0, 2.0, 1.15, 0.6, 10.0), (0.2, 1.0, 1.0, 0.9, 3.0)])
+    for call in (lambda: wu2024.thm9_printed(1.0, 1.0, 10, 1.0, 1.0), lambda: wu2024.thm9_proof(1.0, 0.0, 10, 0.5, 1.0),
+                 lambda: wu2025.thm6_average(1.0, 1.0, 1.0, 0.0, 10)):
+        with pytest.raises(ValueError):
+            call()

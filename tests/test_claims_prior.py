@@ -7,10 +7,11 @@ from verification.claims import prior_asgd_floor, prior_gd_rate
 
 
 def test_gd_rate_controls_hold_quick():
-    res = prior_gd_rate.run(True, 5)
+    res = {r.id.split("/")[1]: r for r in prior_gd_rate.run(True, 5)}
     assert prior_gd_rate.PART == "prior theory"
-    assert [r.verdict for r in res] == ["holds", "holds"]
-    assert all(h.met for r in res for h in r.hypotheses)
+    assert {k: r.verdict for k, r in res.items()} == {"average": "holds", "w24-thm9": "violated",
+                                                     "w24-thm9-corrected": "holds", "linear": "holds"}
+    assert res["w24-thm9"].erratum and all(h.met for r in res.values() for h in r.hypotheses)
 
 
 def test_intercept_ci_recovers_a_line():
@@ -26,6 +27,8 @@ def test_asgd_floor_quick_verdicts():
     assert res["w24-thm3-lower"].verdict == "violated" and res["w24-thm3-lower"].erratum
     assert res["w25-thm2-upper"].verdict == "holds"
     assert res["corrected"].verdict == "holds"
+    assert res["fixed-p"].verdict == "holds" and res["fixed-p"].erratum is None
+    assert all(h.met for h in res["w24-thm3-lower"].hypotheses)
 
 
 def test_trains_var_quick_verdicts():
@@ -53,8 +56,18 @@ def test_implicit_penalty_quick_verdicts():
 
     res = {r.id.split("/")[1]: r for r in prior_implicit_penalty.run(True, 13)}
     assert prior_implicit_penalty.PART == "prior theory"
-    assert res["formula"].verdict == "holds" and res["sigma-w25"].verdict == "holds"
+    assert res["formula"].verdict == "violated" and res["formula"].erratum   # eq. (50)'s sign (W25 v3)
+    assert res["formula-corrected"].verdict == "holds" and res["sigma-w25"].verdict == "holds"
     assert res["sigma-eq4"].verdict == "violated" and res["sigma-eq4"].erratum
+
+
+def test_penalty_effective_update_vanishes_at_the_mean_field_point():
+    from sptheory.experiments import prior as X
+
+    p = X.PENALTY
+    for s in (0.01, 0.1):
+        w = X.mean_field_point(s)
+        assert X.penalty_effective_update(w, p["h"], p["w_star"], s, p["s"], p["tau"]) == pytest.approx(0, abs=1e-12)
 
 
 def test_mean_field_point_is_a_root_near_the_formula():

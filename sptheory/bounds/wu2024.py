@@ -2,28 +2,31 @@
 in-memory computing" (NeurIPS 2024, arXiv 2406.12774; "W24"), as numeric functions beside
 their sympy form.
 
-The Thm 3 / Thm 9 functions were written from issue 21's reading before the paper's text was
-found; the Tiki-Taka functions (Thm 4, Assumption 5) from the text itself (arXiv v1, located
-below).  Constants derived here (sympy) are named as such in each docstring.
+Source: the arXiv v1 text as extracted in the public repository captaindpt/analog-gradients
+(``papers/papers-markdown/2406.12774v1.md``), read for issue 21 (Thm 2 eq. (9), Thm 3 eq. (10) and App. G.2,
+Thm 9 eq. (53) and App. F, Thm 4 and App. H).  Constants derived here (sympy) are named as such.
 
-Setting (W24's analog SGD): the symmetric linear device ``q_pm(w) = 1 -/+ w/tau``
+Setting (W24's analog SGD): the symmetric linear device (ALD) ``q_pm(w) = 1 -/+ w/tau``
 (``devices.SoftBounds(a_up=1, a_dn=1, tau_max=tau, tau_min=tau)``, so ``F = 1``,
-``G = w/tau``) and the recursion
+``G = w/tau``) and the recursion (3)
 
     W_{k+1} = W_k - alpha g_k - (alpha/tau) |g_k| * W_k ,    g_k = grad f(W_k; xi_k).
 
-* :func:`gd_average_rate_bound` -- noiseless analog GD (W24 Thm 9 / W25 Thm 6, the
-  control): ``(1/K) sum_{k<K} ||grad f(W_k)||^2 <= 2 (f(W_0) - f*) / (alpha q_min K)``
-  when ``alpha <= 1/(L q_max)`` (:func:`gd_step_condition`); an upper bound, rate
-  ``O(1/K)``, derived by the descent lemma in :func:`gd_average_rate_bound_expr`.
+* :func:`thm9_printed` / :func:`thm9_proof` -- W24 Thm 9 (noiseless analog GD): eq. (53) as printed,
+  ``2 (f(W0) - f*) L/(K (1 - W_max^2/tau^2))`` for any ``alpha <= 1/L``, and its proof's eq. (58) with
+  ``1/alpha`` in place of L (:func:`thm9_expr`: printed/proof = ``alpha L``).
+* :func:`gd_average_rate_bound` -- a descent-lemma form ``2 (f(W_0) - f*)/(alpha q_min K)``
+  (``alpha <= 1/(L q_max)``), derived here; no longer judged by a claim (kept for
+  :func:`sptheory.bounds.wu2025.gd_linear_rate_bound_expr`).
 * :func:`thm3_lower_printed` -- W24 Thm 3 as stated: the asymptotic error of analog SGD
-  is at least ``4 sigma^2 S_K + Theta(alpha)``.
-* :func:`asgd_limit_error` -- the exact ``alpha -> 0`` limit of that error on the
-  1-D quadratic with the two-point (Rademacher) oracle: ``sigma^2 S``;
-  :func:`asgd_limit_error_upper` -- the limit for any zero-mean noise of variance
-  ``sigma^2``: at most ``sigma^2 S / (1 - S)``.  Together they are the erratum
-  ``errata/w24-thm3-constant`` (:func:`errata_thm3_constant`): the printed constant 4
-  exceeds what any noise can produce for ``S < 3/4``.
+  is ``4 sigma^2 S_K + Theta(alpha)`` on the instance of App. G.2.
+* :func:`thm3_step_expr`, :func:`thm3_limit`, :func:`thm3_conditions`, :func:`errata_thm3_step` -- Thm 3's
+  instance (eq. (67): ``p_k = (1 - w_k/tau)/2``) redone: eq. (98) drops eq. (97)'s 1/2, and the corrected
+  limit is ``sigma^2 S_K`` (erratum ``errata/w24-thm3-constant``).
+* :func:`asgd_limit_error`, :func:`asgd_limit_two_point`, :func:`asgd_limit_error_upper` -- the
+  ``alpha -> 0`` limit on a 1-D quadratic with a FIXED-p two-point noise (outside Thm 3's instance) and, for
+  any zero-mean noise of variance ``sigma^2``, the ceiling ``sigma^2 S/(1 - S)`` (plain S), i.e.
+  ``sigma^2 S_K`` with Thm 2's amplification factor (:func:`errata_thm3_constant`).
 
 Tiki-Taka (W24 Sec. 4, Thm 4, Assumption 5 and the proof in its App. H; text read from the
 arXiv v1 as extracted in the public repository captaindpt/analog-gradients,
@@ -57,6 +60,9 @@ __all__ = [
     "gd_step_condition",
     "gd_average_rate_bound",
     "gd_average_rate_bound_expr",
+    "thm9_printed",
+    "thm9_proof",
+    "thm9_expr",
     "thm3_lower_printed",
     "asgd_stationary_point",
     "asgd_stationary_point_expr",
@@ -66,6 +72,11 @@ __all__ = [
     "asgd_limit_error_upper_expr",
     "ErrataThm3Constant",
     "errata_thm3_constant",
+    "thm3_step_expr",
+    "thm3_limit",
+    "thm3_conditions",
+    "ErrataThm3Step",
+    "errata_thm3_step",
     "assumption5_c_max",
     "assumption5_c_max_expr",
     "assumption5_c_gaussian",
@@ -146,12 +157,53 @@ def gd_average_rate_bound(f_gap0, alpha, q_min, K):
     Upper bound (rate O(1/K)) for ``alpha <= 1/(L q_max)`` (:func:`gd_step_condition`),
     ``q_min``/``q_max`` the extreme responses over the visited range (Def. 2.1).
     f_gap0 = f(W_0) - f*; alpha the step size; K >= 1 the number of steps.
-    Constants derived in :func:`gd_average_rate_bound_expr` (the papers' own were not read).
+    Constants derived in :func:`gd_average_rate_bound_expr` (not W24's eq. (53) nor W25's eq. (133)).
     """
     g = _nonneg("f_gap0", f_gap0)
     a, qm, k = _pos("alpha", alpha), _pos("q_min", q_min), _pos("K", K)
     C.require("K", k, k >= 1, ">= 1")
     return _out(2.0 * g / (a * qm * k))
+
+
+@lru_cache(maxsize=None)
+def thm9_expr() -> BoundExpr:
+    """W24 Thm 9 (App. F): eq. (53) as printed, ``2 (f(W0) - f*) L/(K (1 - W_max^2/tau^2))`` for any
+    ``alpha <= 1/L``, against its proof's last line, eq. (58), ``2 (f(W0) - f*)/(alpha K (1 - W_max^2/tau^2))``.
+    ``expr`` is (58) in ``(f_gap0, alpha, K, W_max, tau)``; ``steps['printed']`` is (53) in
+    ``(f_gap0, L, K, W_max, tau)``; ``steps['ratio']`` = printed/proof = ``alpha L`` (<= 1: the printed bound is
+    smaller than what the proof gives unless alpha = 1/L)."""
+    import sympy as sp
+
+    gap0, alpha, L, K, Wm, tau = sp.symbols("f_gap0 alpha L K W_max tau", positive=True)
+    sat = 1 - Wm**2 / tau**2
+    proof = 2 * gap0 / (alpha * K * sat)
+    printed = 2 * gap0 * L / (K * sat)
+    ratio = sp.simplify(printed / proof)
+    if sp.simplify(ratio - alpha * L) != 0:
+        raise RuntimeError(f"printed/proof = {ratio}")
+    return make(proof, (gap0, alpha, K, Wm, tau), printed=printed, ratio=ratio)
+
+
+def _thm9_args(f_gap0, K, W_max, tau):
+    g, k, t = _nonneg("f_gap0", f_gap0), _pos("K", K), _pos("tau", tau)
+    wm = _nonneg("W_max", W_max)
+    C.require("W_max", wm, wm < t, f"< tau = {t} (Assumption 4)")
+    return g, k, 1.0 - wm**2 / t**2
+
+
+def thm9_printed(f_gap0, L, K, W_max, tau):
+    """W24 Thm 9, eq. (53) as printed: ``(1/K) sum_{k<K} ||grad f(W_k)||^2 <= 2 (f(W0) - f*) L/(K (1 - W_max^2/tau^2))``
+    for analog GD on the ALD with ``alpha <= 1/L``.  f_gap0 = f(W0) - f*; L: smoothness; K >= 1; W_max < tau:
+    Assumption 4's bound on ``||W_k||_inf``; tau: the device bound.  Holds only at alpha = 1/L (:func:`thm9_expr`)."""
+    g, k, sat = _thm9_args(f_gap0, K, W_max, tau)
+    return _out(2.0 * g * _pos("L", L) / (k * sat))
+
+
+def thm9_proof(f_gap0, alpha, K, W_max, tau):
+    """W24 Thm 9's proof, eq. (58): ``(1/K) sum_{k<K} ||grad f(W_k)||^2 <= 2 (f(W0) - f*)/(alpha K (1 - W_max^2/tau^2))``
+    for ``alpha <= 1/L`` (the corrected statement).  Arguments as :func:`thm9_printed`, alpha the step size."""
+    g, k, sat = _thm9_args(f_gap0, K, W_max, tau)
+    return _out(2.0 * g / (_pos("alpha", alpha) * k * sat))
 
 
 # --------------------------------------------------------------------------
@@ -284,6 +336,125 @@ def errata_thm3_constant() -> ErrataThm3Constant:
     diff = sp.simplify((printed - upper) / sigma**2)        # 4S - S/(1-S)
     refuted = bool(sp.simplify(diff.subs(S, s_max / 2)) > 0) and s_max == sp.Rational(3, 4)
     return ErrataThm3Constant(printed, exact, upper, s_max, refuted)
+
+
+# --------------------------------------------------------------------------
+# W24 Thm 3 in its own setting (App. G.2: the state-dependent two-point oracle)
+# --------------------------------------------------------------------------
+
+@lru_cache(maxsize=None)
+def thm3_step_expr() -> BoundExpr:
+    """W24 Thm 3's proof (App. G.2, eqs. (95)-(100)) redone in sympy, per coordinate.
+
+    Instance: ``W = w 1``, ``f = L/2 ||W - W*||^2``, noise ``xi 1`` with the two-point law of eq. (67)
+    (scale ``s = sigma/sqrt(D)``, ``p = (1 - w/tau)/2``).  Inside the sign condition (84)
+    ``E|g + xi| = 2 s sqrt(p (1-p)) + (2p - 1) g`` (eq. (83)); eq. (97): ``sqrt(p (1-p)) = (1/2) sqrt(1 - w^2/tau^2)``.
+    The mean drift of the gradient coordinate ``g = L (w - w*)`` is then
+    ``E[g'] - g = -alpha L ((1 - w^2/tau^2) g + s (w/tau) sqrt(1 - w^2/tau^2))``, whose root gives
+    ``||grad f||^2 = D g^2 = sigma^2 S`` with ``S = (w^2/tau^2)/(1 - w^2/tau^2)`` (Thm 2/3's amplification
+    factor at one point).  Eq. (98) as printed carries ``2 alpha L s sqrt(1 - w^2/tau^2) w/tau``: the 1/2 of
+    (97) dropped, which gives ``4 sigma^2 S`` in (99)-(100).
+
+    ``expr``: the corrected limit ``sigma^2 S`` as a function of ``(sigma, S)``; ``steps``: ``sqrt_pq``
+    (eq. (97)'s value, checked), ``drift_correct`` / ``drift_printed`` (the w-coefficient of (98), with and
+    without the 1/2), ``limit_correct`` / ``limit_printed`` (``||grad f||^2/(sigma^2 S)`` at the root of each:
+    1 and 4), ``jensen_equal`` (``E|g + xi| - sqrt(g^2 + s^2)`` at the root: 0, the oracle attains the
+    any-noise ceiling of :func:`asgd_limit_error_upper_expr`).
+    """
+    import sympy as sp
+
+    w, g = sp.symbols("w g", real=True)
+    tau, s, L, alpha, D = sp.symbols("tau s L alpha D", positive=True)
+    sigma, S = sp.symbols("sigma S", positive=True)
+    p = (1 - w / tau) / 2
+    sqrt_pq = sp.sqrt(p * (1 - p))
+    half = sp.sqrt(1 - w**2 / tau**2) / 2
+    if sp.simplify(sp.expand(sqrt_pq**2 - half**2)) != 0:
+        raise RuntimeError("eq. (97) sqrt(p (1 - p)) != (1/2) sqrt(1 - w^2/tau^2)")
+    abs_mean = 2 * s * half + (2 * p - 1) * g                      # eq. (83) with (97)
+    drift = -alpha * L * (g + (w / tau) * abs_mean)               # E[g'] - g, from (95)-(96)
+    drift_correct = -alpha * L * ((1 - w**2 / tau**2) * g + s * (w / tau) * sp.sqrt(1 - w**2 / tau**2))
+    if sp.simplify(drift - drift_correct) != 0:
+        raise RuntimeError("the mean drift does not reduce to the corrected (98)")
+    drift_printed = -alpha * L * ((1 - w**2 / tau**2) * g + 2 * s * (w / tau) * sp.sqrt(1 - w**2 / tau**2))
+    sat = (w**2 / tau**2) / (1 - w**2 / tau**2)
+    out = {}
+    for name, dr in (("correct", drift_correct), ("printed", drift_printed)):
+        (root,) = sp.solve(sp.Eq(dr, 0), g)
+        out[name] = sp.simplify((D * root**2) / ((D * s**2) * sat))   # ||grad||^2 / (sigma^2 S), sigma^2 = D s^2
+    if out["correct"] != 1 or out["printed"] != 4:
+        raise RuntimeError(f"unexpected limits: {out}")
+    (g_root,) = sp.solve(sp.Eq(drift_correct, 0), g)
+    jensen = sp.simplify(abs_mean.subs(g, g_root) ** 2 - (g_root**2 + s**2))
+    if jensen != 0:
+        raise RuntimeError(f"the oracle does not attain Jensen's ceiling: {jensen}")
+    return make(sigma**2 * S, (sigma, S), sqrt_pq=half, drift_correct=drift_correct, drift_printed=drift_printed,
+                limit_correct=out["correct"], limit_printed=out["printed"], jensen_equal=jensen)
+
+
+def thm3_limit(L, w_star, sigma, tau, D):
+    """The ``alpha -> 0`` limit in W24 Thm 3's instance (App. G.2, eq. (67) oracle), from the corrected (98):
+    the root ``w`` of ``L (w - w*) + (sigma/sqrt(D)) (w/tau)/sqrt(1 - w^2/tau^2) = 0`` (brentq between 0 and
+    w*), and there ``||grad f||^2 = D L^2 (w - w*)^2`` and ``S = (w^2/tau^2)/(1 - w^2/tau^2)``.  Returns
+    ``(w, grad2, S)``; ``grad2 = sigma^2 S`` (:func:`thm3_step_expr`).  L: curvature; w_star: the common
+    minimiser coordinate (``0 < |w*| < tau``); sigma: noise level; tau: device bound; D: dimension."""
+    from scipy import optimize
+
+    L_, s, t, d = (float(_pos(n, v)) for n, v in (("L", L), ("sigma", sigma), ("tau", tau), ("D", D)))
+    ws = float(C.as_float_array("w_star", w_star))
+    if not (np.isfinite(ws) and ws != 0 and abs(ws) < t):
+        raise ValueError(f"w_star must be finite, non-zero and inside (-tau, tau), got {w_star!r}")
+    sd = s / np.sqrt(d)
+
+    def drift(w):
+        return L_ * (w - ws) + sd * (w / t) / np.sqrt(1.0 - (w / t) ** 2)
+
+    w = optimize.brentq(drift, min(0.0, ws), max(0.0, ws), xtol=1e-15)
+    S = (w / t) ** 2 / (1.0 - (w / t) ** 2)
+    return float(w), float(d * (L_ * (w - ws)) ** 2), float(S)
+
+
+def thm3_conditions(L, w_star, sigma, tau, D, alpha):
+    """W24 Thm 3's instance conditions (App. G.2): ``|w*| <= tau/4``, ``sigma <= tau L sqrt(D)/(4 sqrt 3)``,
+    ``alpha <= min(1/(2L), 1/(mu + 6 sigma/(tau sqrt D)))`` with ``mu = L`` (the quadratic's strong convexity).
+    Returns a dict ``name -> (value, limit, met)``; raises on non-positive inputs."""
+    L_, s, t, d, a = (float(_pos(n, v)) for n, v in (("L", L), ("sigma", sigma), ("tau", tau), ("D", D),
+                                                      ("alpha", alpha)))
+    ws = abs(float(C.as_float_array("w_star", w_star)))
+    a_max = min(1.0 / (2 * L_), 1.0 / (L_ + 6 * s / (t * np.sqrt(d))))
+    s_max = t * L_ * np.sqrt(d) / (4 * np.sqrt(3.0))
+    return {"|w*| <= tau/4": (ws, t / 4, ws <= t / 4), "sigma <= tau L sqrt(D)/(4 sqrt 3)": (s, s_max, s <= s_max),
+            "alpha <= min(1/(2L), 1/(L + 6 sigma/(tau sqrt D)))": (a, a_max, a <= a_max)}
+
+
+class ErrataThm3Step(NamedTuple):
+    """errata/w24-thm3-constant, located: eqs. (96) -> (98) of W24 App. G.2.
+
+    printed_98:  the w-term of (98) as printed (``2 alpha L s sqrt(1 - w^2/tau^2) w/tau``)
+    correct_98:  with (97)'s 1/2 kept (``alpha L s sqrt(1 - w^2/tau^2) w/tau``)
+    ratio_98:    printed/correct (2, sympy)
+    limit_printed, limit_correct: ``||grad f||^2/(sigma^2 S_K)`` at the alpha -> 0 root (4 and 1)
+    """
+
+    printed_98: object
+    correct_98: object
+    ratio_98: object
+    limit_printed: object
+    limit_correct: object
+
+
+def errata_thm3_step() -> ErrataThm3Step:
+    """The dropped factor 1/2 between eqs. (96)-(97) and (98) of W24 (sympy, :func:`thm3_step_expr`)."""
+    import sympy as sp
+
+    e = thm3_step_expr()
+    g = sp.Symbol("g", real=True)
+    term_p = sp.simplify(e.steps["drift_printed"].subs(g, 0))   # the w-term of (98), printed
+    term_c = sp.simplify(e.steps["drift_correct"].subs(g, 0))   # the same with (97)'s 1/2 kept
+    ratio = sp.simplify(term_p / term_c)
+    if ratio != 2:
+        raise RuntimeError(f"printed/correct (98) ratio {ratio}, expected 2")
+    return ErrataThm3Step(-term_p, -term_c, ratio, e.steps["limit_printed"], e.steps["limit_correct"])
 
 
 # --------------------------------------------------------------------------

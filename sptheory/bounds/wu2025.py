@@ -3,24 +3,34 @@ non-ideal resistive elements: the impact of response functions" (NeurIPS 2025, a
 2502.06309; "W25", the seed paper's "Wu et al., 2025"), as numeric functions beside their
 sympy form.
 
-The paper's full text was not reachable from this workspace (only its abstract); the
-statements checked are the ones named in issue 21, written out in each docstring.
+Source: the arXiv v3 text as extracted in the public repository captaindpt/analog-gradients
+(``papers/papers-markdown/2502.06309v3.md``), read for issue 21.  Notation: ``F = (Q- + Q+)/2``,
+``G = (Q- - Q+)/2`` (eq. (4)), ``R(W) = Q+ Q-`` (the saturation vector of eq. (61)/(138)); for the
+symmetric linear device ``q_pm = 1 -/+ w/tau``: ``F = 1``, ``G = w/tau``, ``R = 1 - w^2/tau^2``.
 
-* :func:`thm2_floor` -- W25 Thm 2 / eq. (21): the asymptotic error of analog SGD is at
-  most ``2 sigma^2 S`` (plus terms vanishing with K); compared with W24 Thm 3's lower
-  bound ``4 sigma^2 S`` (:func:`sptheory.bounds.wu2024.thm3_lower_printed`).
-* :func:`gd_linear_rate_bound` -- noiseless analog GD under the PL inequality (W25 Thm 6
-  form, the control): ``f(W_K) - f* <= (1 - alpha mu q_min)^K (f(W_0) - f*)`` for
-  ``alpha <= 1/(L q_max)``; derived in :func:`gd_linear_rate_bound_expr` from the same
-  per-step decrease as :func:`sptheory.bounds.wu2024.gd_average_rate_bound`.
-* :func:`implicit_penalty_point` -- W25 Thm 1 / Thm 5 (the implicit penalty): the stationary
-  point of analog SGD on a quadratic, ``W~ = (H + Sigma R')^-1 (H W* + Sigma R' W_sp)`` with
-  ``Sigma = E|grad f(W*; xi)|`` (Theta(sigma), not the Theta(sigma^2) of the seed's eq. (4)).
+* :func:`thm2_floor` -- W25 Thm 2 is printed as an order bound, ``E_K <= O(sqrt(sigma^2/K) + sigma^2
+  S^ASGD_K)`` (eq. (8)), ``S^ASGD_K = (1/K) sum ||G/sqrt(F)||_inf^2``.  Its explicit constants are in the
+  proof: eq. (69) ``16 F_max^2 sqrt(...) + 8 F_max sigma^2 S^ASGD_K`` (:func:`thm2_proof_floor`), and, when
+  saturation never happens, Remark 1 (eq. (71), restated in App. B eqs. (20)-(21)):
+  ``... + 2 F_max sigma^2 (1/K) sum ||G/sqrt F||_inf^2 / min R(W_k)``, for the linear device
+  ``2 sigma^2 S_K`` with W24's amplification factor ``S_K = (1/K) sum (||W||^2/tau^2)/(1 - ||W||^2/tau^2)``.
+  :func:`thm2_floor` is that ``2 sigma^2 S_K``.
+* :func:`gd_linear_rate_bound` -- noiseless analog GD under the PL inequality: a derived control
+  (this package's sympy, descent lemma), NOT a statement of W25: W25 Thm 6 (eqs. (132)-(133)) gives only
+  average-gradient rates ``8 L (f(W0) - f*) F_max^2/K`` and ``2 L (f(W0) - f*) F_max^2/(K R_min)``.
+* :func:`implicit_penalty_point` -- the stationary point of analog SGD on a quadratic with the
+  penalty of Thm 1 / Thm 5 (eqs. (7), (47), (49), (51): ``f_Sigma = f + <Sigma, R_c>``, ``R_c' = G/F``),
+  ``W~ = (H + Sigma R')^-1 (H W* + Sigma R' W_sp)``, ``Sigma = E|grad f(W; xi) - grad f(W)|`` (Thm 1's
+  constant; ``E|grad f(W*; xi)|`` at W*).  Eqs. (48) and (50) print the minus sign,
+  ``(H - R' Sigma)^-1 (H W* - R' Sigma W_sp)`` (:func:`implicit_penalty_point_printed`), which is the stationary
+  point of ``f - <Sigma, R_c>``, not of (47)/(49)/(51): erratum ``errata/w25-thm5-sign``
+  (:func:`errata_thm5_sign`).
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import NamedTuple
 
 import numpy as np
 
@@ -28,8 +38,33 @@ from . import _checks as C
 from ._symbolic import BoundExpr, make
 from .wu2024 import _nonneg, _out, _pos, gd_average_rate_bound_expr
 
-__all__ = ["thm2_floor", "thm2_floor_expr", "gd_linear_rate_bound", "gd_linear_rate_bound_expr",
-           "implicit_penalty_point", "implicit_penalty_point_expr"]
+__all__ = ["thm6_average", "thm6_average_expr", "thm2_floor", "thm2_floor_expr", "thm2_proof_floor", "gd_linear_rate_bound", "gd_linear_rate_bound_expr",
+           "implicit_penalty_point", "implicit_penalty_point_expr", "implicit_penalty_point_printed",
+           "ErrataThm5Sign", "errata_thm5_sign"]
+
+
+@lru_cache(maxsize=None)
+def thm6_average_expr() -> BoundExpr:
+    """W25 Thm 6, eq. (133), from its proof's eq. (143): ``2 (f(W0) - f*) F_max/(alpha K R_min)`` at the proof's
+    step ``alpha = 1/(L F_max)`` gives ``2 L (f(W0) - f*) F_max^2/(K R_min)``."""
+    import sympy as sp
+
+    gap0, L, Fm, Rm, K, alpha = sp.symbols("f_gap0 L F_max R_min K alpha", positive=True)
+    at_alpha = 2 * gap0 * Fm / (alpha * K * Rm)
+    expr = sp.simplify(at_alpha.subs(alpha, 1 / (L * Fm)))
+    if sp.simplify(expr - 2 * L * gap0 * Fm**2 / (K * Rm)) != 0:
+        raise RuntimeError(f"eq. (133) not recovered: {expr}")
+    return make(expr, (gap0, L, Fm, Rm, K), at_alpha=at_alpha, step=1 / (L * Fm))
+
+
+def thm6_average(f_gap0, L, F_max, R_min, K):
+    """W25 Thm 6, eq. (133): noiseless analog GD, ``(1/K) sum_{k<K} ||grad f(W_k)||^2 <= 2 L (f(W0) - f*) F_max^2/(K R_min)``
+    (upper bound), at the proof's step size ``alpha = 1/(L F_max)`` (eq. (143); the statement names none).
+    f_gap0 = f(W0) - f*; L: smoothness; F_max: a bound on ``F = (q+ + q-)/2`` over the visited range; R_min > 0:
+    ``min_k min q+(W_k) q-(W_k)``; K >= 1."""
+    g, L_, Fm, Rm, k = (_nonneg("f_gap0", f_gap0), _pos("L", L), _pos("F_max", F_max), _pos("R_min", R_min),
+                        _pos("K", K))
+    return _out(2.0 * L_ * g * Fm**2 / (k * Rm))
 
 
 @lru_cache(maxsize=None)
@@ -41,10 +76,19 @@ def thm2_floor_expr() -> BoundExpr:
 
 
 def thm2_floor(sigma, S):
-    """W25 Thm 2 (eq. (21)) asymptotic-error term of analog SGD: ``2 sigma^2 S`` (an upper bound).
+    """W25 Remark 1 (eq. (71) = App. B eqs. (20)-(21)), the explicit form of Thm 2 without saturation, on the
+    linear device: asymptotic-error term of analog SGD ``2 sigma^2 S`` (an upper bound).
 
-    sigma: gradient-noise standard deviation; S: saturation ``||W||_inf^2/tau^2`` along the run."""
+    sigma: gradient-noise standard deviation; S: W24's amplification factor
+    ``(1/K) sum (||W_k||_inf^2/tau^2)/(1 - ||W_k||_inf^2/tau^2)`` along the run."""
     return _out(2.0 * _nonneg("sigma", sigma) ** 2 * _nonneg("S", S))
+
+
+def thm2_proof_floor(sigma, S_plain, F_max=1.0):
+    """W25 Thm 2's proof, eq. (69): asymptotic-error term ``8 F_max sigma^2 S^ASGD_K`` (an upper bound), with
+    ``S^ASGD_K = (1/K) sum ||G(W_k)/sqrt(F(W_k))||_inf^2`` (``||W||_inf^2/tau^2`` on the linear device, F_max = 1).
+    sigma: noise standard deviation; S_plain: that average; F_max: the largest symmetric response."""
+    return _out(8.0 * _pos("F_max", F_max) * _nonneg("sigma", sigma) ** 2 * _nonneg("S_plain", S_plain))
 
 
 @lru_cache(maxsize=None)
@@ -106,3 +150,55 @@ def implicit_penalty_point(h, w_star, Sigma, R_prime, w_sp):
     C.require("w_star", ws, np.isfinite(ws), "finite")
     C.require("w_sp", sp_, np.isfinite(sp_), "finite")
     return _out((h_ * ws + S * Rp * sp_) / (h_ + S * Rp))
+
+
+def implicit_penalty_point_printed(h, w_star, Sigma, R_prime, w_sp):
+    """W25 eq. (50) (= eq. (48) in 1-D) as printed: ``(h w* - R' Sigma w_sp)/(h - R' Sigma)`` (``h > R' Sigma``).
+    Arguments as :func:`implicit_penalty_point`.  The bias it predicts points away from the SP; see
+    :func:`errata_thm5_sign`."""
+    h_, S, Rp = _pos("h", h), _nonneg("Sigma", Sigma), _nonneg("R_prime", R_prime)
+    C.require("Sigma", S, h_ - S * Rp > 0, f"such that h - Sigma R' > 0 (h = {h_}, R' = {Rp})")
+    ws = C.as_float_array("w_star", w_star)
+    sp_ = C.as_float_array("w_sp", w_sp)
+    C.require("w_star", ws, np.isfinite(ws), "finite")
+    C.require("w_sp", sp_, np.isfinite(sp_), "finite")
+    return _out((h_ * ws - S * Rp * sp_) / (h_ - S * Rp))
+
+
+class ErrataThm5Sign(NamedTuple):
+    """errata/w25-thm5-sign (sympy, 1-D).
+
+    printed:       eq. (50) ``(h w* - R' Sigma w_sp)/(h - R' Sigma)``
+    minimiser_49:  the minimiser of eq. (49)/(47) ``f + Sigma R_c`` (``R_c' = R' (w - w_sp)``)
+    zero_drift:    the root of the mean update ``-(f'(w) F + Sigma G)``, ``G/F = R' (w - w_sp)`` (eq. (46)
+                   written with U(W, D) = W + D F - |D| G)
+    printed_is_minimiser_of_minus: True if eq. (50) is the stationary point of ``f - Sigma R_c`` instead
+    drift_at_printed: the mean drift at eq. (50)'s point: ``2 h R' Sigma (w* - w_sp)/(h - R' Sigma)``, first
+                   order in ``w_sp - w*`` (Thm 5 claims ``O((w_sp - w*)^2)``)
+    """
+
+    printed: object
+    minimiser_49: object
+    zero_drift: object
+    printed_is_minimiser_of_minus: bool
+    drift_at_printed: object
+
+
+def errata_thm5_sign() -> ErrataThm5Sign:
+    """Eq. (48)/(50) of W25 against its own eqs. (46)-(47), (49), (51) (sympy)."""
+    import sympy as sp
+
+    h, Sig, Rp = sp.symbols("h Sigma R_prime", positive=True)
+    w_star, w_sp, w = sp.symbols("w_star w_sp w", real=True)
+    printed = (h * w_star - Rp * Sig * w_sp) / (h - Rp * Sig)
+    pen = h / 2 * (w - w_star) ** 2 + Sig * Rp / 2 * (w - w_sp) ** 2      # f + Sigma R_c, R_c' = R' (w - w_sp)
+    (mini,) = sp.solve(sp.diff(pen, w), w)
+    (zero,) = sp.solve(sp.Eq(h * (w - w_star) + Sig * Rp * (w - w_sp), 0), w)
+    minus = h / 2 * (w - w_star) ** 2 - Sig * Rp / 2 * (w - w_sp) ** 2
+    (mini_minus,) = sp.solve(sp.diff(minus, w), w)
+    is_minus = sp.simplify(mini_minus - printed) == 0
+    if sp.simplify(mini - implicit_penalty_point_expr().expr.subs(
+            {sp.Symbol("Sigma", positive=True): Sig})) != 0 or sp.simplify(mini - zero) != 0:
+        raise RuntimeError("minimiser of (49) and zero drift disagree")
+    drift = sp.factor(sp.simplify(h * (printed - w_star) + Sig * Rp * (printed - w_sp)))
+    return ErrataThm5Sign(printed, mini, zero, bool(is_minus), drift)

@@ -3,10 +3,11 @@
 * :func:`simulate_gd` -- noiseless analog GD (W24 Thm 9 / W25 Thm 6, the controls) on a
   diagonal quadratic with an asymmetric soft-bounds device, update model without noise
   (``pulse_mode="noiseless"``: the theorems' recursion).
-* :func:`simulate_asgd_floor` -- W24's analog SGD (symmetric linear device
-  ``q_pm = 1 -/+ w/tau``, two-point Rademacher noise, 1-D quadratic) at several step sizes
-  alpha towards 0: the asymptotic ``|grad f|^2`` and the saturation ``S = W^2/tau^2`` along
-  the run.
+* :func:`simulate_thm3` -- W24 Thm 3's own instance (arXiv 2406.12774 v1, App. G.2: ``W = w 1``, the
+  state-dependent two-point noise of eq. (67), ``W_0 = W*``) with the symmetric linear device at several
+  step sizes alpha towards 0: the asymptotic ``||grad f||^2``, Thm 2/3's ``S_K`` summand, the sign condition (84).
+* :func:`simulate_asgd_floor` -- the same recursion with a fixed-p two-point noise on a 1-D quadratic
+  (outside Thm 3's instance; issue 21's first reading): ``|grad f|^2`` and ``S = W^2/tau^2`` along the run.
 
 * :func:`simulate_tt_convergence` -- W24's Tiki-Taka (TT-P/TT-W, Sec. 4: the package's TT-v1 with
   ``gamma = 0``, a full transfer every step, the symmetric linear device, ``pulse_mode="noiseless"``) and
@@ -30,8 +31,10 @@ from scipy import optimize
 from sptheory import algorithms, devices, objectives
 from sptheory.algorithms.base import analog_update
 
-__all__ = ["GD", "FLOOR", "PENALTY", "TTC", "TTF", "gd_sizes", "floor_sizes", "penalty_sizes", "simulate_gd",
-           "simulate_asgd_floor", "simulate_penalty", "penalty_device", "mean_field_point", "ttc_sizes",
+__all__ = ["GD", "FLOOR", "PENALTY", "TTC", "TTF", "GD_STEPS", "gd_sizes", "floor_sizes", "penalty_sizes", "simulate_gd",
+           "simulate_asgd_floor", "simulate_thm3", "thm3_sizes", "THM3", "simulate_penalty", "penalty_device", "penalty_effective_update",
+           "penalty_order_sweep",
+           "mean_field_point", "ttc_sizes",
            "ttc_problem", "simulate_tt_convergence", "ttf_sizes", "ttf_problem", "ttf_device", "simulate_tt_fails",
            "RankOneRegression"]
 
@@ -39,7 +42,10 @@ __all__ = ["GD", "FLOOR", "PENALTY", "TTC", "TTF", "gd_sizes", "floor_sizes", "p
 GD = dict(a_up=1.2, a_dn=0.8, tau=1.0, D=8, A_lo=0.5, A_hi=2.0, w_star=0.4, w0=0.6, box=0.75, step_frac=0.5,
           dw_min=1e-3)
 #: W24 Thm 3 setting: f = L/2 (w - w*)^2, g = L (w - w*) + sigma eps (eps = +/-1), q_pm = 1 -/+ w/tau
-FLOOR = dict(L=1.0, w_star=0.5, sigma=1.0, tau=1.0, dw_min=1e-3, ps=(0.5, 0.8))
+FLOOR = dict(L=1.0, w_star=0.5, sigma=1.0, tau=1.0, dw_min=1e-3, ps=(0.8,))
+#: W24 Thm 3's own instance (App. G.2): W = w 1 in R^D, f = L/2 ||W - W*||^2, W* = w* 1, W0 = W*, the
+#: state-dependent two-point oracle of eq. (67); |w*| = tau/4 and sigma just under tau L sqrt(D)/(4 sqrt 3)
+THM3 = dict(L=1.0, w_star=0.25, sigma=0.28, tau=1.0, D=4, dw_min=1e-3)
 #: W25 implicit penalty: f = h/2 (w - w*)^2, Gaussian noise sigma, q_pm = 1 -/+ (w - s)/tau (SP s, R = (w - s)/tau)
 PENALTY = dict(h=1.0, w_star=0.0, s=0.3, tau=1.0, alpha=0.005, dw_min=1e-3)
 
@@ -51,7 +57,13 @@ def gd_sizes(quick: bool) -> dict:
 def floor_sizes(quick: bool) -> dict:
     if quick:
         return dict(alphas=[0.02, 0.014, 0.01, 0.007, 0.005], R=500, burn=8.0, tail=24.0)
-    return dict(alphas=[0.02, 0.01, 0.005, 0.0025, 0.00125], R=600, burn=10.0, tail=40.0)
+    return dict(alphas=[0.02, 0.01, 0.005, 0.0025], R=600, burn=10.0, tail=40.0)
+
+
+def thm3_sizes(quick: bool) -> dict:
+    if quick:
+        return dict(alphas=[0.02, 0.013, 0.0085, 0.0055, 0.0035], R=300, burn=8.0, tail=24.0)
+    return dict(alphas=[0.02, 0.01, 0.005, 0.0025], R=600, burn=10.0, tail=40.0)
 
 
 def gd_problem(seed: int):
@@ -67,12 +79,29 @@ def gd_problem(seed: int):
     return dev, obj, alpha
 
 
-def simulate_gd(quick: bool, seed: int, size: dict | None = None) -> dict:
+#: the step sizes of the other two GD runs: W25 Thm 6's proof step 1/(L F_max) (F_max over GD's box), and
+#: W24 Thm 9 on its ALD (q = 1 -/+ w/tau) at alpha = 0.1/L, inside its condition alpha <= 1/L
+GD_STEPS = dict(w25_thm6=1.0, w24_thm9=0.1)
+
+
+def simulate_gd(quick: bool, seed: int, size: dict | None = None, variant: str = "control") -> dict:
     """Noiseless analog GD from R random starts: per replicate ``||grad f(W_k)||^2`` and
-    ``f(W_k) - f*`` at every k, and the visited range per coordinate."""
+    ``f(W_k) - f*`` at every k, and the visited range per coordinate.
+
+    variant: ``"control"`` (GD's soft-bounds device, ``alpha = step_frac/(L q_max)``), ``"w25_thm6"`` (the
+    same device, W25 Thm 6's step ``alpha = 1/(L F_max)``, F_max over GD's box) or ``"w24_thm9"`` (W24's ALD
+    ``q_pm = 1 -/+ w/tau``, ``alpha = 0.1/L``).  The problem (A, W*, starts) is the same in all three."""
+    if variant not in ("control", "w25_thm6", "w24_thm9"):
+        raise ValueError(f"variant must be 'control', 'w25_thm6' or 'w24_thm9', got {variant!r}")
     z = dict(gd_sizes(quick), **(size or {}))
     R, K = int(z["R"]), int(z["K"])
     dev, obj, alpha = gd_problem(seed)
+    if variant == "w25_thm6":
+        F_box = 0.5 * (dev.q_plus(np.array([-GD["box"], GD["box"]])) + dev.q_minus(np.array([-GD["box"], GD["box"]])))
+        alpha = GD_STEPS["w25_thm6"] / (obj.L * float(np.max(F_box)))
+    elif variant == "w24_thm9":
+        dev = devices.SoftBounds(a_up=1.0, a_dn=1.0, tau_max=GD["tau"], tau_min=GD["tau"], dw_min=GD["dw_min"])
+        alpha = GD_STEPS["w24_thm9"] / obj.L
     rng = np.random.default_rng([seed, 2])
     W0 = rng.uniform(-GD["w0"], GD["w0"], (R, GD["D"]))
     algo = algorithms.sgd.AnalogSGD(dev, alpha, pulse_mode="noiseless")
@@ -89,7 +118,7 @@ def simulate_gd(quick: bool, seed: int, size: dict | None = None) -> dict:
         if k < K:
             state = algo.step(state, obj, rng)
     return dict(size=z, alpha=alpha, L=obj.L, mu=obj.mu, g2=g2, gap=gap, lo=lo.min(axis=0), hi=hi.max(axis=0),
-                dev=dev)
+                lo_r=lo, hi_r=hi, dev=dev, variant=variant)
 
 
 def simulate_asgd_floor(quick: bool, seed: int, size: dict | None = None) -> dict:
@@ -122,6 +151,48 @@ def simulate_asgd_floor(quick: bool, seed: int, size: dict | None = None) -> dic
                 acc_Sa += s / (1.0 - s)
         out.append(dict(p=float(prob), alpha=float(alpha), burn=burn, tail=tail, g2=acc_g2 / tail, S=acc_S / tail,
                         S_amp=acc_Sa / tail, wmax=float(wmax.max() / p["tau"])))
+    return dict(size=z, parts=out)
+
+
+def simulate_thm3(quick: bool, seed: int, size: dict | None = None) -> dict:
+    """W24 Thm 3's instance exactly (``THM3``; ``objectives.W24Thm3Quadratic``, the symmetric linear device
+    ``q_pm = 1 -/+ w/tau`` in ``pulse_mode="noiseless"``, i.e. W24's recursion (3)), started at ``W0 = W*``,
+    for each alpha of ``thm3_sizes``: R independent runs, ``burn/alpha`` steps discarded, then tail averages
+    per replicate of ``||grad f(W_k)||^2``, of ``S = (w^2/tau^2)/(1 - w^2/tau^2)`` (Thm 2/3's S_K summand) and
+    of the plain ``w^2/tau^2``; along the whole run ``max |w|/tau`` and the number of steps where the sign
+    condition (84)-(85) fails, i.e. ``g + xi_plus < 0`` or ``g + xi_minus > 0``."""
+    z = dict(thm3_sizes(quick), **(size or {}))
+    p = THM3
+    dev = devices.SoftBounds(a_up=1.0, a_dn=1.0, tau_max=p["tau"], tau_min=p["tau"], dw_min=p["dw_min"])
+    obj = objectives.W24Thm3Quadratic(p["L"], p["w_star"], p["sigma"], p["tau"], p["D"])
+    rng = np.random.default_rng([seed, 7])
+    R = int(z["R"])
+    out = []
+    for alpha in z["alphas"]:
+        algo = algorithms.sgd.AnalogSGD(dev, float(alpha), pulse_mode="noiseless")
+        state = algo.init(np.full((R, p["D"]), p["w_star"]))
+        burn, tail = int(round(z["burn"] / alpha)), int(round(z["tail"] / alpha))
+        acc_g2 = np.zeros(R)
+        acc_S = np.zeros(R)
+        acc_s = np.zeros(R)
+        wmax = np.zeros(R)
+        sign_fail = 0
+        for k in range(burn + tail):
+            W = state.W
+            w = W[:, 0]
+            g = p["L"] * (w - p["w_star"])
+            xp, xm = obj.noise_values(W)
+            sign_fail += int(np.count_nonzero((g + xp < 0) | (g + xm > 0)))
+            if k >= burn:
+                sat = (w / p["tau"]) ** 2
+                acc_g2 += p["D"] * g**2
+                acc_S += sat / (1.0 - sat)
+                acc_s += sat
+            state = algo.step(state, obj, rng)
+            np.maximum(wmax, np.abs(state.W).max(axis=1), out=wmax)
+        out.append(dict(alpha=float(alpha), burn=burn, tail=tail, g2=acc_g2 / tail, S=acc_S / tail,
+                        S_plain=acc_s / tail, wmax=float(wmax.max() / p["tau"]), sign_fail=sign_fail,
+                        steps=(burn + tail) * R, spread=float(np.ptp(state.W, axis=1).max())))
     return dict(size=z, parts=out)
 
 
@@ -168,6 +239,32 @@ def simulate_penalty(quick: bool, seed: int, size: dict | None = None) -> dict:
         if k >= burn:
             acc += w
     return dict(size=z, sigmas=sig, W_mean=acc / tail, burn=burn, tail=tail)
+
+
+def penalty_effective_update(w, h, w_star, sigma, s, tau):
+    """W25 eq. (46)'s effective update ``T(w) = |E f'(w; xi) F(w) + E|f'(w; xi)| G(w)|`` (written with the update
+    ``U(W, D) = W + D F - |D| G``, D = -alpha f') on ``f = h/2 (w - w*)^2`` with Gaussian noise sigma and the
+    shifted linear device ``F = 1``, ``G = (w - s)/tau``; exact (folded-normal mean).  Zero at a stationary point
+    of the mean dynamics.  Arrays broadcast."""
+    c = h * (np.asarray(w, float) - w_star)
+    return np.abs(c + objectives.abs_normal_mean(c, sigma) * (np.asarray(w, float) - s) / tau)
+
+
+def penalty_order_sweep(sigma: float, dists) -> dict:
+    """Thm 5's order claim ``T(W^S) <= O((W_sp - W*)^2)`` evaluated exactly (:func:`penalty_effective_update`)
+    at ``W^S`` of eq. (50) as printed and with the sign corrected, for SP distances ``d = s - w*`` in ``dists``
+    (``PENALTY``'s h, w*, tau; ``Sigma = sigma sqrt(2/pi) = E|f'(W*; xi)|``)."""
+    from ..bounds import wu2025
+
+    p = PENALTY
+    d = np.asarray(dists, float)
+    sp_ = p["w_star"] + d
+    Sig = sigma * np.sqrt(2 / np.pi)
+    Rp = 1.0 / p["tau"]
+    ws_pr = wu2025.implicit_penalty_point_printed(p["h"], p["w_star"], Sig, Rp, sp_)
+    ws_co = wu2025.implicit_penalty_point(p["h"], p["w_star"], Sig, Rp, sp_)
+    T = [penalty_effective_update(x, p["h"], p["w_star"], sigma, sp_, p["tau"]) for x in (ws_pr, ws_co)]
+    return dict(d=d, Sigma=Sig, w_printed=ws_pr, w_corrected=ws_co, T_printed=T[0], T_corrected=T[1])
 
 
 # ----- W24 Thm 4: Tiki-Taka on the theorem's setting ------------------------------------------

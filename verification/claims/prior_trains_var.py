@@ -1,9 +1,16 @@
 """prior-trains-var: discretisation error of stochastic pulse trains (Li et al. 2025, Lemma 1 = Assumption 3.4).
 
-Prior theory (issue 21, item 4).  L25 = arXiv 2510.02516; its full text was not reachable
-from this workspace (abstract only).  The statement checked is issue 21's: for an update
-``alpha x delta`` realised by stochastic pulse trains, the error
-``b = (realised increment) - alpha x delta`` has mean 0 and variance ``Theta(alpha dw_min)``.
+Prior theory (issue 21, item 4).  L25 = arXiv 2510.02516; source: its v1 text as extracted in the
+public repository captaindpt/analog-gradients (``papers/papers-markdown/2510.02516v1.md``): Lemma 1
+(Sec. 2, stated again in App. E.1) and its proof, eqs. (22)-(28).  The statement: under the stochastic
+pulse update of Gokmen & Vlasov (2016), the error ``zeta = Delta w - alpha x delta`` has
+``E zeta = 0`` and ``Var zeta = Theta(alpha dw_min)``; the proof assumes ``BL`` large enough that
+``p = alpha |x delta|/(BL dw_min) <= 1`` and ends at eq. (28),
+``Var zeta = alpha |x delta| dw_min (1 - alpha |x delta|/(BL dw_min))`` -- exactly the ``/corrected`` form
+below.  So the lemma's ``Theta(alpha dw_min)`` holds with ``x delta`` held fixed (``/alpha-dwmin``) and
+drops the factor ``|x delta| (1 - p)`` that its own eq. (28) carries; ``/x-delta`` tests the statement
+uniformly in ``|x delta|`` (issue 21's reading, the one Assumption 3.4 of the seed needs for all updates).
+(The claim was first written from issue 21's paraphrase; reading the text changed no prediction.)
 
 Engine: ``pulses.apply_trains`` (aihwkit's stochastic update: per cell
 ``Binomial(BL, p)`` coincidences, ``p = alpha |x delta| / (dw_min BL)``, BL = 31; the rank-1
@@ -145,10 +152,11 @@ def run(quick: bool, rng_seed: int, executor=None, size: dict | None = None):
     j_x = stats.judge(PREDICTIONS["x-delta"], fits["x-delta"], hyps)
     j_c = stats.judge(PREDICTIONS["corrected"], stats.MaxError(var_err, 3 * n), hyps, [ck_v])
     erratum = {
-        "paper": "Li et al. 2025 Lemma 1 (issue 21's reading): Var[b] = Theta(alpha dw_min) for stochastic pulse trains",
+        "paper": "Li et al. 2025 (arXiv 2510.02516 v1) Lemma 1: Var[zeta] = Theta(alpha dw_min) for stochastic pulse "
+                 "trains (read uniformly in x delta)",
         "corrected": "Var[b] = alpha |x delta| dw_min (1 - p), p = alpha |x delta|/(dw_min BL) <= 1: "
                      "Theta(alpha dw_min |x delta|); it vanishes as |x delta| -> 0 (only the O(alpha dw_min) upper "
-                     "side holds for bounded |x delta|)",
+                     "side holds for bounded |x delta|); this is the lemma's own proof, eq. (28)",
         "settled_by": f"exact count law vs the formula: max relative error {fmt(var_err)} ({j_c.verdict}); MC of "
                       f"apply_trains: max |z| = {fmt(zv)}; fitted exponent in |x delta| {fits['x-delta'].fit.format()}",
     }

@@ -73,7 +73,9 @@ bench-peer: $(STAMP)
 # appends .venv-peer's site-packages after .venv-peer12's own, so aihwkit 1.2.0 shadows 1.1.0 there and
 # `make bench-peer` keeps aihwkit 1.1.0).  Needs a C++ compiler, cmake >= 4.2.1, pybind11 >= 3.0.1 (both
 # from pip here) and OpenBLAS headers (Debian: apt-get install libopenblas-dev).  CPU only (USE_CUDA=OFF),
-# 2 jobs, nice 15.  Measured: see docs/PEER_AIHWKIT.md ("Building aihwkit 1.2.0"); the build log is
+# 2 jobs, nice 15.  It builds in the unpacked source tree ($(PEER12_VENV)/src/aihwkit-1.2.0/_skbuild), so a
+# failed build resumes where it stopped.  The post-link step runs mypy's stubgen, which is looked up on PATH
+# (.venv-peer's, where aihwkit 1.1.0 installed mypy).  Measured: see docs/PEER_AIHWKIT.md ("Building aihwkit 1.2.0"); the build log is
 # $(PEER12_VENV)/build.log and a failure is kept in $(PEER12_FAIL) (printed by bench-peer-network).
 PEER12_VENV  := .venv-peer12
 PEER12_STAMP := $(PEER12_VENV)/.installed
@@ -92,11 +94,12 @@ $(PEER12_STAMP): $(PEER_STAMP)
 	@test -f $(PEER12_VENV)/aihwkit-1.2.0.tar.gz || curl -sSL -o $(PEER12_VENV)/aihwkit-1.2.0.tar.gz $(AIHWKIT12_SDIST_URL)
 	echo "$(AIHWKIT12_SHA256)  $(PEER12_VENV)/aihwkit-1.2.0.tar.gz" | sha256sum -c -
 	@echo "building aihwkit 1.2.0 (CPU, $(PEER12_JOBS) jobs, nice 15; log in $(PEER12_VENV)/build.log) ..."
+	@test -d $(PEER12_VENV)/src/aihwkit-1.2.0 || { mkdir -p $(PEER12_VENV)/src && tar xzf $(PEER12_VENV)/aihwkit-1.2.0.tar.gz -C $(PEER12_VENV)/src; }
 	@start=$$(date +%s); \
-	if PATH=$(CURDIR)/$(PEER12_VENV)/bin:$$PATH VIRTUAL_ENV=$(CURDIR)/$(PEER12_VENV) USE_CUDA=OFF \
+	if PATH=$(CURDIR)/$(PEER12_VENV)/bin:$(CURDIR)/$(PEER_VENV)/bin:$$PATH VIRTUAL_ENV=$(CURDIR)/$(PEER12_VENV) USE_CUDA=OFF \
 	   MAKEFLAGS=-j$(PEER12_JOBS) CMAKE_BUILD_PARALLEL_LEVEL=$(PEER12_JOBS) \
 	   nice -n 15 $(PEER12_VENV)/bin/python -m pip install -v --no-build-isolation --no-deps \
-	   $(PEER12_VENV)/aihwkit-1.2.0.tar.gz > $(PEER12_VENV)/build.log 2>&1; then \
+	   ./$(PEER12_VENV)/src/aihwkit-1.2.0 > $(PEER12_VENV)/build.log 2>&1; then \
 	  echo "aihwkit 1.2.0 built in $$(( $$(date +%s) - start )) s ($(PEER12_JOBS) jobs)"; \
 	  $(PEER12_VENV)/bin/python -m pip install --quiet --no-deps -e . ; \
 	  touch $@; \

@@ -149,6 +149,29 @@ float32 storage in this benchmark.  On c-TTv2 at (0.4, 1.0) none of them, alone 
 sptheory measurably or closes the gap to aihwkit (-4.2 [-6.3, -2.2] points over 40 seeds): the runs,
 tables and wall times are in ``docs/PEER_AIHWKIT.md``.
 
+Issue 16 item 4 and issue 18 item 3 (``docs/PEER_AIHWKIT.md`` has the runs):
+
+* ``--gamma``: the gamma table.  c-TTv2 and AGAD with aihwkit 1.2.0's ``gamma = 0.1`` (ChoppedTransferCompound /
+  DynamicTransferCompound; the forward weight ``gamma (c_d outer c_x) A + C``, the de-chopped fast array mixed
+  in, ``ChoppedTransferRPUDevice::reduceToWeights``, which the dynamic compound inherits) against sptheory's
+  ``c_ttv2(..., gamma=0.1)`` / ``agad(..., gamma=0.1)`` (``C + gamma c A``), setting A, the same cells, the
+  same rule.  Needs aihwkit >= 1.2.0 (refused otherwise: 1.1.0's chopped compounds have no de-chopped
+  gamma); ``make peer12`` builds it from its source distribution.  Apart from that gamma, the CPU code of the
+  transfer compounds is the same in 1.1.0 and 1.2.0 (``diff`` of the two source distributions:
+  the new ``scale_fast_lr`` (default True on the transfer and buffered compounds, False on the chopped and
+  dynamic ones) multiplies ``fast_lr`` by the SGD rate, which is 1 here; a move-constructor fix in the buffered transfer; the fully-hidden check dropped).
+* ``--erider-ref``: sptheory only.  ``ERiderPaper`` (E-RIDER as the paper ran it: the gradient at
+  ``C + gamma c (A - M)``, ``Pref <- M`` at a flip) against ``agad(..., gamma=0.1)`` with the same
+  arguments (the translation of the AGAD+gamma row), paired per seed: what E-RIDER's reference term changes.
+* ``--setting B``: the claims' setting (``sptheory.experiments.regime.SETTING``): the HfO2 preset on both
+  arrays (aihwkit: ``ReRamArrayHfO2PresetDevice`` for the slow array too, reference 0, no symmetry-point
+  subtraction; sptheory ``network_devices("hfo2", ..., slow=None)``), the offsets on the fast array, the
+  paper's IO with bound management ITERATIVE: sptheory ``nn.PAPER_IO_BM``; aihwkit ``ITERATIVE`` on the
+  forward pass, ``NONE`` on the backward pass (aihwkit forces it there, and sptheory's ``nn`` likewise
+  applies it to the forward pass only) and on the transfer read.  Cells :data:`CELLS_B`, at most
+  :data:`MAX_SEEDS_B` seeds per side, the benchmark's own hyperparameters (the threshold of the chopped
+  compounds is then one fast-array step in units of the slow array's, ``dw_A / dw_C = 1``).
+
 Without aihwkit installed it prints how to get it and exits 0.
 """
 

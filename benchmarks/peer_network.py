@@ -254,6 +254,12 @@ AIHWKIT_SETTINGS = {
 }
 AIHWKIT_SETTINGS["c-TTv2+gamma"] = dict(AIHWKIT_SETTINGS["c-TTv2"], gamma=GAMMA)
 AIHWKIT_SETTINGS["AGAD+gamma"] = dict(AIHWKIT_SETTINGS["AGAD"], gamma=GAMMA)
+#: Issue 18 item 2 follow-up: c-TTv2's chopper changed on BOTH sides (no choppers: in_chop_prob 0; a regular
+#: schedule: a flip every ceil(1/p) passes over the matrix, aihwkit's transfer_counter_ rule) to see whether the
+#: c-TTv2 (0.4, 1.0) gap goes with the random choppers.
+PROBE_ALGORITHMS = ("c-TTv2-p0", "c-TTv2-regular")
+AIHWKIT_SETTINGS["c-TTv2-p0"] = dict(AIHWKIT_SETTINGS["c-TTv2"], in_chop_prob=0.0)
+AIHWKIT_SETTINGS["c-TTv2-regular"] = dict(AIHWKIT_SETTINGS["c-TTv2"], in_chop_random=False)
 
 INSTALL_HINT = """aihwkit is not installed in this interpreter ({exe}).
 The side-by-side network benchmark needs IBM aihwkit 1.1.0 with torch 2.10.0.  `make bench-peer-network`
@@ -897,7 +903,7 @@ def parse(argv=None):
     ap.add_argument("--max-seeds", type=int, default=None,
                     help=f"cap on seeds per side and cell (default {MAX_SEEDS}; setting B {MAX_SEEDS_B})")
     ap.add_argument("--cells", type=_cell, nargs="+", default=None)
-    ap.add_argument("--algorithms", nargs="+", default=None, choices=ALGORITHMS + GAMMA_ALGORITHMS)
+    ap.add_argument("--algorithms", nargs="+", default=None, choices=ALGORITHMS + GAMMA_ALGORITHMS + PROBE_ALGORITHMS)
     ap.add_argument("--setting", default="A", choices=SETTINGS,
                     help="A: the benchmark's own setting (HfO2 fast, fine slow, paper IO); B: the claims' setting "
                          "(HfO2 on both arrays, paper IO with bound management ITERATIVE), cells CELLS_B, at most "

@@ -70,8 +70,10 @@ def test_translate_rejects_bad_input():
 
 def test_benchmark_settings_translate_exactly():
     """The settings the benchmark runs have no inexpressible part."""
-    for name in pn.ALGORITHMS:
+    for name in pn.ALGORITHMS + pn.GAMMA_ALGORITHMS + pn.PROBE_ALGORITHMS:
         assert pn.sptheory_args(name)["not_expressible"] == [], name
+    assert pn.sptheory_args("c-TTv2-p0")["kwargs"]["in_chop_prob"] == 0.0
+    assert pn.sptheory_args("c-TTv2-regular")["kwargs"]["in_chop_random"] is False
 
 
 def test_paper_table5_digits():

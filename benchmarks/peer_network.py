@@ -1049,6 +1049,12 @@ def main(argv=None) -> int:
         return 1
     if not _preamble(info, args.setting):
         return 1
+    if gamma_rows:  # what aihwkit's CPU gamma de-chops each cell with (benchmarks/peer_gamma_layout.py)
+        from . import peer_gamma_layout
+
+        info["gamma_layout"] = peer_gamma_layout.check()
+        print("aihwkit gamma, measured on a 3 x 5 tile (benchmarks.peer_gamma_layout):\n"
+              + peer_gamma_layout.summary(info["gamma_layout"]))
     splits = data.digits(0)
     net = nn.MLP(SIZES, "sigmoid", data=splits.train, batch=BATCH)
     translations = {}

@@ -603,6 +603,41 @@ def setting_io(setting: str = "A"):
 #:   d2d_fold       devices.network_devices(..., fold=True): aihwkit's enforce_consistency folds the
 #:                  device-to-device draws (|.|, swapped bounds) where sptheory redraws them
 OPTIONS = ("bl_management", "clip_d_first", "additive_c2c", "read_adc", "float32", "d2d_fold")
+#: Benchmark-only (not a library option, not in --toggles' "all"): ``aihwkit12_cpu_dechop`` makes sptheory's
+#: gamma forward weight de-chop cell (d, x) of each layer with the chopper of column ``floor((d n_x + x) / n_d)``,
+#: what aihwkit 1.2.0's CPU ``reduceToWeights`` does (benchmarks/peer_gamma_layout.py), to test whether that
+#: explains the gamma table.
+EMULATIONS = ("aihwkit12_cpu_dechop",)
+
+
+def dechop_index(layer_shapes) -> np.ndarray:
+    """Flat index, per cell of the parameter vector (layers row-major ``(n_d, n_x)``, one after the other), of
+    the cell whose chopper aihwkit 1.2.0's CPU ``reduceToWeights`` uses for it: cell ``(d, x)`` of a layer
+    takes the chopper of column ``(d n_x + x) // n_d`` (read at row 0 of that layer)."""
+    out, start = [], 0
+    for n_d, n_x in layer_shapes:
+        k = np.arange(n_d * n_x)
+        out.append(start + k // n_d)
+        start += n_d * n_x
+    return np.concatenate(out)
+
+
+def _emulate_aihwkit12_dechop(algo, layer_shapes):
+    """A copy of ``algo`` (c-TTv2 / AGAD with gamma, reference 0) whose forward weight is
+    ``C + gamma c[dechop_index] A``."""
+    import dataclasses
+
+    idx = dechop_index(layer_shapes)
+    base = type(algo)
+
+    class _AihwkitCpuDechop(base):
+        def forward_weights(self, state):
+            if self.gamma == 0.0 or state.chop is None:
+                return base.forward_weights(self, state)
+            return state.C + self.gamma * state.chop[..., idx] * state.A
+
+    _AihwkitCpuDechop.__name__ = base.__name__ + "AihwkitCpuDechop"
+    return _AihwkitCpuDechop(**{f.name: getattr(algo, f.name) for f in dataclasses.fields(algo)})
 
 
 def _round32(x):
@@ -628,9 +663,9 @@ def run_sptheory(name, cell, seeds, epochs, splits, options=(), setting="A", con
     arguments; used by ``--erider-ref``)."""
     from sptheory import algorithms, devices, nn, pulses
 
-    unknown = sorted(set(options) - set(OPTIONS))
+    unknown = sorted(set(options) - set(OPTIONS) - set(EMULATIONS))
     if unknown:
-        raise ValueError(f"options {unknown} are not among {OPTIONS}")
+        raise ValueError(f"options {unknown} are not among {OPTIONS + EMULATIONS}")
     seeds = [int(s) for s in seeds]
     R = len(seeds)
     net = nn.MLP(SIZES, "sigmoid", data=splits.train, batch=BATCH, io=setting_io(setting))
@@ -650,6 +685,8 @@ def run_sptheory(name, cell, seeds, epochs, splits, options=(), setting="A", con
     mode = pulses.Trains(bl=BL, bl_management="bl_management" in options, clip_d_first="clip_d_first" in options)
     algo = getattr(algorithms, constructor or tr["constructor"])(fast, slow, **kwargs, pulse_mode=mode,
                                                   c2c=(c2c_fast, nds[0].c2c_slow))
+    if "aihwkit12_cpu_dechop" in options:
+        algo = _emulate_aihwkit12_dechop(algo, net.layer_shapes)
     steps = net.steps_per_epoch
     idx = np.stack([batch_indices(s, net.n, epochs * steps) for s in seeds], axis=1)  # (steps, R, B)
     obj = FixedBatches(net, idx)
@@ -919,7 +956,7 @@ def parse(argv=None):
                          "(default c-TTv2 at 0.4,1.0, seeds TOGGLE_SEEDS) against aihwkit")
     ap.add_argument("--toggle-configs", nargs="+", default=None, choices=("default",) + OPTIONS + ("all",),
                     help="with --toggles: which sptheory configurations to run (default: default, each option, all)")
-    ap.add_argument("--options", nargs="*", default=[], choices=OPTIONS,
+    ap.add_argument("--options", nargs="*", default=[], choices=OPTIONS + EMULATIONS,
                     help="sptheory options switched on in the table runs (default none: today's behaviour)")
     ap.add_argument("--out", default="results/bench")
     args = ap.parse_args(argv)

@@ -254,3 +254,14 @@ def test_no_cell_agrees_on_an_interval_wider_than_twice_the_margin():
     assert wide["verdict"] != "agrees"
     tight = pn.verdict([80.0, 80.2, 79.9, 80.1], [80.1, 79.9, 80.0, 80.2])
     assert tight["verdict"] == "agrees" and tight["w90"]["hi"] - tight["w90"]["lo"] < 2 * pn.MARGIN
+
+
+def test_dechop_index_reads_row_major_weights_as_column_major():
+    """aihwkit 1.2.0's CPU reduceToWeights: cell (d, x) of an (n_d, n_x) layer takes the chopper of column
+    (d n_x + x) // n_d; the index points at row 0 of that column; layers are offset."""
+    idx = pn.dechop_index([(3, 5), (2, 4)])
+    assert idx.shape == (23,)
+    first = idx[:15].reshape(3, 5)
+    assert first.tolist() == [[0, 0, 0, 1, 1], [1, 2, 2, 2, 3], [3, 3, 4, 4, 4]]
+    assert idx[15:].tolist() == [15 + k // 2 for k in range(8)]
+    assert pn.dechop_index([(1, 4)]).tolist() == [0, 1, 2, 3]  # one output row: no mix-up

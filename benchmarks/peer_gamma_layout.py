@@ -88,7 +88,12 @@ def check(compounds=("ChoppedTransferCompound", "DynamicTransferCompound"), seed
 def summary(result: dict) -> str:
     lines = []
     for compound, r in result.items():
-        if r["constant_down_columns"]:
+        v = np.asarray(r["signs"], dtype=float)
+        v = v[np.isfinite(v)]
+        if r["unit_signs"] and v.size and np.all(v == v[0]):
+            what = ("every cell the same sign: no de-chopping (gamma A + C, as aihwkit 1.1.0) or all choppers equal; "
+                    "the probe cannot tell the layouts apart")
+        elif r["constant_down_columns"]:
             what = "de-chopped with each column's own chopper (as documented)"
         elif r["constant_on_flat_runs_of_d_size"]:
             what = ("NOT as documented: cell (d, x) is de-chopped with the chopper of column "

@@ -75,7 +75,9 @@ bench-peer: $(STAMP)
 # from pip here) and OpenBLAS headers (Debian: apt-get install libopenblas-dev).  CPU only (USE_CUDA=OFF),
 # 2 jobs, nice 15.  It builds in the unpacked source tree ($(PEER12_VENV)/src/aihwkit-1.2.0/_skbuild), so a
 # failed build resumes where it stopped.  The post-link step runs mypy's stubgen, which is looked up on PATH
-# (.venv-peer's, where aihwkit 1.1.0 installed mypy).  Measured: see docs/PEER_AIHWKIT.md ("Building aihwkit 1.2.0"); the build log is
+# (.venv-peer's, where aihwkit 1.1.0 installed mypy).  Measured on this project's 2 shared cores: 731 s
+# (12.2 min; 41 steps, load 4-5), after a first attempt that compiled everything in 1349 s and then failed
+# at that stubgen step.  See docs/PEER_AIHWKIT.md ("Building aihwkit 1.2.0"); the build log is
 # $(PEER12_VENV)/build.log and a failure is kept in $(PEER12_FAIL) (printed by bench-peer-network).
 PEER12_VENV  := .venv-peer12
 PEER12_STAMP := $(PEER12_VENV)/.installed

@@ -86,7 +86,7 @@ AIHWKIT12_SDIST_URL := https://files.pythonhosted.org/packages/cf/69/a2c61897eae
 AIHWKIT12_SHA256    := 288b00aed52a99f578a2e7ac46fdbf2a9f07e4780c4307eae5827558f1bf2cba
 PEER12_JOBS  ?= 2
 
-$(PEER12_STAMP): $(PEER_STAMP)
+$(PEER12_STAMP): | $(PEER_STAMP)  # order-only: a pyproject change does not rebuild aihwkit 1.2.0
 	@test -x $(PEER12_VENV)/bin/python || $(PYTHON) -m venv $(PEER12_VENV)
 	@rm -f $(PEER12_FAIL)
 	$(PEER12_VENV)/bin/python -c "import site, pathlib; sp = site.getsitepackages()[0]; \

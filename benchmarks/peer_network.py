@@ -149,6 +149,29 @@ float32 storage in this benchmark.  On c-TTv2 at (0.4, 1.0) none of them, alone 
 sptheory measurably or closes the gap to aihwkit (-4.2 [-6.3, -2.2] points over 40 seeds): the runs,
 tables and wall times are in ``docs/PEER_AIHWKIT.md``.
 
+Issue 16 item 4 and issue 18 item 3 (``docs/PEER_AIHWKIT.md`` has the runs):
+
+* ``--gamma``: the gamma table.  c-TTv2 and AGAD with aihwkit 1.2.0's ``gamma = 0.1`` (ChoppedTransferCompound /
+  DynamicTransferCompound; the forward weight ``gamma (c_d outer c_x) A + C``, the de-chopped fast array mixed
+  in, ``ChoppedTransferRPUDevice::reduceToWeights``, which the dynamic compound inherits) against sptheory's
+  ``c_ttv2(..., gamma=0.1)`` / ``agad(..., gamma=0.1)`` (``C + gamma c A``), setting A, the same cells, the
+  same rule.  Needs aihwkit >= 1.2.0 (refused otherwise: 1.1.0's chopped compounds have no de-chopped
+  gamma); ``make peer12`` builds it from its source distribution.  Apart from that gamma, the CPU code of the
+  transfer compounds is the same in 1.1.0 and 1.2.0 (``diff`` of the two source distributions:
+  the new ``scale_fast_lr`` (default True on the transfer and buffered compounds, False on the chopped and
+  dynamic ones) multiplies ``fast_lr`` by the SGD rate, which is 1 here; a move-constructor fix in the buffered transfer; the fully-hidden check dropped).
+* ``--erider-ref``: sptheory only.  ``ERiderPaper`` (E-RIDER as the paper ran it: the gradient at
+  ``C + gamma c (A - M)``, ``Pref <- M`` at a flip) against ``agad(..., gamma=0.1)`` with the same
+  arguments (the translation of the AGAD+gamma row), paired per seed: what E-RIDER's reference term changes.
+* ``--setting B``: the claims' setting (``sptheory.experiments.regime.SETTING``): the HfO2 preset on both
+  arrays (aihwkit: ``ReRamArrayHfO2PresetDevice`` for the slow array too, reference 0, no symmetry-point
+  subtraction; sptheory ``network_devices("hfo2", ..., slow=None)``), the offsets on the fast array, the
+  paper's IO with bound management ITERATIVE: sptheory ``nn.PAPER_IO_BM``; aihwkit ``ITERATIVE`` on the
+  forward pass, ``NONE`` on the backward pass (aihwkit forces it there, and sptheory's ``nn`` likewise
+  applies it to the forward pass only) and on the transfer read.  Cells :data:`CELLS_B`, at most
+  :data:`MAX_SEEDS_B` seeds per side, the benchmark's own hyperparameters (the threshold of the chopped
+  compounds is then one fast-array step in units of the slow array's, ``dw_A / dw_C = 1``).
+
 Without aihwkit installed it prints how to get it and exits 0.
 """
 
@@ -175,6 +198,19 @@ OUT_NOISE = 0.06
 CELLS = ((0.0, 0.05), (0.4, 0.3), (0.4, 1.0))
 SEEDS = (0, 1, 2)
 ALGORITHMS = ("TT-v2", "c-TTv2", "AGAD")
+#: Issue 16 item 4: aihwkit 1.2.0's ``gamma`` (forward weight ``gamma (c_d outer c_x) A + C``) on the chopped
+#: and dynamic compounds, against sptheory's ``gamma`` option of ``c_ttv2`` / ``agad`` (``C + gamma c A``).
+GAMMA = 0.1
+GAMMA_ALGORITHMS = ("c-TTv2+gamma", "AGAD+gamma")
+GAMMA_MIN_AIHWKIT = (1, 2, 0)  # aihwkit 1.1.0's chopped/dynamic compounds have no de-chopped gamma
+#: Settings of the comparison: "A" the benchmark's own (HfO2 fast array with the offsets, the fine slow array,
+#: nn.PAPER_IO without bound management on both sides); "B" the claims' setting (``sptheory.experiments.regime``:
+#: the HfO2-like preset on BOTH arrays, the offsets on the fast array, nn.PAPER_IO_BM = the paper's IO with bound
+#: management ITERATIVE, which aihwkit applies on the forward pass only; so does sptheory).
+SETTINGS = ("A", "B")
+#: Setting B's three offset cells (ref_mean, ref_std), stated before its runs (issue 18 item 3).
+CELLS_B = ((0.0, 0.05), (0.2, 0.3), (0.4, 1.0))
+MAX_SEEDS_B = 16      # setting B's cap on seeds per side and cell (issue 18: at most 16)
 AGREE_POINTS = 3.0  # accuracy points: the first rule's threshold (old_verdict), reported beside the new rule
 
 # The agreement rule (fixed in code before the runs of this rule; module docstring "Agreement rule"):
@@ -216,6 +252,14 @@ AIHWKIT_SETTINGS = {
     "AGAD": dict(compound="dynamic", fast_lr=0.5, transfer_lr=1.0, in_chop_prob=0.1, tail_weightening=5.0,
                  units_in_mbatch=True),
 }
+AIHWKIT_SETTINGS["c-TTv2+gamma"] = dict(AIHWKIT_SETTINGS["c-TTv2"], gamma=GAMMA)
+AIHWKIT_SETTINGS["AGAD+gamma"] = dict(AIHWKIT_SETTINGS["AGAD"], gamma=GAMMA)
+#: Issue 18 item 2 follow-up: c-TTv2's chopper changed on BOTH sides (no choppers: in_chop_prob 0; a regular
+#: schedule: a flip every ceil(1/p) passes over the matrix, aihwkit's transfer_counter_ rule) to see whether the
+#: c-TTv2 (0.4, 1.0) gap goes with the random choppers.
+PROBE_ALGORITHMS = ("c-TTv2-p0", "c-TTv2-regular")
+AIHWKIT_SETTINGS["c-TTv2-p0"] = dict(AIHWKIT_SETTINGS["c-TTv2"], in_chop_prob=0.0)
+AIHWKIT_SETTINGS["c-TTv2-regular"] = dict(AIHWKIT_SETTINGS["c-TTv2"], in_chop_random=False)
 
 INSTALL_HINT = """aihwkit is not installed in this interpreter ({exe}).
 The side-by-side network benchmark needs IBM aihwkit 1.1.0 with torch 2.10.0.  `make bench-peer-network`
@@ -259,6 +303,10 @@ def translate(setting: dict, *, sgd_lr: float, batch: int, dw_fast: float, dw_sl
       ``correct_gradient_magnitudes`` ``bg dw_C/dw_A`` and the rate divided by
       ``fast_lr``), so ``thres_scale = bg / dw_C`` (resp. ``buffer_granularity
       fast_lr [...]``); with ``auto_granularity`` it depends on the layer;
+    * ``gamma`` (aihwkit's weightening of the fast array in the forward weight ``gamma A + C``; for the
+      chopped and dynamic compounds from aihwkit 1.2.0 on de-chopped, ``gamma (c_d outer c_x) A + C``,
+      ``ChoppedTransferRPUDevice::reduceToWeights``): sptheory's ``gamma`` (``forward_weight``:
+      ``C + gamma c (A - r)`` with the reference ``r = 0``; no output chopper on either side);
     * pulses per transfer and cell are capped at ``transfer_desired_bl``:
       ``max_pulses``; c-TTv2 choppers as given; AGAD: ``tail_weightening``,
       ``in_chop_prob`` and ``in_chop_random`` (aihwkit's default for it is
@@ -305,13 +353,17 @@ def translate(setting: dict, *, sgd_lr: float, batch: int, dw_fast: float, dw_sl
         steps = max(every // batch, 1)
     else:
         steps = every // batch
-    if s["gamma"] != 0.0:
-        missing.append(f"gamma={s['gamma']}: only gamma = 0 (forward weight C) is translated")
+    if not (isinstance(s["gamma"], (int, float)) and math.isfinite(s["gamma"]) and s["gamma"] >= 0):
+        raise ValueError(f"gamma must be a number >= 0, got {s['gamma']!r}")
     if s["step"] != 1.0:
         missing.append(f"step={s['step']}: pulses of step * dw_C on C (sptheory writes whole pulses)")
     kw = dict(alpha=float(alpha), transfer_lr=float(lr_t), transfer_every=int(steps),
               momentum=float(s["momentum"]), forget_buffer=bool(s["forget_buffer"]),
               max_pulses=int(transfer_desired_bl), read_noise=float(read_noise))
+    if s["gamma"] > 0:  # forward weight gamma A + C (TT-v2), gamma (c_d outer c_x) A + C (chopped/dynamic, 1.2.0)
+        kw["gamma"] = float(s["gamma"])
+        notes.append(f"gamma={s['gamma']}: forward weight C + gamma c A (the gradient is taken there); aihwkit "
+                     "1.2.0 for the chopped and dynamic compounds (1.1.0 ignores the chopper there)")
 
     if kind == "buffered":
         for f, ok in (("n_reads_per_transfer", s["n_reads_per_transfer"] == 1),
@@ -517,9 +569,23 @@ def in_sizes(sizes=SIZES):
     return [n + 1 for n in sizes[:-1]]
 
 
-def sptheory_args(name: str) -> dict:
+def sptheory_args(name: str, setting: str = "A") -> dict:
+    """The translation of :data:`AIHWKIT_SETTINGS` ``[name]`` in ``setting`` (B: the slow array is the HfO2
+    preset too, so its granularity is :data:`DW_FAST`)."""
+    if setting not in SETTINGS:
+        raise ValueError(f"setting must be one of {SETTINGS}, got {setting!r}")
     return translate({k: v for k, v in AIHWKIT_SETTINGS[name].items()}, sgd_lr=SGD_LR, batch=BATCH,
-                     dw_fast=DW_FAST, dw_slow=DW_SLOW, in_sizes=in_sizes(), read_noise=OUT_NOISE)
+                     dw_fast=DW_FAST, dw_slow=DW_SLOW if setting == "A" else DW_FAST, in_sizes=in_sizes(),
+                     read_noise=OUT_NOISE)
+
+
+def setting_io(setting: str = "A"):
+    """sptheory's IO of ``setting``: ``nn.PAPER_IO`` (A) or ``nn.PAPER_IO_BM`` (B)."""
+    from sptheory import nn
+
+    if setting not in SETTINGS:
+        raise ValueError(f"setting must be one of {SETTINGS}, got {setting!r}")
+    return nn.PAPER_IO if setting == "A" else nn.PAPER_IO_BM
 
 
 # ----- sptheory side -----------------------------------------------------------------------------
@@ -537,6 +603,41 @@ def sptheory_args(name: str) -> dict:
 #:   d2d_fold       devices.network_devices(..., fold=True): aihwkit's enforce_consistency folds the
 #:                  device-to-device draws (|.|, swapped bounds) where sptheory redraws them
 OPTIONS = ("bl_management", "clip_d_first", "additive_c2c", "read_adc", "float32", "d2d_fold")
+#: Benchmark-only (not a library option, not in --toggles' "all"): ``aihwkit12_cpu_dechop`` makes sptheory's
+#: gamma forward weight de-chop cell (d, x) of each layer with the chopper of column ``floor((d n_x + x) / n_d)``,
+#: what aihwkit 1.2.0's CPU ``reduceToWeights`` does (benchmarks/peer_gamma_layout.py), to test whether that
+#: explains the gamma table.
+EMULATIONS = ("aihwkit12_cpu_dechop",)
+
+
+def dechop_index(layer_shapes) -> np.ndarray:
+    """Flat index, per cell of the parameter vector (layers row-major ``(n_d, n_x)``, one after the other), of
+    the cell whose chopper aihwkit 1.2.0's CPU ``reduceToWeights`` uses for it: cell ``(d, x)`` of a layer
+    takes the chopper of column ``(d n_x + x) // n_d`` (read at row 0 of that layer)."""
+    out, start = [], 0
+    for n_d, n_x in layer_shapes:
+        k = np.arange(n_d * n_x)
+        out.append(start + k // n_d)
+        start += n_d * n_x
+    return np.concatenate(out)
+
+
+def _emulate_aihwkit12_dechop(algo, layer_shapes):
+    """A copy of ``algo`` (c-TTv2 / AGAD with gamma, reference 0) whose forward weight is
+    ``C + gamma c[dechop_index] A``."""
+    import dataclasses
+
+    idx = dechop_index(layer_shapes)
+    base = type(algo)
+
+    class _AihwkitCpuDechop(base):
+        def forward_weights(self, state):
+            if self.gamma == 0.0 or state.chop is None:
+                return base.forward_weights(self, state)
+            return state.C + self.gamma * state.chop[..., idx] * state.A
+
+    _AihwkitCpuDechop.__name__ = base.__name__ + "AihwkitCpuDechop"
+    return _AihwkitCpuDechop(**{f.name: getattr(algo, f.name) for f in dataclasses.fields(algo)})
 
 
 def _round32(x):
@@ -551,26 +652,30 @@ def _round32(x):
     return np.asarray(x, dtype=np.float32).astype(float)
 
 
-def run_sptheory(name, cell, seeds, epochs, splits, options=()) -> list:
+def run_sptheory(name, cell, seeds, epochs, splits, options=(), setting="A", constructor=None) -> list:
     """The sptheory side for all ``seeds`` at once, one replicate per seed (per-seed devices stacked
     with ``devices.stack_devices``, per-seed start weights and minibatch indices); ``options`` a subset
     of :data:`OPTIONS`.  Training noise from ``PCG64(seeds + [3])``, evaluation noise from
     ``PCG64(seeds + [4])`` (for one seed the streams of the one-seed runs before).  Returns one result
-    dict per seed; ``s_per_epoch`` is the stacked run's time per epoch divided by the seeds."""
+    dict per seed; ``s_per_epoch`` is the stacked run's time per epoch divided by the seeds.  ``setting``
+    "A" or "B" (:data:`SETTINGS`); ``constructor`` overrides the translation's ``sptheory.algorithms``
+    constructor with the same arguments (``"e_rider_paper"``: E-RIDER as the paper ran it, which takes AGAD's
+    arguments; used by ``--erider-ref``)."""
     from sptheory import algorithms, devices, nn, pulses
 
-    unknown = sorted(set(options) - set(OPTIONS))
+    unknown = sorted(set(options) - set(OPTIONS) - set(EMULATIONS))
     if unknown:
-        raise ValueError(f"options {unknown} are not among {OPTIONS}")
+        raise ValueError(f"options {unknown} are not among {OPTIONS + EMULATIONS}")
     seeds = [int(s) for s in seeds]
     R = len(seeds)
-    net = nn.MLP(SIZES, "sigmoid", data=splits.train, batch=BATCH, io=nn.PAPER_IO)
+    net = nn.MLP(SIZES, "sigmoid", data=splits.train, batch=BATCH, io=setting_io(setting))
     ref_mean, ref_std = cell
-    nds = [devices.network_devices("hfo2", net.layer_shapes, s, ref_mean=-ref_mean, ref_std=ref_std, slow="fine",
+    slow_spec = "fine" if setting == "A" else None  # B: the HfO2 preset on both arrays
+    nds = [devices.network_devices("hfo2", net.layer_shapes, s, ref_mean=-ref_mean, ref_std=ref_std, slow=slow_spec,
                                    fold="d2d_fold" in options) for s in seeds]
     fast = nds[0].fast if R == 1 else devices.stack_devices([d.fast for d in nds])
     slow = nds[0].slow if R == 1 else devices.stack_devices([d.slow for d in nds])
-    tr = sptheory_args(name)
+    tr = sptheory_args(name, setting)
     kwargs = dict(tr["kwargs"])
     c2c_fast = nds[0].c2c_fast
     if "additive_c2c" in options:
@@ -578,8 +683,10 @@ def run_sptheory(name, cell, seeds, epochs, splits, options=()) -> list:
     if "read_adc" in options:
         kwargs["read_adc"] = (nn.PAPER_IO.out_step, nn.PAPER_IO.out_bound)
     mode = pulses.Trains(bl=BL, bl_management="bl_management" in options, clip_d_first="clip_d_first" in options)
-    algo = getattr(algorithms, tr["constructor"])(fast, slow, **kwargs, pulse_mode=mode,
+    algo = getattr(algorithms, constructor or tr["constructor"])(fast, slow, **kwargs, pulse_mode=mode,
                                                   c2c=(c2c_fast, nds[0].c2c_slow))
+    if "aihwkit12_cpu_dechop" in options:
+        algo = _emulate_aihwkit12_dechop(algo, net.layer_shapes)
     steps = net.steps_per_epoch
     idx = np.stack([batch_indices(s, net.n, epochs * steps) for s in seeds], axis=1)  # (steps, R, B)
     obj = FixedBatches(net, idx)
@@ -626,13 +733,15 @@ def check_defaults() -> list:
     return bad
 
 
-def aihwkit_io_fields(io, *, transfer: bool = False) -> dict:
+def aihwkit_io_fields(io, *, transfer: bool = False, backward: bool = False) -> dict:
     """aihwkit 1.1.0 ``IOParameters`` fields (enum members by name) that model the sptheory ``io``.
 
     ``io`` an ``nn.IOSettings``.  The converters and the output noise carry over one to one (aihwkit's
     ``inp_res``/``out_res`` are fractions of the full range ``2 * bound``, as in sptheory); bound management
-    is ``NONE`` (sptheory clips, nothing more; aihwkit's forward default ``ITERATIVE`` re-runs a saturated
-    product with halved inputs); ``transfer=True`` gives the transfer read's ``transfer_forward``: noise
+    is ``NONE`` when ``io.bound_management`` is ``"none"`` (sptheory clips, nothing more) and ``ITERATIVE``
+    when it is ``"iterative"`` (``nn.PAPER_IO_BM``: a saturated product is re-run with halved inputs), except
+    on the backward pass (``backward=True``: ``NONE``, which aihwkit forces there anyway and which sptheory's
+    ``nn`` does likewise) and the transfer read; ``transfer=True`` gives the transfer read's ``transfer_forward``: noise
     management ``NONE`` (aihwkit 1.1.0 turns noise and bound management off there whatever is set).
     Everything else keeps aihwkit's defaults (no input noise, no weight noise, deterministic rounding,
     one-pass products), which the sptheory model also has.
@@ -641,17 +750,17 @@ def aihwkit_io_fields(io, *, transfer: bool = False) -> dict:
         nm = "NONE"
     else:
         nm = "ABS_MAX"
+    bm = "ITERATIVE" if (io.bound_management == "iterative" and not transfer and not backward) else "NONE"
     return dict(inp_res=io.inp_res, inp_bound=io.inp_bound, out_res=io.out_res, out_bound=io.out_bound,
-                out_noise=io.out_noise, noise_management=nm, bound_management="NONE",
+                out_noise=io.out_noise, noise_management=nm, bound_management=bm,
                 inp_noise=0.0, w_noise=0.0, inp_sto_round=False, out_sto_round=False, is_perfect=False)
 
 
-def _io(transfer: bool = False):
+def _io(transfer: bool = False, setting: str = "A", backward: bool = False):
     from aihwkit.simulator.parameters.enums import BoundManagementType, NoiseManagementType
     from aihwkit.simulator.parameters.io import IOParameters
-    from sptheory import nn
 
-    f = aihwkit_io_fields(nn.PAPER_IO, transfer=transfer)
+    f = aihwkit_io_fields(setting_io(setting), transfer=transfer, backward=backward)
     f["noise_management"] = getattr(NoiseManagementType, f["noise_management"])
     f["bound_management"] = getattr(BoundManagementType, f["bound_management"])
     return IOParameters(**f)
@@ -720,7 +829,7 @@ def check_io_alignment(seed: int = 0) -> dict:
     return out
 
 
-def rpu_config(name, cell, seed, layer):
+def rpu_config(name, cell, seed, layer, setting="A"):
     from aihwkit.simulator.configs import UnitCellRPUConfig, compounds
     from aihwkit.simulator.configs.devices import SoftBoundsDevice
     from aihwkit.simulator.presets.devices import ReRamArrayHfO2PresetDevice
@@ -729,15 +838,19 @@ def rpu_config(name, cell, seed, layer):
     base = 1 + 1000 * seed + 10 * layer  # distinct construction seeds per seed, layer and array (0 = random)
     fast = ReRamArrayHfO2PresetDevice(reference_mean=ref_mean, reference_std=ref_std, subtract_symmetry_point=False,
                                       construction_seed=base)
-    slow = SoftBoundsDevice(dw_min=DW_SLOW, w_max=1.0, w_min=-1.0, construction_seed=base + 1)
+    if setting == "A":
+        slow = SoftBoundsDevice(dw_min=DW_SLOW, w_max=1.0, w_min=-1.0, construction_seed=base + 1)
+    else:  # B: the same preset on the slow array, its reference at 0 (no offsets on C), as sptheory's slow=None
+        slow = ReRamArrayHfO2PresetDevice(reference_mean=0.0, reference_std=0.0, subtract_symmetry_point=False,
+                                          construction_seed=base + 1)
     s = dict(AIHWKIT_SETTINGS[name])
     cls = getattr(compounds, COMPOUND_CLASS[s.pop("compound")])
     dev = cls(unit_cell_devices=[fast, slow], **s)
-    dev.transfer_forward = _io(transfer=True)
+    dev.transfer_forward = _io(transfer=True, setting=setting)
     cfg = UnitCellRPUConfig(device=dev)
     cfg.mapping.digital_bias = False
-    cfg.forward = _io()
-    cfg.backward = _io()
+    cfg.forward = _io(setting=setting)
+    cfg.backward = _io(setting=setting, backward=True)
     cfg.update.desired_bl = BL
     return cfg
 
@@ -753,15 +866,16 @@ def _weights(model) -> np.ndarray:
     return np.concatenate(parts)[None, :].astype(float)
 
 
-def run_aihwkit(name, cell, seed, epochs, splits, net) -> dict:
+def run_aihwkit(name, cell, seed, epochs, splits, net, setting="A") -> dict:
     import torch
     from aihwkit.nn import AnalogLinear, AnalogSequential
     from aihwkit.optim import AnalogSGD
 
     torch.manual_seed(seed)
-    model = AnalogSequential(AnalogLinear(SIZES[0], SIZES[1], bias=True, rpu_config=rpu_config(name, cell, seed, 0)),
-                             torch.nn.Sigmoid(),
-                             AnalogLinear(SIZES[1], SIZES[2], bias=True, rpu_config=rpu_config(name, cell, seed, 1)))
+    model = AnalogSequential(
+        AnalogLinear(SIZES[0], SIZES[1], bias=True, rpu_config=rpu_config(name, cell, seed, 0, setting)),
+        torch.nn.Sigmoid(),
+        AnalogLinear(SIZES[1], SIZES[2], bias=True, rpu_config=rpu_config(name, cell, seed, 1, setting)))
     W0 = start_weights(net, seed)[0]
     start = 0
     for layer, (o, i1) in zip([model[0], model[2]], net.layer_shapes):
@@ -823,18 +937,41 @@ def parse(argv=None):
     ap.add_argument("--seeds", type=int, nargs="+", default=None,
                     help="fixed seeds per side (default: the pilot PILOT_SEEDS, then as many as the power "
                          "computation asks for, at most MAX_SEEDS)")
-    ap.add_argument("--max-seeds", type=int, default=MAX_SEEDS)
+    ap.add_argument("--max-seeds", type=int, default=None,
+                    help=f"cap on seeds per side and cell (default {MAX_SEEDS}; setting B {MAX_SEEDS_B})")
     ap.add_argument("--cells", type=_cell, nargs="+", default=None)
-    ap.add_argument("--algorithms", nargs="+", default=None, choices=ALGORITHMS)
+    ap.add_argument("--algorithms", nargs="+", default=None, choices=ALGORITHMS + GAMMA_ALGORITHMS + PROBE_ALGORITHMS)
+    ap.add_argument("--setting", default="A", choices=SETTINGS,
+                    help="A: the benchmark's own setting (HfO2 fast, fine slow, paper IO); B: the claims' setting "
+                         "(HfO2 on both arrays, paper IO with bound management ITERATIVE), cells CELLS_B, at most "
+                         "MAX_SEEDS_B seeds")
+    ap.add_argument("--gamma", action="store_true",
+                    help="the gamma table (issue 16 item 4): c-TTv2+gamma and AGAD+gamma (gamma 0.1) against "
+                         "aihwkit >= 1.2.0")
+    ap.add_argument("--erider-ref", action="store_true",
+                    help="sptheory only: E-RIDER (paper) against AGAD+gamma at the same settings, paired per seed "
+                         "(what E-RIDER's reference term changes)")
     ap.add_argument("--toggles", action="store_true",
                     help="the sptheory options of OPTIONS one at a time (and all together) on one cell "
                          "(default c-TTv2 at 0.4,1.0, seeds TOGGLE_SEEDS) against aihwkit")
     ap.add_argument("--toggle-configs", nargs="+", default=None, choices=("default",) + OPTIONS + ("all",),
                     help="with --toggles: which sptheory configurations to run (default: default, each option, all)")
-    ap.add_argument("--options", nargs="*", default=[], choices=OPTIONS,
+    ap.add_argument("--options", nargs="*", default=[], choices=OPTIONS + EMULATIONS,
                     help="sptheory options switched on in the table runs (default none: today's behaviour)")
     ap.add_argument("--out", default="results/bench")
     args = ap.parse_args(argv)
+    if args.max_seeds is None:
+        args.max_seeds = MAX_SEEDS_B if args.setting == "B" else MAX_SEEDS
+    if args.gamma or args.erider_ref:
+        if args.setting != "A":
+            ap.error("--gamma / --erider-ref run in setting A")
+        args.algorithms = args.algorithms or (["AGAD+gamma"] if args.erider_ref else list(GAMMA_ALGORITHMS))
+        if args.erider_ref and args.algorithms != ["AGAD+gamma"]:
+            ap.error("--erider-ref compares E-RIDER (paper) with AGAD+gamma only")
+        if args.erider_ref and args.seeds is None:
+            args.seeds = list(PILOT_SEEDS)
+    if args.setting == "B":
+        args.cells = args.cells or list(CELLS_B)
     if args.epochs < 1:
         ap.error(f"--epochs must be >= 1, got {args.epochs}")
     if args.max_seeds < len(PILOT_SEEDS):
@@ -850,20 +987,23 @@ def parse(argv=None):
     return args
 
 
-def _run_side(side, name, cell, seeds, epochs, splits, net, options=()):
+def _run_side(side, name, cell, seeds, epochs, splits, net, options=(), setting="A", constructor=None):
     if side == "aihwkit":
         out = []
         for seed in seeds:
-            r = run_aihwkit(name, cell, seed, epochs, splits, net)
+            r = run_aihwkit(name, cell, seed, epochs, splits, net, setting)
             r.update(seed=seed)
             out.append(r)
     else:
-        out = run_sptheory(name, cell, seeds, epochs, splits, options)
+        out = run_sptheory(name, cell, seeds, epochs, splits, options, setting, constructor)
         for r, seed in zip(out, seeds):
             r.update(seed=seed)
     for r in out:
-        r.update(algorithm=name, cell=list(cell), side=side, end_slope=end_slope(r["val"]))
+        r.update(algorithm=name, cell=list(cell), side=side, end_slope=end_slope(r["val"]), setting=setting)
+        if constructor:
+            r.update(constructor=constructor)
     tag = side if not options else f"{side} +{'+'.join(sorted(options))}"
+    tag += f" [{constructor}]" if constructor else ""
     print(f"  {name} cell {cell} {tag}: seeds {list(seeds)} test "
           + " ".join(f"{100 * r['test']:.1f}" for r in out)
           + f"  ({np.mean([r['s_per_epoch'] for r in out]):.2f} s/epoch per seed)", flush=True)
@@ -882,7 +1022,7 @@ def _fmt(w):
     return f"[{w['lo']:+.1f}, {w['hi']:+.1f}]"
 
 
-def _preamble(info):
+def _preamble(info, setting="A"):
     from sptheory import nn
 
     bad = check_defaults()
@@ -892,8 +1032,9 @@ def _preamble(info):
     if nn.PAPER_IO.out_noise != OUT_NOISE:
         print(f"nn.PAPER_IO.out_noise {nn.PAPER_IO.out_noise} differs from the transfer read noise {OUT_NOISE}")
         return False
-    print(f"IO both sides: sptheory nn.PAPER_IO = {nn.PAPER_IO}; aihwkit forward/backward IOParameters "
-          f"{aihwkit_io_fields(nn.PAPER_IO)}, transfer_forward {aihwkit_io_fields(nn.PAPER_IO, transfer=True)}; "
+    io = setting_io(setting)
+    print(f"IO both sides: sptheory {io}; aihwkit forward IOParameters {aihwkit_io_fields(io)}, backward "
+          f"{aihwkit_io_fields(io, backward=True)}, transfer_forward {aihwkit_io_fields(io, transfer=True)}; "
           f"sptheory transfer read: read_noise {OUT_NOISE}, no converters unless read_adc")
     align = check_io_alignment()
     info["io_alignment"] = align
@@ -928,19 +1069,35 @@ def main(argv=None) -> int:
         print_merge(merge(argv[1:]))
         return 0
     args = parse(argv)
+    if args.erider_ref:  # sptheory only: no aihwkit needed
+        return _erider_ref(args)
     peer = _util.peer_machine(INSTALL_HINT)
     if peer is None:
         return 0
     info, torch, aihwkit = peer
     from sptheory import data, nn
 
-    if not _preamble(info):
+    gamma_rows = [n for n in args.algorithms if n in GAMMA_ALGORITHMS]
+    if gamma_rows and version_tuple(aihwkit.__version__) < GAMMA_MIN_AIHWKIT:
+        print(f"== gamma table: NOT RUN: {gamma_rows} need aihwkit >= "
+              f"{'.'.join(map(str, GAMMA_MIN_AIHWKIT))} (ChoppedTransferCompound / DynamicTransferCompound gamma "
+              f"with the de-chopped fast array); this interpreter ({sys.executable}) has aihwkit "
+              f"{aihwkit.__version__}.  Build it: make peer12 ==")
         return 1
+    if not _preamble(info, args.setting):
+        return 1
+    if gamma_rows:  # what aihwkit's CPU gamma de-chops each cell with (benchmarks/peer_gamma_layout.py)
+        from . import peer_gamma_layout
+
+        info["gamma_layout"] = peer_gamma_layout.check()
+        print("aihwkit gamma, measured on a 3 x 5 tile (benchmarks.peer_gamma_layout):\n"
+              + peer_gamma_layout.summary(info["gamma_layout"]))
     splits = data.digits(0)
     net = nn.MLP(SIZES, "sigmoid", data=splits.train, batch=BATCH)
     translations = {}
+    print(f"setting {args.setting}: " + SETTING_TEXT[args.setting])
     for name in args.algorithms:
-        tr = sptheory_args(name)
+        tr = sptheory_args(name, args.setting)
         translations[name] = tr
         print(f"{name}: aihwkit {AIHWKIT_SETTINGS[name]} (SGD lr {SGD_LR}) -> sptheory.algorithms."
               f"{tr['constructor']}({tr['kwargs']})")
@@ -948,13 +1105,14 @@ def main(argv=None) -> int:
             print(f"  not expressible: {m}")
     if args.toggles:
         return _toggles(args, info, splits, net, translations)
+    out_name = NAME + ("_gamma" if args.gamma else "") + ("_B" if args.setting == "B" else "")
     print("rule: " + rule_text(args.max_seeds))
     runs, rows, table = [], [], []
     for name in args.algorithms:
         for cell in args.cells:
             seeds = list(args.seeds) if args.seeds is not None else list(PILOT_SEEDS)
             side_runs = {side: _run_side(side, name, cell, seeds, args.epochs, splits, net,
-                                         args.options if side == "sptheory" else ())
+                                         args.options if side == "sptheory" else (), args.setting)
                          for side in ("aihwkit", "sptheory")}
             sd = {side: _sd(_acc(r)) for side, r in side_runs.items()}
             needed = seeds_for_power(sd["aihwkit"], sd["sptheory"])
@@ -967,7 +1125,7 @@ def main(argv=None) -> int:
                 if extra:
                     for side in ("aihwkit", "sptheory"):
                         side_runs[side] += _run_side(side, name, cell, extra, args.epochs, splits, net,
-                                                     args.options if side == "sptheory" else ())
+                                                     args.options if side == "sptheory" else (), args.setting)
             for r in side_runs.values():
                 runs += r
             acc = {side: _acc(r) for side, r in side_runs.items()}
@@ -989,20 +1147,78 @@ def main(argv=None) -> int:
                           f"{final_needed if final_needed is not None else '>1000'}",
                           v["verdict"], old, f"{spe['aihwkit']:.2f} / {spe['sptheory']:.2f}"])
             print("  -> " + "  ".join(table[-1]), flush=True)
-            _util.write_json(args.out, NAME, {"partial": True, "rows": rows, "runs": runs})
-    print(f"\n== test accuracy (%), {args.epochs} epochs; difference = sptheory - aihwkit; "
+            _util.write_json(args.out, out_name, {"partial": True, "rows": rows, "runs": runs})
+    print(f"\n== {'gamma table: ' if args.gamma else ''}setting {args.setting}, aihwkit {info['aihwkit']}: test "
+          f"accuracy (%), {args.epochs} epochs; difference = sptheory - aihwkit; "
           f"sptheory options: {args.options or 'none'} ==")
     print("rule: " + rule_text(args.max_seeds))
     _util.print_table(["algorithm", "ref_mean, ref_std", "aihwkit", "sptheory", "diff", "95 % Welch",
                        "90 % Welch (TOST)", "seeds", "seeds for power: pilot / final sd", "verdict",
                        "first rule (|d|<=3 or 95 % has 0)", "s/epoch aihwkit / sptheory (per seed)"], table)
-    payload = {"benchmark": NAME, "epochs": args.epochs, "seeds": args.seeds, "cells": [list(c) for c in args.cells],
+    payload = {"benchmark": out_name, "setting": args.setting, "epochs": args.epochs, "seeds": args.seeds, "cells": [list(c) for c in args.cells],
                "aihwkit_settings": {k: AIHWKIT_SETTINGS[k] for k in args.algorithms}, "sgd_lr": SGD_LR,
                "translations": translations, "rows": rows, "runs": runs, "machine": info,
                "sptheory_options": list(args.options), "agreement_rule": rule_text(args.max_seeds),
                "rule_constants": {"margin": MARGIN, "alpha_tost": ALPHA_TOST, "level_diff": LEVEL_DIFF,
                                   "power": POWER, "pilot_seeds": list(PILOT_SEEDS), "max_seeds": args.max_seeds}}
-    path = _util.write_json(args.out, NAME, payload)
+    path = _util.write_json(args.out, out_name, payload)
+    print(f"wrote {path}")
+    return 0
+
+
+SETTING_TEXT = {
+    "A": "HfO2 preset fast array with the offsets, the fine SoftBounds slow array, nn.PAPER_IO (bound management "
+         "NONE) on both sides",
+    "B": "the claims' setting (sptheory.experiments.regime.SETTING): the HfO2 preset on BOTH arrays (aihwkit "
+         "ReRamArrayHfO2PresetDevice, the slow one with reference 0), the offsets on the fast array, the paper's IO "
+         "with bound management ITERATIVE (sptheory nn.PAPER_IO_BM; aihwkit forward ITERATIVE, backward NONE, "
+         "which aihwkit forces there and sptheory does likewise)"}
+
+
+def version_tuple(v: str) -> tuple:
+    """``"1.2.0+cpu"`` -> ``(1, 2, 0)`` (the leading numeric release; non-numeric parts stop it)."""
+    import re
+
+    out = []
+    for part in str(v).split("+")[0].split("."):
+        m = re.match(r"\d+", part)
+        if m is None:
+            break
+        out.append(int(m.group()))
+        if m.end() < len(part):
+            break
+    return tuple(out)
+
+
+def _erider_ref(args) -> int:
+    """What E-RIDER's reference term changes: sptheory's ``ERiderPaper`` (E-RIDER as the paper ran it: the
+    gradient at ``C + gamma c (A - M)``, ``Pref <- M`` at a flip) against ``agad(..., gamma)`` (gradient at
+    ``C + gamma c A``) with the SAME arguments (the translation of ``AIHWKIT_SETTINGS["AGAD+gamma"]``), per
+    cell, paired per seed (same devices, start weights, minibatches and generator seeds; the streams part
+    once the two differ): mean of E-RIDER - AGAD+gamma with its 95 % paired t interval."""
+    from sptheory import data
+
+    splits = data.digits(0)
+    tr = sptheory_args("AGAD+gamma")
+    print(f"E-RIDER (paper) = sptheory.algorithms.ERiderPaper({tr['kwargs']}) against "
+          f"sptheory.algorithms.agad(same); setting A, {args.epochs} epochs, seeds {list(args.seeds)}")
+    runs, rows, table = [], [], []
+    for cell in args.cells:
+        er = _run_side("sptheory", "AGAD+gamma", cell, args.seeds, args.epochs, splits, None,
+                       constructor="ERiderPaper")
+        ag = _run_side("sptheory", "AGAD+gamma", cell, args.seeds, args.epochs, splits, None)
+        runs += er + ag
+        d = paired(_acc(er), _acc(ag))
+        rows.append({"cell": list(cell), "erider": _acc(er), "agad_gamma": _acc(ag), "paired95": d})
+        table.append([f"{cell[0]:g}, {cell[1]:g}", f"{np.mean(_acc(ag)):.1f}", f"{np.mean(_acc(er)):.1f}",
+                      f"{d['diff']:+.1f} {_fmt(d)}", str(len(args.seeds))])
+        _util.write_json(args.out, NAME + "_erider_ref", {"partial": True, "rows": rows, "runs": runs})
+    print(f"\n== E-RIDER's reference term: sptheory E-RIDER (paper) - AGAD+gamma {GAMMA:g}, test accuracy (%), "
+          f"{args.epochs} epochs, paired per seed ==")
+    _util.print_table(["ref_mean, ref_std", "AGAD+gamma", "E-RIDER (paper)", "diff [95 % paired t]", "seeds"], table)
+    path = _util.write_json(args.out, NAME + "_erider_ref", {"benchmark": NAME + "_erider_ref", "epochs": args.epochs,
+                                                             "seeds": list(args.seeds), "translation": tr,
+                                                             "rows": rows, "runs": runs})
     print(f"wrote {path}")
     return 0
 
@@ -1034,12 +1250,12 @@ def _toggles(args, info, splits, net, translations) -> int:
     runs, rows, table = [], [], []
     for name in args.algorithms:
         for cell in args.cells:
-            ref = _run_side("aihwkit", name, cell, args.seeds, args.epochs, splits, net)
+            ref = _run_side("aihwkit", name, cell, args.seeds, args.epochs, splits, net, (), args.setting)
             runs += ref
             a = _acc(ref)
             base = None
             for opts in configs:
-                out = _run_side("sptheory", name, cell, args.seeds, args.epochs, splits, net, opts)
+                out = _run_side("sptheory", name, cell, args.seeds, args.epochs, splits, net, opts, args.setting)
                 runs += out
                 s_ = _acc(out)
                 if base is None and not opts:
@@ -1093,7 +1309,7 @@ def merge(paths) -> dict:
             runs.append(dict(r, _opts=opts, _stack=stack))
     groups = {}
     for r in runs:
-        groups.setdefault((r["algorithm"], tuple(r["cell"])), []).append(r)
+        groups.setdefault((r["algorithm"], tuple(r["cell"]), r.get("setting", "A")), []).append(r)
 
     def per_seed(rs):
         out = {}
@@ -1102,7 +1318,7 @@ def merge(paths) -> dict:
         return {k: float(np.mean(v)) for k, v in sorted(out.items())}
 
     cells, toggles = [], []
-    for (name, cell), rs in groups.items():
+    for (name, cell, setting), rs in groups.items():
         a = per_seed([r for r in rs if r["side"] == "aihwkit"])
         base_runs = [r for r in rs if r["side"] == "sptheory" and not r["_opts"]]
         s_ = per_seed(base_runs)
@@ -1110,7 +1326,7 @@ def merge(paths) -> dict:
             continue
         av, sv = list(a.values()), list(s_.values())
         v = verdict(sv, av)
-        cells.append({"algorithm": name, "cell": list(cell), "aihwkit_seeds": len(a),
+        cells.append({"algorithm": name, "cell": list(cell), "setting": setting, "aihwkit_seeds": len(a),
                       "aihwkit_runs": sum(r["side"] == "aihwkit" for r in rs), "aihwkit": float(np.mean(av)),
                       "aihwkit_sd": _sd(av), "sptheory_seeds": len(s_), "sptheory_runs": len(base_runs),
                       "sptheory": float(np.mean(sv)), "sptheory_sd": _sd(sv), "diff": v["w95"]["diff"],

@@ -70,8 +70,10 @@ def test_translate_rejects_bad_input():
 
 def test_benchmark_settings_translate_exactly():
     """The settings the benchmark runs have no inexpressible part."""
-    for name in pn.ALGORITHMS:
+    for name in pn.ALGORITHMS + pn.GAMMA_ALGORITHMS + pn.PROBE_ALGORITHMS:
         assert pn.sptheory_args(name)["not_expressible"] == [], name
+    assert pn.sptheory_args("c-TTv2-p0")["kwargs"]["in_chop_prob"] == 0.0
+    assert pn.sptheory_args("c-TTv2-regular")["kwargs"]["in_chop_random"] is False
 
 
 def test_paper_table5_digits():
@@ -199,3 +201,67 @@ def test_merge_pools_per_seed_and_pairs_within_a_stack(tmp_path):
     assert cell["verdict"] == "disagrees"
     (tog,) = res["toggles"]
     assert tog["paired_seeds"] == 3 and tog["shift"]["diff"] == pytest.approx(-2.0)
+
+
+def test_gamma_translates_to_the_forward_weight_option():
+    """aihwkit's gamma (1.2.0: gamma (c_d outer c_x) A + C on the chopped/dynamic compounds) -> sptheory's gamma;
+    the benchmark's gamma rows differ from their base rows only there; a negative gamma is refused."""
+    for kind in ("buffered", "chopped", "dynamic"):
+        tr = pn.translate(dict(compound=kind, gamma=0.1, units_in_mbatch=True), **COMMON)
+        assert tr["kwargs"]["gamma"] == 0.1 and tr["not_expressible"] == [], kind
+        assert "gamma" not in pn.translate(dict(compound=kind, units_in_mbatch=True), **COMMON)["kwargs"]
+    for name in pn.GAMMA_ALGORITHMS:
+        g, base = pn.sptheory_args(name), pn.sptheory_args(name.split("+")[0])
+        assert g["not_expressible"] == [] and g["constructor"] == base["constructor"]
+        assert g["kwargs"] == dict(base["kwargs"], gamma=pn.GAMMA)
+    with pytest.raises(ValueError, match="gamma"):
+        pn.translate(dict(compound="chopped", gamma=-0.1), **COMMON)
+
+
+def test_setting_b_translation_and_io():
+    """Setting B: the slow array is the HfO2 preset (granularity DW_FAST), so the chopped threshold is one fast
+    step; the IO is nn.PAPER_IO_BM, ITERATIVE on aihwkit's forward pass only."""
+    from sptheory import nn
+
+    assert pn.sptheory_args("c-TTv2", "B")["kwargs"]["thres_scale"] == pytest.approx(1.0)
+    assert pn.sptheory_args("c-TTv2", "A")["kwargs"]["thres_scale"] == pytest.approx(46.22)
+    assert pn.setting_io("A") is nn.PAPER_IO and pn.setting_io("B") is nn.PAPER_IO_BM
+    with pytest.raises(ValueError, match="setting"):
+        pn.sptheory_args("AGAD", "C")
+    f = pn.aihwkit_io_fields(nn.PAPER_IO_BM)
+    assert f["bound_management"] == "ITERATIVE" and f["noise_management"] == "ABS_MAX"
+    assert pn.aihwkit_io_fields(nn.PAPER_IO_BM, backward=True)["bound_management"] == "NONE"
+    assert pn.aihwkit_io_fields(nn.PAPER_IO_BM, transfer=True)["bound_management"] == "NONE"
+    args = pn.parse(["--setting", "B"])
+    assert args.cells == list(pn.CELLS_B) and args.max_seeds == pn.MAX_SEEDS_B == 16
+    assert pn.parse([]).max_seeds == pn.MAX_SEEDS
+    g = pn.parse(["--gamma"])
+    assert g.gamma and g.algorithms == list(pn.GAMMA_ALGORITHMS) and g.cells == list(pn.CELLS)
+    e = pn.parse(["--erider-ref"])
+    assert e.algorithms == ["AGAD+gamma"] and e.seeds == list(pn.PILOT_SEEDS)
+
+
+def test_version_tuple():
+    assert pn.version_tuple("1.2.0") == (1, 2, 0) and pn.version_tuple("1.1.0") < pn.GAMMA_MIN_AIHWKIT
+    assert pn.version_tuple("1.2.0+cu132") == (1, 2, 0) and pn.version_tuple("1.2.0rc1") == (1, 2, 0)
+    assert pn.version_tuple("1.2.0") >= pn.GAMMA_MIN_AIHWKIT
+
+
+def test_no_cell_agrees_on_an_interval_wider_than_twice_the_margin():
+    """A wide spread never yields "agrees", whatever the means; a tight one at equal means does."""
+    rng = np.random.default_rng(0)
+    wide = pn.verdict(list(50 + 5 * rng.standard_normal(4)), list(50 + 5 * rng.standard_normal(4)))
+    assert wide["verdict"] != "agrees"
+    tight = pn.verdict([80.0, 80.2, 79.9, 80.1], [80.1, 79.9, 80.0, 80.2])
+    assert tight["verdict"] == "agrees" and tight["w90"]["hi"] - tight["w90"]["lo"] < 2 * pn.MARGIN
+
+
+def test_dechop_index_reads_row_major_weights_as_column_major():
+    """aihwkit 1.2.0's CPU reduceToWeights: cell (d, x) of an (n_d, n_x) layer takes the chopper of column
+    (d n_x + x) // n_d; the index points at row 0 of that column; layers are offset."""
+    idx = pn.dechop_index([(3, 5), (2, 4)])
+    assert idx.shape == (23,)
+    first = idx[:15].reshape(3, 5)
+    assert first.tolist() == [[0, 0, 0, 1, 1], [1, 2, 2, 2, 3], [3, 3, 4, 4, 4]]
+    assert idx[15:].tolist() == [15 + k // 2 for k in range(8)]
+    assert pn.dechop_index([(1, 4)]).tolist() == [0, 1, 2, 3]  # one output row: no mix-up

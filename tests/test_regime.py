@@ -276,14 +276,13 @@ def test_regime_b_fig5_rows_vary_only_the_chopper_probability():
     assert 0.05 in R.FIG5_P and R.FIG5_P[0] == 0.0
 
 
-def test_regime_b_runs_the_16_seed_stage_only_for_claims_that_need_at_most_16_seeds(monkeypatch):
-    """The real search record, a fake trainer (per-seed accuracies set by hand): erider-vs-agad and erider-best
-    straddle 0 with n <= 16 at 8 seeds, so their rows rerun on seeds 8-15 and are judged on 16 paired seeds;
-    the others are decided at 8 seeds and do not rerun."""
+def _staged_run(monkeypatch, wiggle):
+    """regime_b.run on the real search record with a fake trainer: E-RIDER (paper) - AGAD per seed is ``wiggle``
+    (points, by seed mod 8) plus 0.5 for seeds >= 8; the other rows are fixed.  Returns (results by key, calls)."""
     from sptheory.experiments.network.training import Curves
     from verification.claims import regime_b as R
 
-    wiggle = np.array([2.5, -0.5, 1.0, 2.0, -1.0, 1.5, 0.5, 2.0]) / 100      # E-RIDER - AGAD: mean 1, sd ~1.2
+    wiggle = np.asarray(wiggle) / 100
     calls = []
 
     def fake(setting, name, hp, seeds):
@@ -303,13 +302,41 @@ def test_regime_b_runs_the_16_seed_stage_only_for_claims_that_need_at_most_16_se
     monkeypatch.setattr(network, "train_curves", fake)
     out = {r.id.split("/")[1]: r for r in R.run(False, 0)}
     assert list(out) == list(R.PREDICTIONS)
+    return out, calls
+
+
+@pytest.mark.parametrize("wiggle, size", [([2.5, -0.5, 1.0, 2.0, -1.0, 1.5, 0.5, 2.0], 16),   # mean 1, sd ~1.2
+                                          ([3.5, -1.0, 1.5, 2.5, -1.5, 2.0, 0.0, 1.0], 32)])  # mean 1, sd ~1.7
+def test_regime_b_runs_the_seed_stage_that_covers_the_power_figure(monkeypatch, wiggle, size):
+    """erider-vs-agad and erider-best straddle 0 at 8 seeds with n <= 16 (first case) or 16 < n <= 32 (second), so
+    their rows rerun on the stage's added 8-seed blocks and are judged on 16 or 32 paired seeds; the others are
+    decided at 8 seeds and do not rerun.  Seeds 0-7 and each block are separate stacked runs."""
+    from verification.claims import regime_b as R
+
+    out, calls = _staged_run(monkeypatch, wiggle)
     for k in ("erider-vs-agad", "erider-best"):
-        assert out[k].data["verdict_8_seeds"] == "inconclusive" and out[k].data["seeds_needed_8"] <= 16
-        assert out[k].data["seeds"] == list(range(16)) and out[k].verdict == "holds"
+        d = out[k].data
+        assert d["verdict_8_seeds"] == "inconclusive" and size - 16 < d["seeds_needed_8"] <= size
+        assert d["seeds"] == list(range(size)) and out[k].verdict == "holds" and d["stage"] == size
+        assert f"{size}-seed stage (8-seed verdict inconclusive" in out[k].notes
+        assert len(d["test"]["AGAD|0.3"]) == size
     for k in ("agad-vs-ttv2", "ttv2-offset", "fig5-chopper"):
-        assert out[k].data["seeds"] == list(range(8)) and out[k].verdict == "holds"
+        assert out[k].data["seeds"] == list(range(8)) and out[k].verdict == "holds" and out[k].data["stage"] is None
     # the stored record: AGAD's and TT-v2's searches bracket only under the ladder rule
     assert out["agad-vs-ttv2"].data["verdict_original_rule"] == "inconclusive"
     assert out["fig5-chopper"].data["verdict_original_rule"] == "holds"
-    rerun = {c for c in calls if c[3] == tuple(range(8, 16))}
+    blocks = [b for b in R.STAGE_BLOCKS if b[0] < size]
+    rerun = [c for c in calls if c[3] != tuple(range(8))]
+    assert sorted({c[3] for c in rerun}) == blocks and len(rerun) == 4 * len(blocks)   # each row, each block once
     assert {(c[0], c[1]) for c in rerun} == {("E-RIDER (paper)", 0.3), ("AGAD", 0.3), ("TT-v2", 0.3), ("c-TTv2", 0.3)}
+    assert out["agad-offset"].data["cpu_seconds"]["stage_claims"] == {"erider-vs-agad": size, "erider-best": size}
+
+
+def test_regime_b_stage_size_follows_the_power_figure():
+    from verification.claims import regime_b as R
+
+    assert [R.stage_size(n) for n in (0, 9, 16, 17, 32, 33, float("inf"))] == [16, 16, 16, 32, 32, None, None]
+    with pytest.raises(ValueError, match="need"):
+        R.stage_size(float("nan"))
+    assert R.STAGE_BLOCKS[0][0] == len(R.SEEDS) and R.STAGE_BLOCKS[-1][-1] == R.MAX_SEEDS - 1
+

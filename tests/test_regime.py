@@ -4,6 +4,7 @@ except one tiny evaluate."""
 import dataclasses
 import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -276,7 +277,7 @@ def test_regime_b_fig5_rows_vary_only_the_chopper_probability():
     assert 0.05 in R.FIG5_P and R.FIG5_P[0] == 0.0
 
 
-def _staged_run(monkeypatch, wiggle):
+def _staged_run(monkeypatch, wiggle, options=None, main_args=None):
     """regime_b.run on the real search record with a fake trainer: E-RIDER (paper) - AGAD per seed is ``wiggle``
     (points, by seed mod 8) plus 0.5 for seeds >= 8; the other rows are fixed.  Returns (results by key, calls)."""
     from sptheory.experiments.network.training import Curves
@@ -300,7 +301,15 @@ def _staged_run(monkeypatch, wiggle):
         return Curves(test=t, val=t, curve=np.tile(t[:, None], (1, 5)), epochs=np.arange(5))
 
     monkeypatch.setattr(network, "train_curves", fake)
-    out = {r.id.split("/")[1]: r for r in R.run(False, 0)}
+    if main_args is not None:  # through the command line, serially
+        import json
+
+        from verification.__main__ import main
+
+        assert main(main_args + ["--only", "regime-b", "--no-progress", "--workers", "1", "--executor", "serial"]) == 0
+        res = json.loads((Path(main_args[main_args.index("--out") + 1]) / "verification.json").read_text())["claims"]
+        return {r["id"].split("/")[1]: r for r in res}, calls
+    out = {r.id.split("/")[1]: r for r in R.run(False, 0, options=options)}
     assert list(out) == list(R.PREDICTIONS)
     return out, calls
 
@@ -340,3 +349,31 @@ def test_regime_b_stage_size_follows_the_power_figure():
         R.stage_size(float("nan"))
     assert R.STAGE_BLOCKS[0][0] == len(R.SEEDS) and R.STAGE_BLOCKS[-1][-1] == R.MAX_SEEDS - 1
 
+
+
+def test_regime_b_without_its_stage_says_that_long_runs_it(monkeypatch, tmp_path, capsys):
+    """With regime-b in LONG_STAGES, a run without --long judges it at 8 seeds, runs no stage, says so in the
+    inconclusive results and in the skipped line; with --long the stage runs."""
+    import verification
+
+    wiggle = [3.5, -1.0, 1.5, 2.5, -1.5, 2.0, 0.0, 1.0]
+    out, calls = _staged_run(monkeypatch, wiggle, options={"seed_stage": False})
+    assert {c[3] for c in calls} == {tuple(range(8))}
+    for k in ("erider-vs-agad", "erider-best"):
+        assert out[k].verdict == "inconclusive" and out[k].data["stage_deferred"] == 32
+        assert "32-seed stage runs with python -m verification --long" in out[k].measured
+    monkeypatch.setattr(verification, "LONG_CLAIMS", ())
+    monkeypatch.setattr(verification, "LONG_STAGES", ("regime-b",))
+    res, calls = _staged_run(monkeypatch, wiggle, main_args=["--out", str(tmp_path / "a")])
+    assert "skipped (run with --long): regime-b's 16/32-seed stage" in capsys.readouterr().err
+    assert "regime-b's 16/32-seed stage" in (tmp_path / "a" / "report.md").read_text()
+    assert {c[3] for c in calls} == {tuple(range(8))} and res["erider-vs-agad"]["verdict"] == "inconclusive"
+    res, calls = _staged_run(monkeypatch, wiggle, main_args=["--long", "--out", str(tmp_path / "b")])
+    assert "skipped" not in capsys.readouterr().err
+    assert tuple(range(24, 32)) in {c[3] for c in calls} and res["erider-vs-agad"]["verdict"] == "holds"
+    from verification.claims import regime_b as R
+
+    with pytest.raises(TypeError, match="seed_stage"):
+        R.run(False, 0, options={"seed_stage": "no"})
+    with pytest.raises(ValueError, match="scale"):
+        R.run(False, 0, options={"scale": "paper"})

@@ -64,3 +64,6 @@ CLAIM_MODULES: list[str] = [
 #: over the 8-minute line for the default run; docs/NETWORK_REGIME.md);
 #: a run without it states that it skipped them.
 LONG_CLAIMS: tuple = ("regime-b",)
+#: Claims that run in every run but keep their seed stage (regime-b: the 16/32-seed stage) for ``--long``: the
+#: command line passes them ``options={"seed_stage": args.long}``, and a run without ``--long`` states it skipped it.
+LONG_STAGES: tuple = ()

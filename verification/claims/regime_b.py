@@ -233,7 +233,15 @@ def _label(row):
 
 def run(quick: bool, rng_seed: int, executor=None, options: dict | None = None):
     """The claims of the module docstring (``quick``: a 3-epoch smoke at the Table 5 centres, 2 seeds, every
-    verdict inconclusive by its checks)."""
+    verdict inconclusive by its checks).  ``options={"seed_stage": False}`` leaves the seed stage out (the command
+    line passes it when regime-b is in ``verification.LONG_STAGES`` and ``--long`` is not given): an inconclusive
+    result whose power figure a stage would cover then says that ``--long`` runs it."""
+    opts = dict(options or {})
+    seed_stage = opts.pop("seed_stage", True)
+    if not isinstance(seed_stage, bool):
+        raise TypeError(f"options['seed_stage'] must be a bool, got {seed_stage!r}")
+    if opts:
+        raise ValueError(f"regime-b takes only the option 'seed_stage', got {sorted(opts)}")
     if quick:
         hps = {n: regime.centre(n) for n in METHODS}
         epochs, seeds = QUICK_EPOCHS, QUICK_SEEDS
@@ -286,6 +294,8 @@ def run(quick: bool, rng_seed: int, executor=None, options: dict | None = None):
     # the seed stages (module docstring): a claim inconclusive at 8 seeds with n <= 32 reruns on 0-15 or 0-31
     stage = {k: stage_size(results[k][3]) for k in keys if not quick and results[k][0].verdict == "inconclusive"}
     stage = {k: s for k, s in stage.items() if s is not None}
+    deferred = {} if seed_stage else stage  # the stage left to --long
+    stage = stage if seed_stage else {}
     size = {}  # per row: the largest stage that asks for it
     for k, s in stage.items():
         for r in dict.fromkeys(r for pair in PAIRS[k] for r in pair):
@@ -312,11 +322,16 @@ def run(quick: bool, rng_seed: int, executor=None, options: dict | None = None):
             stage_note = (f" {s}-seed stage (8-seed verdict {j8.verdict}, {need8:.0f} seeds needed): seeds 0-{s - 1}, "
                           f"verdict {j.verdict}; 8-seed measurement {m8.mean:.2f} [{m8.lo:.2f}, {m8.hi:.2f}]"
                           f" ({'; '.join(e.format() for e in ests8)}).")
+        elif key in deferred:
+            stage_note = (f" The {deferred[key]}-seed stage ({need8:.0f} paired seeds needed) did not run: "
+                          "python -m verification --long runs it.")
         elif j8.verdict == "inconclusive" and not quick:
             stage_note = f" No seed stage: {need8:.0f} paired seeds needed, over the largest stage ({MAX_SEEDS})."
         a_rows = list(dict.fromkeys(r for pair in PAIRS[key] for r in pair))
         power = "" if j.verdict != "inconclusive" else (f"; power: about {need:.0f} paired seeds for the observed "
                                                          "difference at 95 %/80 %")
+        if key in deferred:
+            power += f" (the {deferred[key]}-seed stage runs with python -m verification --long)"
         table = "; ".join(f"{_label(a)} - {_label(b)} = {e.format()}" for (a, b), e in zip(PAIRS[key], ests))
         out.append(ClaimResult(
             id=f"{ID}/{key}", claim=PREDICTIONS[key].statement,
@@ -337,7 +352,7 @@ def run(quick: bool, rng_seed: int, executor=None, options: dict | None = None):
                       epochs=int(epochs), seeds=used_seeds, seeds_needed=need, verdict_8_seeds=j8.verdict,
                       seeds_needed_8=need8, measured_8_seeds=[float(m8.mean), float(m8.lo), float(m8.hi)],
                       verdict_original_rule_8_seeds=orig8, verdict_original_rule=orig, verdict_without_checks=bare,
-                      stage=stage.get(key), cpu_seconds=cpu),
+                      stage=stage.get(key), stage_deferred=deferred.get(key), cpu_seconds=cpu),
             prediction=PREDICTIONS[key], judgement=j, checks=checks))
     order = list(PREDICTIONS)
     return sorted(out, key=lambda r: order.index(r.id.split("/", 1)[1]))

@@ -55,6 +55,10 @@ is a rule added after seeing the 8-seed results (erider-vs-agad, agad-offset and
 power analyses 18, 20 and 26 seeds), committed before its first run.  Each result's ``data["cpu_seconds"]``
 gives the CPU seconds of the training jobs (8 seeds, and the stage).
 
+Where it runs: at 8 seeds in every ``python -m verification`` run; the seed stages only with ``--long``
+(``verification.LONG_STAGES``; the run with the 32-seed stage cost 22.3 CPU-minutes, over the 20 CPU-minute line
+for the default run, docs/NETWORK_REGIME.md).
+
 ``quick``: a 3-epoch smoke at the Table 5 centres with 2 seeds; every verdict inconclusive by its checks.
 
 Not here: the offset grid of Tables 1-2 (9 cells) and ``fig4-pulses`` in this regime (docs/NETWORK_REGIME.md).
@@ -232,7 +236,11 @@ def _label(row):
 
 
 def run(quick: bool, rng_seed: int, executor=None, options: dict | None = None):
-    """The claims of the module docstring (``quick``: a 3-epoch smoke at the Table 5 centres, 2 seeds, every
+    """The claims of the module docstring (Where it runs: at 8 seeds in every ``python -m verification`` run; the seed stages only with ``--long``
+(``verification.LONG_STAGES``; the run with the 32-seed stage cost 22.3 CPU-minutes, over the 20 CPU-minute line
+for the default run, docs/NETWORK_REGIME.md).
+
+``quick``: a 3-epoch smoke at the Table 5 centres, 2 seeds, every
     verdict inconclusive by its checks).  ``options={"seed_stage": False}`` leaves the seed stage out (the command
     line passes it when regime-b is in ``verification.LONG_STAGES`` and ``--long`` is not given): an inconclusive
     result whose power figure a stage would cover then says that ``--long`` runs it."""

@@ -4,6 +4,7 @@ except one tiny evaluate."""
 import dataclasses
 import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -97,16 +98,20 @@ def test_evaluate_runs_a_paper_style_row():
         network.make_algorithm("E-RIDER (papers)", {}, None)
 
 
-def test_a_run_without_long_states_that_it_skipped_the_regime_claims(tmp_path, capsys):
-    from verification import LONG_CLAIMS
+def test_regime_b_runs_by_default_and_only_its_seed_stage_waits_for_long(tmp_path, capsys):
+    """The budget decision (docs/NETWORK_REGIME.md): regime-b is in the default run at 8 seeds; its seed stage is
+    behind --long.  A quick run (3 epochs, no stage) runs it and states no skip."""
+    from verification import LONG_CLAIMS, LONG_STAGES
     from verification.__main__ import main
 
-    assert "regime-b" in LONG_CLAIMS
+    assert "regime-b" not in LONG_CLAIMS and "regime-b" in LONG_STAGES
     rc = main(["--quick", "--only", "regime-b", "--out", str(tmp_path), "--no-progress", "--workers", "1",
                "--executor", "serial"])
     assert rc == 0
-    assert "skipped (run with --long): regime-b" in capsys.readouterr().err
-    assert "Skipped (they run with `python -m verification --long`): regime-b" in (tmp_path / "report.md").read_text()
+    assert "skipped" not in capsys.readouterr().err
+    res = json.loads((tmp_path / "verification.json").read_text())["claims"]
+    assert len(res) == 6 and all(r["id"].startswith("regime-b/") for r in res)
+    assert "Skipped" not in (tmp_path / "report.md").read_text()
 
 
 def test_regime_claims_without_a_record_are_inconclusive_and_say_why(tmp_path, monkeypatch):
@@ -276,14 +281,13 @@ def test_regime_b_fig5_rows_vary_only_the_chopper_probability():
     assert 0.05 in R.FIG5_P and R.FIG5_P[0] == 0.0
 
 
-def test_regime_b_runs_the_16_seed_stage_only_for_claims_that_need_at_most_16_seeds(monkeypatch):
-    """The real search record, a fake trainer (per-seed accuracies set by hand): erider-vs-agad and erider-best
-    straddle 0 with n <= 16 at 8 seeds, so their rows rerun on seeds 8-15 and are judged on 16 paired seeds;
-    the others are decided at 8 seeds and do not rerun."""
+def _staged_run(monkeypatch, wiggle, options=None, main_args=None):
+    """regime_b.run on the real search record with a fake trainer: E-RIDER (paper) - AGAD per seed is ``wiggle``
+    (points, by seed mod 8) plus 0.5 for seeds >= 8; the other rows are fixed.  Returns (results by key, calls)."""
     from sptheory.experiments.network.training import Curves
     from verification.claims import regime_b as R
 
-    wiggle = np.array([2.5, -0.5, 1.0, 2.0, -1.0, 1.5, 0.5, 2.0]) / 100      # E-RIDER - AGAD: mean 1, sd ~1.2
+    wiggle = np.asarray(wiggle) / 100
     calls = []
 
     def fake(setting, name, hp, seeds):
@@ -301,15 +305,79 @@ def test_regime_b_runs_the_16_seed_stage_only_for_claims_that_need_at_most_16_se
         return Curves(test=t, val=t, curve=np.tile(t[:, None], (1, 5)), epochs=np.arange(5))
 
     monkeypatch.setattr(network, "train_curves", fake)
-    out = {r.id.split("/")[1]: r for r in R.run(False, 0)}
+    if main_args is not None:  # through the command line, serially
+        import json
+
+        from verification.__main__ import main
+
+        assert main(main_args + ["--only", "regime-b", "--no-progress", "--workers", "1", "--executor", "serial"]) == 0
+        res = json.loads((Path(main_args[main_args.index("--out") + 1]) / "verification.json").read_text())["claims"]
+        return {r["id"].split("/")[1]: r for r in res}, calls
+    out = {r.id.split("/")[1]: r for r in R.run(False, 0, options=options)}
     assert list(out) == list(R.PREDICTIONS)
+    return out, calls
+
+
+@pytest.mark.parametrize("wiggle, size", [([2.5, -0.5, 1.0, 2.0, -1.0, 1.5, 0.5, 2.0], 16),   # mean 1, sd ~1.2
+                                          ([3.5, -1.0, 1.5, 2.5, -1.5, 2.0, 0.0, 1.0], 32)])  # mean 1, sd ~1.7
+def test_regime_b_runs_the_seed_stage_that_covers_the_power_figure(monkeypatch, wiggle, size):
+    """erider-vs-agad and erider-best straddle 0 at 8 seeds with n <= 16 (first case) or 16 < n <= 32 (second), so
+    their rows rerun on the stage's added 8-seed blocks and are judged on 16 or 32 paired seeds; the others are
+    decided at 8 seeds and do not rerun.  Seeds 0-7 and each block are separate stacked runs."""
+    from verification.claims import regime_b as R
+
+    out, calls = _staged_run(monkeypatch, wiggle)
     for k in ("erider-vs-agad", "erider-best"):
-        assert out[k].data["verdict_8_seeds"] == "inconclusive" and out[k].data["seeds_needed_8"] <= 16
-        assert out[k].data["seeds"] == list(range(16)) and out[k].verdict == "holds"
+        d = out[k].data
+        assert d["verdict_8_seeds"] == "inconclusive" and size - 16 < d["seeds_needed_8"] <= size
+        assert d["seeds"] == list(range(size)) and out[k].verdict == "holds" and d["stage"] == size
+        assert f"{size}-seed stage (8-seed verdict inconclusive" in out[k].notes
+        assert len(d["test"]["AGAD|0.3"]) == size
     for k in ("agad-vs-ttv2", "ttv2-offset", "fig5-chopper"):
-        assert out[k].data["seeds"] == list(range(8)) and out[k].verdict == "holds"
+        assert out[k].data["seeds"] == list(range(8)) and out[k].verdict == "holds" and out[k].data["stage"] is None
     # the stored record: AGAD's and TT-v2's searches bracket only under the ladder rule
     assert out["agad-vs-ttv2"].data["verdict_original_rule"] == "inconclusive"
     assert out["fig5-chopper"].data["verdict_original_rule"] == "holds"
-    rerun = {c for c in calls if c[3] == tuple(range(8, 16))}
+    blocks = [b for b in R.STAGE_BLOCKS if b[0] < size]
+    rerun = [c for c in calls if c[3] != tuple(range(8))]
+    assert sorted({c[3] for c in rerun}) == blocks and len(rerun) == 4 * len(blocks)   # each row, each block once
     assert {(c[0], c[1]) for c in rerun} == {("E-RIDER (paper)", 0.3), ("AGAD", 0.3), ("TT-v2", 0.3), ("c-TTv2", 0.3)}
+    assert out["agad-offset"].data["cpu_seconds"]["stage_claims"] == {"erider-vs-agad": size, "erider-best": size}
+
+
+def test_regime_b_stage_size_follows_the_power_figure():
+    from verification.claims import regime_b as R
+
+    assert [R.stage_size(n) for n in (0, 9, 16, 17, 32, 33, float("inf"))] == [16, 16, 16, 32, 32, None, None]
+    with pytest.raises(ValueError, match="need"):
+        R.stage_size(float("nan"))
+    assert R.STAGE_BLOCKS[0][0] == len(R.SEEDS) and R.STAGE_BLOCKS[-1][-1] == R.MAX_SEEDS - 1
+
+
+
+def test_regime_b_without_its_stage_says_that_long_runs_it(monkeypatch, tmp_path, capsys):
+    """With regime-b in LONG_STAGES, a run without --long judges it at 8 seeds, runs no stage, says so in the
+    inconclusive results and in the skipped line; with --long the stage runs."""
+    import verification
+
+    wiggle = [3.5, -1.0, 1.5, 2.5, -1.5, 2.0, 0.0, 1.0]
+    out, calls = _staged_run(monkeypatch, wiggle, options={"seed_stage": False})
+    assert {c[3] for c in calls} == {tuple(range(8))}
+    for k in ("erider-vs-agad", "erider-best"):
+        assert out[k].verdict == "inconclusive" and out[k].data["stage_deferred"] == 32
+        assert "32-seed stage runs with python -m verification --long" in out[k].measured
+    monkeypatch.setattr(verification, "LONG_CLAIMS", ())
+    monkeypatch.setattr(verification, "LONG_STAGES", ("regime-b",))
+    res, calls = _staged_run(monkeypatch, wiggle, main_args=["--out", str(tmp_path / "a")])
+    assert "skipped (run with --long): regime-b's 16/32-seed stage" in capsys.readouterr().err
+    assert "regime-b's 16/32-seed stage" in (tmp_path / "a" / "report.md").read_text()
+    assert {c[3] for c in calls} == {tuple(range(8))} and res["erider-vs-agad"]["verdict"] == "inconclusive"
+    res, calls = _staged_run(monkeypatch, wiggle, main_args=["--long", "--out", str(tmp_path / "b")])
+    assert "skipped" not in capsys.readouterr().err
+    assert tuple(range(24, 32)) in {c[3] for c in calls} and res["erider-vs-agad"]["verdict"] == "holds"
+    from verification.claims import regime_b as R
+
+    with pytest.raises(TypeError, match="seed_stage"):
+        R.run(False, 0, options={"seed_stage": "no"})
+    with pytest.raises(ValueError, match="scale"):
+        R.run(False, 0, options={"scale": "paper"})

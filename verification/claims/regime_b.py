@@ -15,7 +15,8 @@ fails for every method whose probe was *beyond*, so under it such a claim reads 
 numbers.  Each result's notes give the verdict under both rules.
 
 Predictions (kind ``comparison``, fixed before any run in this regime; erider-best, fig5-chopper and the
-16-seed stage fixed on 2026-12-06 before their first run), per-seed paired differences of test accuracy in
+16-seed stage fixed on 2026-12-06 before their first run; the 32-seed stage added after the 8-seed results,
+before its run), per-seed paired differences of test accuracy in
 points:
 
 * ``regime-b/erider-vs-agad``: E-RIDER (paper) - AGAD > 0 at the nominal cell (ref_mean 0.2, ref_std 0.3);
@@ -40,10 +41,23 @@ notes): each method a claim involves has a complete search, not failed (best val
 (:data:`METHODS`); no compared row is at chance (mean test accuracy >= 20 %); fig5-chopper: every p's end slope
 <= 0.1 points per epoch.  Power: an inconclusive verdict carries ``n = ((1.96 + 0.84) sd / distance)^2`` paired
 seeds (distance: |mean| to 0, or to the band's edge; erider-best and fig5-chopper: the largest n over their
-intervals that straddle 0).  **16-seed stage** (:data:`SEEDS_16`): when the 8-seed verdict is inconclusive with
-n <= 16, the claim's runs are repeated on seeds 8-15 (one stacked run per row, so seeds 0-7 are unchanged) and
-the claim is judged again on the 16 paired seeds; both verdicts are reported (a second look: its error rate is
-above the nominal 5 %).
+intervals that straddle 0).
+
+**Seed stages** (:data:`STAGES`, :data:`STAGE_BLOCKS`): when a claim's 8-seed verdict is inconclusive and its
+power analysis asks for n <= 32 paired seeds, the claim's rows run on more claim seeds and the claim is judged
+again, with the same prediction and interval rule, on the smallest stage that covers n: n <= 16 -> seeds 0-15,
+16 < n <= 32 -> seeds 0-31.  The added seeds run in stacked blocks of 8 (8-15, 16-23, 24-31: one simulation per
+row and block, so seeds 0-7 and each block are the same whichever stage asks for them).  Both verdicts are
+reported (the 8-seed verdict beside the staged one); a staged result that still reads inconclusive carries the
+power figure of the staged seeds.  This is a second look, so its error rate is above the nominal 5 %.  History:
+the 16-seed stage (n <= 16) was fixed on 2026-12-06 before the first run; the **32-seed stage** (16 < n <= 32)
+is a rule added after seeing the 8-seed results (erider-vs-agad, agad-offset and erider-best inconclusive, their
+power analyses 18, 20 and 26 seeds), committed before its first run.  Each result's ``data["cpu_seconds"]``
+gives the CPU seconds of the training jobs (8 seeds, and the stage).
+
+Where it runs: at 8 seeds in every ``python -m verification`` run; the seed stages only with ``--long``
+(``verification.LONG_STAGES``; the run with the 32-seed stage cost 22.3 CPU-minutes, over the 20 CPU-minute line
+for the default run, docs/NETWORK_REGIME.md).
 
 ``quick``: a 3-epoch smoke at the Table 5 centres with 2 seeds; every verdict inconclusive by its checks.
 
@@ -65,8 +79,12 @@ PART = "network"  # counted in the report's network part (verification.harness.C
 ID = "regime-b"
 TITLE = "Network claims in the paper's regime (setting B, >= 183 epochs, bracketing search)"
 SEEDS = tuple(range(8))
-SEEDS_16 = tuple(range(8, 16))
-MAX_SEEDS = 16
+#: The seed stages: a claim inconclusive at 8 seeds whose power analysis asks for n <= s paired seeds (the
+#: smallest such s) is judged again on claim seeds 0 .. s-1 (module docstring; 32 added after the 8-seed run).
+STAGES = (16, 32)
+MAX_SEEDS = STAGES[-1]
+#: The stages' added seeds, one stacked run per row and block.
+STAGE_BLOCKS = (tuple(range(8, 16)), tuple(range(16, 24)), tuple(range(24, 32)))
 QUICK_SEEDS, QUICK_EPOCHS = (0, 1), 3
 AGAD_BAND = 2.0
 E = "E-RIDER (paper)"
@@ -115,6 +133,28 @@ def seeds_needed(diff, band: float | None = None) -> float:
     if m == 0.0:
         return float("inf")
     return float(math.ceil((Z_POWER * sd / m) ** 2))
+
+
+def stage_size(need: float):
+    """The seed stage a claim inconclusive at 8 seeds goes to: the smallest of :data:`STAGES` that is >= ``need``
+    (paired seeds by :func:`seeds_needed`), or None when ``need`` exceeds them all."""
+    if not need == need or need < 0:  # NaN or negative
+        raise ValueError(f"need must be a number of seeds >= 0, got {need!r}")
+    return next((s for s in STAGES if need <= s), None)
+
+
+def _first(c, n: int):
+    """The first ``n`` seeds of the Curves ``c``."""
+    return c._replace(val=c.val[:n], test=c.test[:n], curve=c.curve[:n])
+
+
+def _timed_train(setting, name, hp, seeds):
+    """``network.train_curves`` and the CPU seconds of this process it took (for the cost record)."""
+    import time
+
+    t0 = time.process_time()
+    c = network.train_curves(setting, name, hp, seeds)
+    return c, time.process_time() - t0
 
 
 def hp_of(hps: dict, row) -> dict:
@@ -196,8 +236,20 @@ def _label(row):
 
 
 def run(quick: bool, rng_seed: int, executor=None, options: dict | None = None):
-    """The claims of the module docstring (``quick``: a 3-epoch smoke at the Table 5 centres, 2 seeds, every
-    verdict inconclusive by its checks)."""
+    """The claims of the module docstring (Where it runs: at 8 seeds in every ``python -m verification`` run; the seed stages only with ``--long``
+(``verification.LONG_STAGES``; the run with the 32-seed stage cost 22.3 CPU-minutes, over the 20 CPU-minute line
+for the default run, docs/NETWORK_REGIME.md).
+
+``quick``: a 3-epoch smoke at the Table 5 centres, 2 seeds, every
+    verdict inconclusive by its checks).  ``options={"seed_stage": False}`` leaves the seed stage out (the command
+    line passes it when regime-b is in ``verification.LONG_STAGES`` and ``--long`` is not given): an inconclusive
+    result whose power figure a stage would cover then says that ``--long`` runs it."""
+    opts = dict(options or {})
+    seed_stage = opts.pop("seed_stage", True)
+    if not isinstance(seed_stage, bool):
+        raise TypeError(f"options['seed_stage'] must be a bool, got {seed_stage!r}")
+    if opts:
+        raise ValueError(f"regime-b takes only the option 'seed_stage', got {sorted(opts)}")
     if quick:
         hps = {n: regime.centre(n) for n in METHODS}
         epochs, seeds = QUICK_EPOCHS, QUICK_SEEDS
@@ -225,49 +277,69 @@ def run(quick: bool, rng_seed: int, executor=None, options: dict | None = None):
            for k in PREDICTIONS if k not in keys]
     rows = list(dict.fromkeys(r for k in keys for pair in PAIRS[k] for r in pair))
 
-    def train(seed_set, rows=rows):
+    def train(jobs_rs):
+        """Curves and CPU seconds per (row, seed block) of ``jobs_rs``; a repeated job (fig5's searched-p row is
+        the nominal row itself) runs once."""
         from sptheory import sweep
 
         jobs = [(dataclasses.replace(regime.SETTING, epochs=int(epochs), ref_std=std), name, hp_of(hps, (name, std, p)),
-                 seed_set) for name, std, p in rows]
-        # fig5's searched-p row is the nominal row itself: the same job, run once
-        uniq = list(dict.fromkeys(repr((j[0], j[1], sorted(j[2].items()))) for j in jobs))
-        first = {u: next(j for j in jobs if repr((j[0], j[1], sorted(j[2].items()))) == u) for u in uniq}
-        res = dict(zip(uniq, sweep.run_jobs(network.train_curves, [first[u] for u in uniq], executor=executor,
+                 tuple(block)) for (name, std, p), block in jobs_rs]
+        keyof = [repr((j[0], j[1], sorted(j[2].items()), j[3])) for j in jobs]
+        first = dict(zip(reversed(keyof), reversed(jobs)))
+        uniq = list(dict.fromkeys(keyof))
+        got = dict(zip(uniq, sweep.run_jobs(_timed_train, [first[u] for u in uniq], executor=executor,
                                             progress=False)))
-        return {r: res[repr((j[0], j[1], sorted(j[2].items())))] for r, j in zip(rows, jobs)}
+        return {jr: got[k][0] for jr, k in zip(jobs_rs, keyof)}, float(sum(c for _, c in got.values()))
 
-    runs = train(seeds)
+    base, cpu8 = train([(r, tuple(seeds)) for r in rows])
+    runs = {r: base[(r, tuple(seeds))] for r in rows}
     len_check = stats.Hypothesis("run-length rule met", f"every end slope <= {100 * regime.SLOPE_TOL:.1f} "
                                  f"points/epoch over {length['names']}",
                                  f"{epochs} epochs; over the tolerance: {length['over']}", length["met"])
     results = {}
     for key in keys:
         results[key] = _judge(key, runs, search, original, len_check, quick)
-    # the 16-seed stage (module docstring): the runs on seeds 8-15 when some 8-seed verdict needs <= 16 seeds
-    stage = [k for k in keys if not quick and results[k][0].verdict == "inconclusive"
-             and results[k][3] <= MAX_SEEDS]
-    runs16 = None
-    if stage:  # only the rows of the claims in the stage
-        rows16 = list(dict.fromkeys(r for k in stage for pair in PAIRS[k] for r in pair))
-        more = train(SEEDS_16, rows16)
-        runs16 = {r: runs[r]._replace(val=np.concatenate([runs[r].val, more[r].val]),
-                                         test=np.concatenate([runs[r].test, more[r].test]),
-                                         curve=np.concatenate([runs[r].curve, more[r].curve]))
-                  for r in rows16}
+    # the seed stages (module docstring): a claim inconclusive at 8 seeds with n <= 32 reruns on 0-15 or 0-31
+    stage = {k: stage_size(results[k][3]) for k in keys if not quick and results[k][0].verdict == "inconclusive"}
+    stage = {k: s for k, s in stage.items() if s is not None}
+    deferred = {} if seed_stage else stage  # the stage left to --long
+    stage = stage if seed_stage else {}
+    size = {}  # per row: the largest stage that asks for it
+    for k, s in stage.items():
+        for r in dict.fromkeys(r for pair in PAIRS[k] for r in pair):
+            size[r] = max(size.get(r, 0), s)
+    cpu_stage, staged = 0.0, {}
+    if stage:  # only the rows of the claims in a stage, only the blocks their stage needs
+        more, cpu_stage = train([(r, b) for r, s in size.items() for b in STAGE_BLOCKS if b[0] < s])
+        for r, s in size.items():
+            parts = [runs[r]] + [more[(r, b)] for b in STAGE_BLOCKS if b[0] < s]
+            staged[r] = runs[r]._replace(val=np.concatenate([c.val for c in parts]),
+                                         test=np.concatenate([c.test for c in parts]),
+                                         curve=np.concatenate([c.curve for c in parts]))
+    cpu = dict(seeds_8=round(cpu8, 1), stage=round(cpu_stage, 1), stage_claims=dict(stage))
     for key in keys:
         j8, m8, ests8, need8, diffs8, checks8, bare8, orig8 = results[key]
         used_runs, used_seeds = runs, list(seeds)
         j, m, ests, need, diffs, checks, bare, orig = results[key]
         stage_note = ""
         if key in stage:
-            j, m, ests, need, diffs, checks, bare, orig = _judge(key, runs16, search, original, len_check, quick)
-            used_runs, used_seeds = runs16, list(seeds) + list(SEEDS_16)
-            stage_note = (f" 16-seed stage (8-seed verdict {j8.verdict}, {need8:.0f} seeds needed): seeds 0-15; "
-                          f"8-seed measurement {m8.mean:.2f} [{m8.lo:.2f}, {m8.hi:.2f}].")
+            s = stage[key]
+            used_runs = {r: _first(staged[r], s) for r in staged}
+            used_seeds = list(range(s))
+            j, m, ests, need, diffs, checks, bare, orig = _judge(key, used_runs, search, original, len_check, quick)
+            stage_note = (f" {s}-seed stage (8-seed verdict {j8.verdict}, {need8:.0f} seeds needed): seeds 0-{s - 1}, "
+                          f"verdict {j.verdict}; 8-seed measurement {m8.mean:.2f} [{m8.lo:.2f}, {m8.hi:.2f}]"
+                          f" ({'; '.join(e.format() for e in ests8)}).")
+        elif key in deferred:
+            stage_note = (f" The {deferred[key]}-seed stage ({need8:.0f} paired seeds needed) did not run: "
+                          "python -m verification --long runs it.")
+        elif j8.verdict == "inconclusive" and not quick:
+            stage_note = f" No seed stage: {need8:.0f} paired seeds needed, over the largest stage ({MAX_SEEDS})."
         a_rows = list(dict.fromkeys(r for pair in PAIRS[key] for r in pair))
         power = "" if j.verdict != "inconclusive" else (f"; power: about {need:.0f} paired seeds for the observed "
                                                          "difference at 95 %/80 %")
+        if key in deferred:
+            power += f" (the {deferred[key]}-seed stage runs with python -m verification --long)"
         table = "; ".join(f"{_label(a)} - {_label(b)} = {e.format()}" for (a, b), e in zip(PAIRS[key], ests))
         out.append(ClaimResult(
             id=f"{ID}/{key}", claim=PREDICTIONS[key].statement,
@@ -286,7 +358,9 @@ def run(quick: bool, rng_seed: int, executor=None, options: dict | None = None):
                       end_slopes={_label(r): network.end_slope(used_runs[r].curve) for r in a_rows}
                       if used_runs[a_rows[0]].curve.shape[1] >= 4 else {},
                       epochs=int(epochs), seeds=used_seeds, seeds_needed=need, verdict_8_seeds=j8.verdict,
-                      seeds_needed_8=need8, verdict_original_rule=orig, verdict_without_checks=bare),
+                      seeds_needed_8=need8, measured_8_seeds=[float(m8.mean), float(m8.lo), float(m8.hi)],
+                      verdict_original_rule_8_seeds=orig8, verdict_original_rule=orig, verdict_without_checks=bare,
+                      stage=stage.get(key), stage_deferred=deferred.get(key), cpu_seconds=cpu),
             prediction=PREDICTIONS[key], judgement=j, checks=checks))
     order = list(PREDICTIONS)
     return sorted(out, key=lambda r: order.index(r.id.split("/", 1)[1]))

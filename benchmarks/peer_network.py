@@ -171,6 +171,16 @@ Issue 16 item 4 and issue 18 item 3 (``docs/PEER_AIHWKIT.md`` has the runs):
   applies it to the forward pass only) and on the transfer read.  Cells :data:`CELLS_B`, at most
   :data:`MAX_SEEDS_B` seeds per side, the benchmark's own hyperparameters (the threshold of the chopped
   compounds is then one fast-array step in units of the slow array's, ``dw_A / dw_C = 1``).
+* ``--searched`` (``make bench-peer-network-searched``): setting B at the claims' searched points
+  (``sptheory.experiments.regime.chosen``, the ladder rule on ``verification/data/regime_search_B.json``) for
+  TT-v2, c-TTv2 and AGAD, ``regime.min_epochs()`` = 183 epochs, the claims' nominal cell (sptheory offsets
+  N(+0.2, 0.3^2) = aihwkit reference_mean -0.2, :data:`CELLS_SEARCHED`; ``--cells`` for the offset claims'
+  ref_std 0.05 and 1.0), fixed seeds :data:`SEARCHED_SEEDS` per side, the rule of :func:`verdict`.  The
+  searched sptheory hyperparameters go to aihwkit through :func:`searched_setting` and back through
+  :func:`translate`; :func:`searched_check` requires the round trip to return every searched value exactly
+  (AGAD's per-layer threshold ``auto_granularity`` as sptheory's ``agad(auto_granularity=...)``; c-TTv2's one
+  threshold as ``buffer_granularity`` with ``auto_granularity = 0``).  The mechanics stay the benchmark's
+  (pulse trains BL 5 on both sides, transfer read noise 0.06), not the claims' ``pulse_mode="model"``.
 
 Without aihwkit installed it prints how to get it and exits 0.
 """

@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 OUT    ?= results
 ARGS   ?=
 
-.PHONY: all venv verify verify-quick results test test-all test-numpy figs bench bench-network bench-peer bench-peer-network bench-peer-network-b peer12 bench-peer-speed clean
+.PHONY: all venv verify verify-quick results test test-all test-numpy figs bench bench-network bench-peer bench-peer-network bench-peer-network-b bench-peer-network-searched peer12 bench-peer-speed clean
 
 all: test
 
@@ -138,6 +138,12 @@ bench-peer-network-b: $(STAMP)
 	@if test -f $(PEER12_STAMP); then $(ONE_THREAD) $(PEER12_VENV)/bin/python -m benchmarks.peer_network --setting B $(ARGS); \
 	 elif test -f $(PEER_STAMP); then $(ONE_THREAD) $(PEER_VENV)/bin/python -m benchmarks.peer_network --setting B $(ARGS); \
 	 else $(ONE_THREAD) $(PY) -m benchmarks.peer_network --setting B $(ARGS); fi
+
+bench-peer-network-searched: $(STAMP)
+	@$(MAKE) --no-print-directory $(PEER_STAMP) || echo "bench-peer-network-searched: installing the peer environment failed (see above)"
+	@if test -f $(PEER12_STAMP); then $(ONE_THREAD) $(PEER12_VENV)/bin/python -m benchmarks.peer_network --searched $(ARGS); \
+	 elif test -f $(PEER_STAMP); then $(ONE_THREAD) $(PEER_VENV)/bin/python -m benchmarks.peer_network --searched $(ARGS); \
+	 else $(ONE_THREAD) $(PY) -m benchmarks.peer_network --searched $(ARGS); fi
 
 # Time per training step against aihwkit (same environment logic as bench-peer).
 bench-peer-speed: $(STAMP)

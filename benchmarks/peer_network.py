@@ -171,6 +171,16 @@ Issue 16 item 4 and issue 18 item 3 (``docs/PEER_AIHWKIT.md`` has the runs):
   applies it to the forward pass only) and on the transfer read.  Cells :data:`CELLS_B`, at most
   :data:`MAX_SEEDS_B` seeds per side, the benchmark's own hyperparameters (the threshold of the chopped
   compounds is then one fast-array step in units of the slow array's, ``dw_A / dw_C = 1``).
+* ``--searched`` (``make bench-peer-network-searched``): setting B at the claims' searched points
+  (``sptheory.experiments.regime.chosen``, the ladder rule on ``verification/data/regime_search_B.json``) for
+  TT-v2, c-TTv2 and AGAD, ``regime.min_epochs()`` = 183 epochs, the claims' nominal cell (sptheory offsets
+  N(+0.2, 0.3^2) = aihwkit reference_mean -0.2, :data:`CELLS_SEARCHED`; ``--cells`` for the offset claims'
+  ref_std 0.05 and 1.0), fixed seeds :data:`SEARCHED_SEEDS` per side, the rule of :func:`verdict`.  The
+  searched sptheory hyperparameters go to aihwkit through :func:`searched_setting` and back through
+  :func:`translate`; :func:`searched_check` requires the round trip to return every searched value exactly
+  (AGAD's per-layer threshold ``auto_granularity`` as sptheory's ``agad(auto_granularity=...)``; c-TTv2's one
+  threshold as ``buffer_granularity`` with ``auto_granularity = 0``).  The mechanics stay the benchmark's
+  (pulse trains BL 5 on both sides, transfer read noise 0.06), not the claims' ``pulse_mode="model"``.
 
 Without aihwkit installed it prints how to get it and exits 0.
 """
@@ -272,7 +282,7 @@ this package; about 7.5 GB on disk), then runs this script there.  By hand:
 # ----- the translation (pure; no aihwkit, no torch) --------------------------------------------
 
 def translate(setting: dict, *, sgd_lr: float, batch: int, dw_fast: float, dw_slow: float, in_sizes,
-              transfer_desired_bl: int = 1, read_noise: float = 0.0) -> dict:
+              transfer_desired_bl: int = 1, read_noise: float = 0.0, per_layer_threshold: bool = False) -> dict:
     """sptheory constructor arguments for one aihwkit 1.1.0 transfer compound setting.
 
     ``setting`` holds ``compound`` (``"buffered"``: BufferedTransferCompound =
@@ -311,6 +321,11 @@ def translate(setting: dict, *, sgd_lr: float, batch: int, dw_fast: float, dw_sl
       ``max_pulses``; c-TTv2 choppers as given; AGAD: ``tail_weightening``,
       ``in_chop_prob`` and ``in_chop_random`` (aihwkit's default for it is
       regular flips, ``False``).
+
+    ``per_layer_threshold=True``: the DynamicTransferCompound's ``auto_granularity`` goes to sptheory's
+    ``agad(..., auto_granularity=auto_granularity / transfer_every)`` (its per-layer threshold ``dw_A
+    auto_granularity / n_in_l``, exact) instead of one ``thres_scale`` (the default, kept for the earlier
+    runs); the chopped compound (``c_ttv2``) has no per-layer threshold either way.
 
     Returns ``{"constructor", "kwargs", "thres_scale_per_layer",
     "not_expressible", "notes"}``: ``kwargs`` for
@@ -392,7 +407,13 @@ def translate(setting: dict, *, sgd_lr: float, batch: int, dw_fast: float, dw_sl
             per_layer = [s["buffer_granularity"] * alpha * f for f in factor]
         else:
             per_layer = [s["buffer_granularity"] * (dw_fast / dw_slow) * f for f in factor]
-        if max(per_layer) > min(per_layer) * (1 + 1e-12):
+        exact_per_layer = (per_layer_threshold and kind == "dynamic" and s["auto_granularity"] > 0
+                           and not s["correct_gradient_magnitudes"] and s["buffer_granularity"] == 1.0)
+        if exact_per_layer:  # sptheory's AGAD: threshold dw_A * auto_granularity / n_in per layer (agad.AGAD._theta)
+            kw["auto_granularity"] = float(s["auto_granularity"] / abs(s["transfer_every"]))
+            notes.append(f"auto_granularity={s['auto_granularity']}: per-layer threshold dw_A * auto_granularity / "
+                         f"in_size = {per_layer} dw_C, sptheory agad(auto_granularity=...)")
+        elif max(per_layer) > min(per_layer) * (1 + 1e-12):
             missing.append(f"auto_granularity={s['auto_granularity']}: threshold per layer {per_layer} (in dw_C) "
                            "depends on each layer's in_size; sptheory has one thres_scale (the first layer's is used)")
         kw.update(in_chop_prob=float(s["in_chop_prob"]), in_chop_random=bool(s["in_chop_random"]))
@@ -570,13 +591,134 @@ def in_sizes(sizes=SIZES):
 
 
 def sptheory_args(name: str, setting: str = "A") -> dict:
-    """The translation of :data:`AIHWKIT_SETTINGS` ``[name]`` in ``setting`` (B: the slow array is the HfO2
-    preset too, so its granularity is :data:`DW_FAST`)."""
+    """The translation of :func:`aihwkit_setting` ``(name)`` in ``setting`` (B: the slow array is the HfO2
+    preset too, so its granularity is :data:`DW_FAST`); a searched name (``"AGAD (searched)"``) keeps aihwkit's
+    per-layer threshold (``translate(..., per_layer_threshold=True)``)."""
     if setting not in SETTINGS:
         raise ValueError(f"setting must be one of {SETTINGS}, got {setting!r}")
-    return translate({k: v for k, v in AIHWKIT_SETTINGS[name].items()}, sgd_lr=SGD_LR, batch=BATCH,
+    return translate(aihwkit_setting(name), sgd_lr=SGD_LR, batch=BATCH,
                      dw_fast=DW_FAST, dw_slow=DW_SLOW if setting == "A" else DW_FAST, in_sizes=in_sizes(),
-                     read_noise=OUT_NOISE)
+                     read_noise=OUT_NOISE, per_layer_threshold=name.endswith(SEARCHED_SUFFIX))
+
+
+# ----- setting B at the claims' searched points (--searched) -------------------------------------
+
+#: The compared methods of the claims that aihwkit 1.1.0 has (E-RIDER (paper) is the paper's own extension).
+SEARCHED_ALGORITHMS = ("TT-v2", "c-TTv2", "AGAD")
+SEARCHED_SUFFIX = " (searched)"
+#: The cells of regime-b in the benchmark's convention (aihwkit's reference_mean, reference_std): the claims'
+#: sptheory offsets N(+0.2, sd^2) (``regime.SETTING.ref_mean`` = 0.2; ``network_devices(ref_mean=0.2)``) are
+#: aihwkit's reference_mean = -0.2 (module docstring: sptheory's offset = -reference).  First the nominal cell
+#: (ref_std 0.3, every comparison claim), then ttv2-offset's / agad-offset's ref_std 0.05 and 1.0.
+CELLS_SEARCHED = ((-0.2, 0.3), (-0.2, 0.05), (-0.2, 1.0))
+SEARCHED_SEEDS = tuple(range(8))  # regime_b.SEEDS
+
+#: sptheory hyperparameter keys of each searched method and the aihwkit field each becomes (setting B, SGD lr 1).
+_SEARCHED_KEYS = {
+    "TT-v2": ("alpha", "transfer_lr", "thres_scale", "momentum", "forget_buffer", "max_pulses", "transfer_every"),
+    "c-TTv2": ("alpha", "transfer_lr", "thres_scale", "momentum", "forget_buffer", "max_pulses", "transfer_every",
+               "in_chop_prob", "in_chop_random"),
+    "AGAD": ("alpha", "transfer_lr", "thres_scale", "momentum", "forget_buffer", "max_pulses", "transfer_every",
+             "in_chop_prob", "in_chop_random", "tail_weightening", "auto_granularity"),
+}
+
+
+def searched_setting(name: str, hp: dict, dw_fast: float = DW_FAST, dw_slow: float = DW_FAST) -> dict:
+    """aihwkit 1.1.0 compound fields (:data:`AIHWKIT_SETTINGS`' form) for sptheory hyperparameters ``hp`` of
+    ``name`` (TT-v2, c-TTv2, AGAD as ``network.make_algorithm`` takes them; the inverse of :func:`translate` at
+    SGD lr :data:`SGD_LR`, batch :data:`BATCH`, ``units_in_mbatch``):
+
+    * ``alpha`` -> ``fast_lr``; ``transfer_lr`` -> ``transfer_lr / SGD_LR`` (``scale_transfer_lr``);
+      ``transfer_every`` (steps) -> ``transfer_every`` (minibatches); ``max_pulses`` must be 1 (the transfer's
+      ``desired_bl`` stays at its default 1); ``momentum``, ``forget_buffer`` carry over;
+    * TT-v2: ``thres_scale`` carries over (BufferedTransferCompound counts in dw_C);
+    * c-TTv2: ``thres_scale`` (dw_C units, one for all layers) -> ``buffer_granularity = thres_scale dw_C / dw_A``
+      with ``auto_granularity = 0`` (ChoppedTransferCompound counts in ``buffer_granularity dw_A``);
+      ``in_chop_prob``, ``in_chop_random`` carry over;
+    * AGAD: ``auto_granularity`` carries over (per-layer ``dw_A auto_granularity / in_size``); without it,
+      ``thres_scale`` as for c-TTv2; ``in_chop_prob``, ``in_chop_random``, ``tail_weightening`` carry over.
+
+    A key outside these, or ``max_pulses`` other than 1, is a ValueError (no searched value is dropped)."""
+    if name not in _SEARCHED_KEYS:
+        raise ValueError(f"name must be one of {SEARCHED_ALGORITHMS}, got {name!r}")
+    if not isinstance(hp, dict):
+        raise TypeError(f"hp must be a dict, got {type(hp).__name__}")
+    unknown = sorted(set(hp) - set(_SEARCHED_KEYS[name]))
+    if unknown:
+        raise ValueError(f"hp of {name!r} has keys {unknown} that the aihwkit translation does not carry")
+    if hp.get("max_pulses", 1) != 1:
+        raise ValueError(f"hp max_pulses must be 1 (aihwkit's transfer desired_bl 1), got {hp['max_pulses']!r}")
+    kind = {"TT-v2": "buffered", "c-TTv2": "chopped", "AGAD": "dynamic"}[name]
+    out = dict(compound=kind, units_in_mbatch=True, fast_lr=float(hp["alpha"]),
+               transfer_lr=float(hp["transfer_lr"]) / SGD_LR, transfer_every=float(hp.get("transfer_every", 1)))
+    for k in ("momentum", "forget_buffer", "in_chop_prob", "in_chop_random", "tail_weightening"):
+        if k in hp:
+            out[k] = hp[k]
+    if kind == "buffered":
+        if "thres_scale" in hp:
+            out["thres_scale"] = float(hp["thres_scale"])
+    elif kind == "dynamic" and hp.get("auto_granularity") is not None:
+        out["auto_granularity"] = float(hp["auto_granularity"])
+    else:
+        out.update(auto_granularity=0.0, buffer_granularity=float(hp.get("thres_scale", 1.0)) * dw_slow / dw_fast)
+    return out
+
+
+def aihwkit_setting(name: str) -> dict:
+    """The aihwkit compound fields of a benchmark row: :data:`AIHWKIT_SETTINGS` ``[name]``, or for
+    ``"X (searched)"`` :func:`searched_setting` of X's chosen point (``regime.chosen(X)``: the ladder rule on
+    ``verification/data/regime_search_B.json``)."""
+    if name.endswith(SEARCHED_SUFFIX):
+        from sptheory.experiments import regime
+
+        base = name[:-len(SEARCHED_SUFFIX)]
+        return searched_setting(base, regime.chosen(base))
+    if name not in AIHWKIT_SETTINGS:
+        raise ValueError(f"unknown algorithm {name!r}; known: {sorted(AIHWKIT_SETTINGS)}")
+    return dict(AIHWKIT_SETTINGS[name])
+
+
+def searched_check(name: str, hp: dict | None = None) -> dict:
+    """Round trip of the searched point of ``name`` (TT-v2, c-TTv2, AGAD): ``hp`` (default ``regime.chosen``)
+    -> :func:`searched_setting` (aihwkit) -> :func:`translate` (sptheory, setting B) must give back every key of
+    ``hp`` (relative 1e-12), with nothing inexpressible; ``{"hp", "aihwkit", "sptheory", "mismatch",
+    "not_expressible"}``."""
+    if hp is None:
+        from sptheory.experiments import regime
+
+        hp = regime.chosen(name)
+    aih = searched_setting(name, hp)
+    tr = translate(aih, sgd_lr=SGD_LR, batch=BATCH, dw_fast=DW_FAST, dw_slow=DW_FAST, in_sizes=in_sizes(),
+                   read_noise=OUT_NOISE, per_layer_threshold=True)
+    kw, bad = tr["kwargs"], []
+    for k, v in hp.items():
+        got = kw.get(k)
+        same = (got == v if isinstance(v, bool) or got is None or isinstance(got, bool)
+                else math.isclose(float(got), float(v), rel_tol=1e-12))
+        if not same:
+            bad.append(f"{k}: searched {v!r}, sptheory side {got!r}")
+    # the keys the search did not set: the claims build them from the constructor's defaults
+    import dataclasses
+    import inspect
+
+    from sptheory import algorithms
+
+    fn = getattr(algorithms, tr["constructor"])
+    defaults = {f.name: f.default for f in dataclasses.fields(fn(*_dummy_devices(), 1.0, 1.0))}
+    defaults.update({k: v.default for k, v in inspect.signature(fn).parameters.items()
+                     if v.default is not inspect.Parameter.empty})
+    differ = {k: {"claims": defaults.get(k), "benchmark": v} for k, v in kw.items() if k not in hp
+              and not (k == "thres_scale" and "auto_granularity" in kw) and defaults.get(k) != v}
+    return {"hp": dict(hp), "aihwkit": aih, "sptheory": dict(kw), "mismatch": bad,
+            "not_expressible": tr["not_expressible"], "differs_from_claims_defaults": differ}
+
+
+def _dummy_devices():
+    """Two one-cell HfO2-like devices, only to read a constructor's dataclass defaults."""
+    from sptheory import devices
+
+    nd = devices.network_devices("hfo2", [(1, 1)], 0)
+    return nd.fast, nd.slow
 
 
 def setting_io(setting: str = "A"):
@@ -843,7 +985,7 @@ def rpu_config(name, cell, seed, layer, setting="A"):
     else:  # B: the same preset on the slow array, its reference at 0 (no offsets on C), as sptheory's slow=None
         slow = ReRamArrayHfO2PresetDevice(reference_mean=0.0, reference_std=0.0, subtract_symmetry_point=False,
                                           construction_seed=base + 1)
-    s = dict(AIHWKIT_SETTINGS[name])
+    s = aihwkit_setting(name)
     cls = getattr(compounds, COMPOUND_CLASS[s.pop("compound")])
     dev = cls(unit_cell_devices=[fast, slow], **s)
     dev.transfer_forward = _io(transfer=True, setting=setting)
@@ -933,7 +1075,8 @@ def _cell(text):
 
 def parse(argv=None):
     ap = argparse.ArgumentParser(prog="python -m benchmarks.peer_network", description=__doc__.split("\n")[0])
-    ap.add_argument("--epochs", type=int, default=40)
+    ap.add_argument("--epochs", type=int, default=None,
+                    help="epochs per run (default 40; with --searched regime.min_epochs() = 183)")
     ap.add_argument("--seeds", type=int, nargs="+", default=None,
                     help="fixed seeds per side (default: the pilot PILOT_SEEDS, then as many as the power "
                          "computation asks for, at most MAX_SEEDS)")
@@ -941,6 +1084,10 @@ def parse(argv=None):
                     help=f"cap on seeds per side and cell (default {MAX_SEEDS}; setting B {MAX_SEEDS_B})")
     ap.add_argument("--cells", type=_cell, nargs="+", default=None)
     ap.add_argument("--algorithms", nargs="+", default=None, choices=ALGORITHMS + GAMMA_ALGORITHMS + PROBE_ALGORITHMS)
+    ap.add_argument("--searched", action="store_true",
+                    help="setting B at the claims' searched points (regime.chosen: TT-v2, c-TTv2, AGAD), "
+                         "regime.min_epochs() epochs, cell CELLS_SEARCHED[0] (the claims' nominal cell; --cells for "
+                         "the others), fixed seeds SEARCHED_SEEDS per side (one seed allowed: a smoke, no verdict)")
     ap.add_argument("--setting", default="A", choices=SETTINGS,
                     help="A: the benchmark's own setting (HfO2 fast, fine slow, paper IO); B: the claims' setting "
                          "(HfO2 on both arrays, paper IO with bound management ITERATIVE), cells CELLS_B, at most "
@@ -960,6 +1107,26 @@ def parse(argv=None):
                     help="sptheory options switched on in the table runs (default none: today's behaviour)")
     ap.add_argument("--out", default="results/bench")
     args = ap.parse_args(argv)
+    if args.searched:
+        if args.gamma or args.erider_ref or args.toggles or args.options:
+            ap.error("--searched runs the plain table (no --gamma, --erider-ref, --toggles, --options)")
+        bad = [a for a in (args.algorithms or []) if a not in SEARCHED_ALGORITHMS]
+        if bad:
+            ap.error(f"--searched runs {list(SEARCHED_ALGORITHMS)}, got {bad}")
+        if args.epochs is None:
+            from sptheory.experiments import regime
+
+            args.epochs = regime.min_epochs()
+        args.setting = "B"
+        args.algorithms = [a + SEARCHED_SUFFIX for a in (args.algorithms or SEARCHED_ALGORITHMS)]
+        args.cells = args.cells or [CELLS_SEARCHED[0]]
+        args.seeds = list(args.seeds) if args.seeds is not None else list(SEARCHED_SEEDS)
+        if args.epochs < 1:
+            ap.error(f"--epochs must be >= 1, got {args.epochs}")
+        args.max_seeds = len(args.seeds)
+        return args
+    if args.epochs is None:
+        args.epochs = 40
     if args.max_seeds is None:
         args.max_seeds = MAX_SEEDS_B if args.setting == "B" else MAX_SEEDS
     if args.gamma or args.erider_ref:
@@ -1099,12 +1266,14 @@ def main(argv=None) -> int:
     for name in args.algorithms:
         tr = sptheory_args(name, args.setting)
         translations[name] = tr
-        print(f"{name}: aihwkit {AIHWKIT_SETTINGS[name]} (SGD lr {SGD_LR}) -> sptheory.algorithms."
+        print(f"{name}: aihwkit {aihwkit_setting(name)} (SGD lr {SGD_LR}) -> sptheory.algorithms."
               f"{tr['constructor']}({tr['kwargs']})")
         for m in tr["not_expressible"]:
             print(f"  not expressible: {m}")
     if args.toggles:
         return _toggles(args, info, splits, net, translations)
+    if args.searched:
+        return _searched(args, info, splits, net, translations)
     out_name = NAME + ("_gamma" if args.gamma else "") + ("_B" if args.setting == "B" else "")
     print("rule: " + rule_text(args.max_seeds))
     runs, rows, table = [], [], []
@@ -1279,6 +1448,70 @@ def _toggles(args, info, splits, net, translations) -> int:
                "cells": [list(c) for c in args.cells], "translations": translations, "rows": rows, "runs": runs,
                "machine": info, "options": list(OPTIONS), "agreement_rule": RULE_TEXT}
     path = _util.write_json(args.out, NAME + "_toggles", payload)
+    print(f"wrote {path}")
+    return 0
+
+
+def _searched(args, info, splits, net, translations) -> int:
+    """``--searched``: setting B at the claims' searched points, fixed seeds per side, the rule of :func:`verdict`
+    (one seed: a smoke, no verdict).  The round trip hp -> aihwkit -> sptheory (:func:`searched_check`) must be
+    exact first."""
+    checks = {}
+    for name in args.algorithms:
+        base = name[:-len(SEARCHED_SUFFIX)]
+        c = searched_check(base)
+        checks[name] = c
+        print(f"{name}: searched hp {c['hp']}; round trip mismatches {c['mismatch'] or 'none'}; not expressible "
+              f"{c['not_expressible'] or 'none'}; benchmark-only differences from the claims' constructor "
+              f"defaults {c['differs_from_claims_defaults']}")
+        if c["mismatch"] or c["not_expressible"]:
+            print("the searched point does not translate exactly: not run")
+            return 1
+    print(f"cells (aihwkit reference_mean, reference_std) {[list(c) for c in args.cells]}: sptheory's offsets "
+          f"N(-reference_mean, reference_std^2), the claims' regime.SETTING has ref_mean +0.2; pulse trains BL {BL} on "
+          "both sides (the claims' sptheory runs use pulse_mode 'model')")
+    rule = RULE_TEXT.split("  Seeds:")[0] + f"  Seeds fixed before the run: {list(args.seeds)} per side (no pilot)"
+    print("rule: " + rule)
+    out_name = NAME + "_searched"
+    runs, rows, table = [], [], []
+    for name in args.algorithms:
+        for cell in args.cells:
+            side_runs = {side: _run_side(side, name, cell, args.seeds, args.epochs, splits, net, (), "B")
+                         for side in ("aihwkit", "sptheory")}
+            for r in side_runs.values():
+                runs += r
+            acc = {side: _acc(r) for side, r in side_runs.items()}
+            spe = {side: float(np.mean([r["s_per_epoch"] for r in side_runs[side]])) for side in side_runs}
+            n = len(args.seeds)
+            if n >= 2:
+                v = verdict(acc["sptheory"], acc["aihwkit"])
+                need = seeds_for_power(_sd(acc["aihwkit"]), _sd(acc["sptheory"]))
+                cols = [f"{v['w95']['diff']:+.1f}", _fmt(v["w95"]), _fmt(v["w90"]),
+                        str(need if need is not None else ">1000"), v["verdict"]]
+            else:
+                v, need = None, None
+                d = float(np.mean(acc["sptheory"]) - np.mean(acc["aihwkit"]))
+                cols = [f"{d:+.1f}", "-", "-", "-", "n/a (1 seed: smoke)"]
+            rows.append({"algorithm": name, "cell": list(cell), "aihwkit": acc["aihwkit"], "sptheory": acc["sptheory"],
+                         "welch95": v and v["w95"], "welch90": v and v["w90"],
+                         "verdict": v["verdict"] if v else "n/a (1 seed)", "seeds": n, "seeds_needed": need,
+                         "s_per_epoch": spe})
+            table.append([name, f"{cell[0]:g}, {cell[1]:g}", f"{np.mean(acc['aihwkit']):.1f}",
+                          f"{np.mean(acc['sptheory']):.1f}", *cols, str(n),
+                          f"{spe['aihwkit']:.2f} / {spe['sptheory']:.2f}"])
+            print("  -> " + "  ".join(table[-1]), flush=True)
+            _util.write_json(args.out, out_name, {"partial": True, "rows": rows, "runs": runs})
+    print(f"\n== setting B at the searched points, aihwkit {info['aihwkit']}: test accuracy (%), {args.epochs} epochs, "
+          f"seeds {list(args.seeds)} per side; difference = sptheory - aihwkit ==")
+    _util.print_table(["algorithm", "ref_mean, ref_std (aihwkit)", "aihwkit", "sptheory", "diff", "95 % Welch",
+                       "90 % Welch (TOST)", "seeds for power", "verdict", "seeds",
+                       "s/epoch aihwkit / sptheory (per seed)"], table)
+    payload = {"benchmark": out_name, "setting": "B", "searched": True, "epochs": args.epochs, "seeds": args.seeds,
+               "cells": [list(c) for c in args.cells], "searched_checks": checks, "translations": translations,
+               "rows": rows, "runs": runs, "machine": info, "agreement_rule": rule,
+               "rule_constants": {"margin": MARGIN, "alpha_tost": ALPHA_TOST, "level_diff": LEVEL_DIFF,
+                                  "power": POWER}}
+    path = _util.write_json(args.out, out_name, payload)
     print(f"wrote {path}")
     return 0
 

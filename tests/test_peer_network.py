@@ -265,3 +265,74 @@ def test_dechop_index_reads_row_major_weights_as_column_major():
     assert first.tolist() == [[0, 0, 0, 1, 1], [1, 2, 2, 2, 3], [3, 3, 4, 4, 4]]
     assert idx[15:].tolist() == [15 + k // 2 for k in range(8)]
     assert pn.dechop_index([(1, 4)]).tolist() == [0, 1, 2, 3]  # one output row: no mix-up
+
+
+# ----- --searched: setting B at the claims' searched points ---------------------------------------
+
+@pytest.mark.parametrize("name", pn.SEARCHED_ALGORITHMS)
+def test_searched_point_reaches_both_sides(name):
+    """Every searched hyperparameter (regime.chosen, the ladder rule) reaches the aihwkit compound's fields and
+    comes back unchanged on the sptheory side the benchmark runs; the only other difference from the claims'
+    constructor defaults is the transfer read's noise (aihwkit's transfer_forward out_noise)."""
+    from sptheory.experiments import regime
+
+    hp = regime.chosen(name)
+    aih = pn.aihwkit_setting(name + pn.SEARCHED_SUFFIX)  # what rpu_config hands the aihwkit compound
+    kind = aih["compound"]
+    assert set(aih) - {"compound"} <= set(pn.AIHWKIT_DEFAULTS[kind])  # real fields of the aihwkit dataclass
+    assert aih["fast_lr"] == hp["alpha"] and aih["transfer_lr"] == hp["transfer_lr"] / pn.SGD_LR
+    assert aih["units_in_mbatch"] is True and aih["transfer_every"] == 1.0 and hp["max_pulses"] == 1
+    for k in ("momentum", "forget_buffer", "in_chop_prob", "in_chop_random", "tail_weightening", "auto_granularity"):
+        if k in hp:
+            assert aih[k] == hp[k], k
+    if name == "TT-v2":
+        assert aih["thres_scale"] == hp["thres_scale"]
+    if name == "c-TTv2":  # one threshold in dw_C on every layer: buffer_granularity dw_A = thres_scale dw_C
+        assert aih["auto_granularity"] == 0.0
+        assert aih["buffer_granularity"] == pytest.approx(hp["thres_scale"])  # dw_A = dw_C in setting B
+    kw = pn.sptheory_args(name + pn.SEARCHED_SUFFIX, "B")["kwargs"]  # what run_sptheory builds
+    for k, v in hp.items():
+        assert kw[k] == pytest.approx(v) if not isinstance(v, bool) else kw[k] is v, k
+    c = pn.searched_check(name)
+    assert c["mismatch"] == [] and c["not_expressible"] == []
+    assert set(c["differs_from_claims_defaults"]) == {"read_noise"}
+
+
+def test_searched_check_has_teeth():
+    """The round trip catches what it must: AGAD's per-layer threshold as one thres_scale is inexpressible, a
+    searched key the translation does not carry and a pulse cap other than 1 are errors."""
+    from sptheory.experiments import regime
+
+    hp = regime.chosen("AGAD")
+    one = pn.translate(pn.searched_setting("AGAD", hp), sgd_lr=pn.SGD_LR, batch=pn.BATCH, dw_fast=pn.DW_FAST,
+                       dw_slow=pn.DW_FAST, in_sizes=pn.in_sizes())
+    assert any("auto_granularity" in m for m in one["not_expressible"])
+    with pytest.raises(ValueError, match="gamma"):
+        pn.searched_setting("AGAD", dict(hp, gamma=0.1))
+    with pytest.raises(ValueError, match="max_pulses"):
+        pn.searched_setting("TT-v2", dict(regime.chosen("TT-v2"), max_pulses=2))
+    with pytest.raises(ValueError, match="name"):
+        pn.searched_setting("E-RIDER (paper)", {})
+    regular = pn.searched_check("c-TTv2", dict(regime.chosen("c-TTv2"), in_chop_random=False))
+    assert regular["mismatch"] == []  # carried over (c-TTv2's regular schedule is expressible) ...
+    assert regular["sptheory"]["in_chop_random"] is False  # ... and it reaches the sptheory side
+
+
+def test_searched_cells_seeds_epochs_match_the_claims():
+    """--searched's defaults are regime-b's: the nominal cell (sptheory offsets N(+0.2, 0.3^2), aihwkit reference
+    -0.2), the offset claims' ref_std 0.05 and 1.0, seeds 0-7, regime.min_epochs() epochs."""
+    from sptheory.experiments import regime
+    from verification.claims import regime_b
+
+    assert pn.CELLS_SEARCHED[0] == (-regime.SETTING.ref_mean, regime.SETTING.ref_std) == (-0.2, 0.3)
+    stds = {r[1] for pairs in regime_b.PAIRS.values() for pair in pairs for r in pair}
+    assert stds == {c[1] for c in pn.CELLS_SEARCHED} and all(c[0] == -regime.SETTING.ref_mean for c in pn.CELLS_SEARCHED)
+    assert pn.SEARCHED_SEEDS == regime_b.SEEDS
+    a = pn.parse(["--searched", "--seeds", "0", "--algorithms", "AGAD"])
+    assert (a.setting, a.epochs, a.algorithms, a.cells, a.seeds) == ("B", regime.min_epochs(), ["AGAD (searched)"],
+                                                                      [(-0.2, 0.3)], [0])
+    d = pn.parse(["--searched"])
+    assert d.seeds == list(range(8)) and d.algorithms == [n + pn.SEARCHED_SUFFIX for n in pn.SEARCHED_ALGORITHMS]
+    assert pn.parse([]).epochs == 40
+    with pytest.raises(SystemExit):
+        pn.parse(["--searched", "--algorithms", "AGAD+gamma"])

@@ -58,11 +58,13 @@ CLAIM_MODULES: list[str] = [
     "verification.claims.prior_tt_fails",
     # the paper's regime (issue 16): 8 seeds in every run, its 16/32-seed stage only with --long (LONG_STAGES)
     "verification.claims.regime_b",
+    # fig4-pulses in setting B (issue 16, item 5): only with --long (LONG_CLAIMS)
+    "verification.claims.fig4_pulses_b",
 ]
 
 #: Claims that run only with ``python -m verification --long``; a run without it states that it skipped them.
 #: Empty since regime-b moved into the default run (docs/NETWORK_REGIME.md, the budget rule).
-LONG_CLAIMS: tuple = ()
+LONG_CLAIMS: tuple = ("regime-b-fig4",)
 #: Claims that run in every run but keep their seed stage (regime-b: the 16/32-seed stage) for ``--long``: the
 #: command line passes them ``options={"seed_stage": args.long}``, and a run without ``--long`` states it skipped it.
 #: regime-b: the --long run with its 32-seed stage cost 1339 s user CPU (22.3 min, over the rule's 20 CPU-minute

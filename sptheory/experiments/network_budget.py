@@ -52,9 +52,11 @@ def device_spec(name: str, dw_min: float | None = None) -> devices.PresetSpec:
 
 
 def problem(setting: network.NetworkSetting):
-    """``(splits, net)``: the digits split of ``setting.data_seed`` and the setting's MLP on its train split."""
+    """``(splits, net)``: the digits split of ``setting.data_seed`` and the setting's MLP on its train split,
+    with the setting's IO model (``setting.io``; None, the default of ``BASE``: ideal products)."""
     splits = data.digits(setting.data_seed)
-    net = nn.MLP(sizes=setting.sizes, activation=setting.activation, data=splits.train, batch=setting.batch)
+    net = nn.MLP(sizes=setting.sizes, activation=setting.activation, data=splits.train, batch=setting.batch,
+                 io=setting.io)
     return splits, net
 
 
@@ -222,10 +224,22 @@ def cost_sizes(quick: bool) -> dict:
     return dict(states=FIG4_STATES, seeds=6, epochs=8, record_every=5)
 
 
-def cost_vs_states(quick: bool, rng_seed: int, executor=None, size: dict | None = None) -> dict:
+def cost_vs_states(quick: bool, rng_seed: int, executor=None, size: dict | None = None, setting=None,
+                   hp: dict | None = None, erider: str = "E-RIDER", target: float = FIG4_TARGET) -> dict:
     """Fig. 4: per number of states, E-RIDER and ZS + TT-v2 (N = c / dw_min, c in :data:`FIG4_N_FACTORS`,
-    stacked) on the same devices per seed; cost (time, energy) of each to reach :data:`FIG4_TARGET`."""
+    stacked) on the same devices per seed; cost (time, energy) of each to reach ``target``.
+
+    Defaults: :data:`BASE`, :data:`HP`, the algorithm ``"E-RIDER"`` and :data:`FIG4_TARGET` (the claim
+    ``fig4-pulses``).  ``setting`` (a ``NetworkSetting``: its preset on both arrays with ``dw_min`` replaced,
+    its offsets and IO), ``hp`` (``{"E-RIDER": ..., "zs-tt-v2": ...}``; the latter's are TT-v2's) and
+    ``erider`` (the algorithm run under the row key ``"E-RIDER"``, e.g. ``"E-RIDER (paper)"``) replace them."""
     z = dict(cost_sizes(quick), **(size or {}))
+    setting = BASE if setting is None else setting
+    HP_ = HP if hp is None else hp
+    if set(HP_) < {"E-RIDER", "zs-tt-v2"}:
+        raise ValueError(f"hp must hold 'E-RIDER' and 'zs-tt-v2', got keys {sorted(HP_)}")
+    if not (np.isfinite(target) and target > 0):
+        raise ValueError(f"target must be a finite loss > 0, got {target!r}")
     seeds = _seeds(rng_seed, 4, z["seeds"])
     jobs, index = [], []
     for st in z["states"]:
@@ -233,7 +247,8 @@ def cost_vs_states(quick: bool, rng_seed: int, executor=None, size: dict | None 
         n_zs = tuple(max(1, int(round(c / dw))) for c in FIG4_N_FACTORS)
         for s in seeds:
             for m in ("E-RIDER", "zs-tt-v2"):
-                jobs.append((BASE, m, HP[m], s, n_zs if m == "zs-tt-v2" else (), dw, z["epochs"], z["record_every"]))
+                jobs.append((setting, erider if m == "E-RIDER" else m, HP_[m], s, n_zs if m == "zs-tt-v2" else (),
+                             dw, z["epochs"], z["record_every"]))
                 index.append((st, m))
     sims = _run(jobs, executor)
     rows = []
@@ -241,7 +256,7 @@ def cost_vs_states(quick: bool, rng_seed: int, executor=None, size: dict | None 
         by = {m: [sm for (s_, m_), sm in zip(index, sims) if s_ == st and m_ == m] for m in ("E-RIDER", "zs-tt-v2")}
         row = dict(states=st, dw=2.0 / st, n_zs=by["zs-tt-v2"][0]["n_zs"])
         for m, sms in by.items():
-            c = [costs(sm, FIG4_TARGET, FIG4_WINDOW, FIG4_BL) for sm in sms]  # [seed][group]
+            c = [costs(sm, target, FIG4_WINDOW, FIG4_BL) for sm in sms]  # [seed][group]
             row[m] = dict(time=np.array([[g["time"] for g in cs] for cs in c]),
                           energy=np.array([[g["energy"] for g in cs] for cs in c]),
                           final=np.array([final_loss(sm) for sm in sms]),
@@ -249,8 +264,8 @@ def cost_vs_states(quick: bool, rng_seed: int, executor=None, size: dict | None 
                           test=np.array([sm["test"] for sm in sms]))
         row["k"] = by["E-RIDER"][0]["k"]
         rows.append(row)
-    return dict(setting=dict(_describe(BASE), hp={m: HP[m] for m in ("E-RIDER", "zs-tt-v2")},
-                             target=FIG4_TARGET, BL=FIG4_BL, window=FIG4_WINDOW, n_factors=list(FIG4_N_FACTORS)),
+    return dict(setting=dict(_describe(setting), hp={m: HP_[m] for m in ("E-RIDER", "zs-tt-v2")}, erider=erider,
+                             target=target, BL=FIG4_BL, window=FIG4_WINDOW, n_factors=list(FIG4_N_FACTORS)),
                 sizes=z, seeds=seeds, rows=rows)
 
 

@@ -54,7 +54,13 @@ def sizes(quick: bool) -> dict:
 
 
 def run(quick: bool, rng_seed: int, executor=None, size: dict | None = None):
-    d = X.cost_vs_states(quick, rng_seed, executor, size)
+    return judge(X.cost_vs_states(quick, rng_seed, executor, size))
+
+
+def judge(d: dict, claim_id: str = ID, title: str = TITLE, setting_note: str = "", note: str = "") -> list:
+    """The claim's results from ``X.cost_vs_states``'s output ``d`` (the rule of the module docstring), under the
+    id ``claim_id`` and ``title``; ``setting_note`` and ``note`` are appended to the setting and the notes
+    (``regime-b-fig4`` reuses this rule in setting B)."""
     rows = d["rows"]
     level = stats.simultaneous_level(0.95, len(rows))
     fmt = stats._fmt
@@ -108,12 +114,12 @@ def run(quick: bool, rng_seed: int, executor=None, size: dict | None = None):
             f"N={n}: {fmt(float(np.exp(np.log(np.asarray(r['zs-tt-v2'][acc], float)[:, g]).mean())))}"
             for g, n in enumerate(r["n_zs"])) for r in rows)
         results.append(ClaimResult(
-            id=f"{ID}/{acc}", claim=TITLE + f" [{acc} accounting]", source=SOURCE,
+            id=f"{claim_id}/{acc}", claim=title + f" [{acc} accounting]", source=SOURCE,
             setting=(f"digits MLP {tuple(s['sizes'])} {s['activation']}, batch {s['batch']}, {d['sizes']['epochs']} "
                      f"epochs; HfO2-like family at {[r['states'] for r in rows]} states, reference offsets "
                      f"N({s['ref_mean']}, {s['ref_std']}^2); E-RIDER {s['hp']['E-RIDER']}, ZS + TT-v2 "
                      f"{s['hp']['zs-tt-v2']}, N = c/dw_min, c in {s['n_factors']}; target loss {s['target']}; "
-                     f"BL = {s['BL']}; {len(d['seeds'])} seeds"),
+                     f"BL = {s['BL']}; {len(d['seeds'])} seeds" + setting_note),
             measured=f"cost to loss {s['target']} ({acc}; geometric means over seeds): " + "; ".join(parts),
             bound="log cost(two-stage) - log cost(E-RIDER) > 0 at every number of states",
             ratio=None, slope=None,
@@ -121,7 +127,7 @@ def run(quick: bool, rng_seed: int, executor=None, size: dict | None = None):
                    f"states). Per number of states: {verdicts}. The paper's statement (E-RIDER needs fewer "
                    f"pulses than calibrate-then-train across numbers of states) is "
                    f"{'true' if judgement.verdict == 'holds' else 'not established'} in this accounting. "
-                   f"Two-stage cost per N (geometric mean; NaN: not reached on every seed): {grids}."),
+                   f"Two-stage cost per N (geometric mean; NaN: not reached on every seed): {grids}." + note),
             data=dict(d, accounting=acc, diffs=diffs),
             prediction=PREDICTION, judgement=judgement, hypotheses=hyps, checks=checks_all))
     return results

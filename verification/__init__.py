@@ -63,7 +63,8 @@ CLAIM_MODULES: list[str] = [
 ]
 
 #: Claims that run only with ``python -m verification --long``; a run without it states that it skipped them.
-#: Empty since regime-b moved into the default run (docs/NETWORK_REGIME.md, the budget rule).
+#: regime-b moved into the default run (docs/NETWORK_REGIME.md, the budget rule); regime-b-fig4 (fig4-pulses in setting B,
+#: 413 s on one worker) runs only here.
 LONG_CLAIMS: tuple = ("regime-b-fig4",)
 #: Claims that run in every run but keep their seed stage (regime-b: the 16/32-seed stage) for ``--long``: the
 #: command line passes them ``options={"seed_stage": args.long}``, and a run without ``--long`` states it skipped it.

@@ -93,7 +93,7 @@ def _parser() -> argparse.ArgumentParser:
                                                   "for --scale paper")
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
     p.add_argument("--long", action="store_true",
-                   help="also run the long parts: the claims of LONG_CLAIMS (none now) and the seed stages of "
+                   help="also run the long parts: the claims of LONG_CLAIMS (regime-b-fig4: fig4-pulses in setting B) and the seed stages of "
                         "LONG_STAGES (regime-b's 16/32-seed stage: its inconclusive claims rerun on up to 32 seeds; "
                         "regime-b with the stage took 22 CPU-minutes, 22 min wall with 2 workers on the shared "
                         "2-core machine, against 8 CPU-minutes, 6 min wall without)")

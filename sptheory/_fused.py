@@ -20,12 +20,18 @@ import os
 __all__ = ["kernels"]
 
 
+def switched_off() -> bool:
+    """True when the environment variable ``SPTHEORY_NO_NUMBA`` is ``1``: every compiled path (these kernels,
+    the lean RIDER block) then runs its NumPy reference."""
+    return os.environ.get("SPTHEORY_NO_NUMBA") == "1"
+
+
 @functools.lru_cache(maxsize=None)
 def kernels():
     """The module of compiled kernels (:mod:`._fused_kernels`), or ``None`` when the NumPy path is to
     run: numba is not installed, or the environment variable ``SPTHEORY_NO_NUMBA`` was ``1`` at the
     first call (the answer is kept for the life of the process)."""
-    if os.environ.get("SPTHEORY_NO_NUMBA") == "1":
+    if switched_off():
         return None
     try:
         from . import _fused_kernels

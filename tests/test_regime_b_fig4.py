@@ -49,6 +49,7 @@ def test_claim_is_long_only():
 
 def test_claim_tiny(tmp_path):
     from verification.claims import fig4_pulses_b as M
+    from verification.claims.regime_b import Z_POWER
 
     rs = M.run(True, 3, None, dict(epochs=0.3, seeds=2))
     assert [r.id for r in rs] == ["regime-b-fig4/time", "regime-b-fig4/energy"]
@@ -64,6 +65,7 @@ def test_claim_tiny(tmp_path):
 
 def test_power_formula():
     from verification.claims import fig4_pulses_b as M
+    from verification.claims.regime_b import Z_POWER
 
     n = M.power([dict(mean=0.5, sd=1.0), None, dict(mean=0.0, sd=1.0), dict(mean=-1.0, sd=float("nan"))])
-    assert n[0] == pytest.approx((2.8 * 1.0 / 0.5) ** 2) and n[1:] == [None, None, None]
+    assert n[0] == pytest.approx((Z_POWER * 1.0 / 0.5) ** 2) and n[1:] == [None, None, None]

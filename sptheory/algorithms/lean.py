@@ -48,9 +48,9 @@ ENGINES = ("auto", "numpy", "numba")
 def _kernel():
     """The compiled RIDER block (``sptheory._lean_kernels.rider_block``), or None when numba is
     missing or ``SPTHEORY_NO_NUMBA=1`` (the same switch as ``sptheory._fused``)."""
-    import os
+    from .. import _fused
 
-    if os.environ.get("SPTHEORY_NO_NUMBA") == "1":
+    if _fused.switched_off():
         return None
     try:
         from .._lean_kernels import rider_block

@@ -34,7 +34,7 @@ Design (fixed in this docstring and committed before any run of this claim; the 
   a number of states if the interval is above 0, violated if below 0; parts combined (any violated ->
   violated, then inconclusive).  Checks per number of states: E-RIDER reached the target on every seed, and
   some N did (a failed check makes that part inconclusive).  An inconclusive verdict carries the power figure
-  n = ((1.96 + 0.84) sd / |mean|)^2 paired seeds (docs/NETWORK_REGIME.md).
+  n = ((z_0.975 + z_0.8) sd / |mean|)^2 paired seeds (docs/NETWORK_REGIME.md).
 
 ``quick`` (not run by ``--quick``, which skips ``--long`` claims; for tests): 2 seeds, 1 epoch, same states.
 """
@@ -47,6 +47,7 @@ from sptheory import stats
 from sptheory.experiments import network_budget as X
 from sptheory.experiments import regime
 from verification.claims import fig4_pulses as F
+from verification.claims.regime_b import Z_POWER
 
 PART = "network"  # counted in the report's network part (verification.harness.ClaimResult.part)
 ID = "regime-b-fig4"
@@ -74,13 +75,14 @@ def hyperparameters() -> dict:
 
 
 def power(diffs) -> list:
-    """Per number of states: paired seeds n = ((1.96 + 0.84) sd / |mean|)^2 that the observed log-ratio needs."""
+    """Per number of states: paired seeds n = ((z_0.975 + z_0.8) sd / |mean|)^2 that the observed log-ratio needs
+    (``regime_b.Z_POWER``, the constant of the other regime-b power figures)."""
     out = []
     for d in diffs:
         if d is None or not np.isfinite(d.get("sd", np.nan)) or d["mean"] == 0:
             out.append(None)
         else:
-            out.append(float(((1.96 + 0.84) * d["sd"] / abs(d["mean"])) ** 2))
+            out.append(float((Z_POWER * d["sd"] / abs(d["mean"])) ** 2))
     return out
 
 
@@ -108,7 +110,7 @@ def run(quick: bool, rng_seed: int, executor=None, size: dict | None = None):
         r.data["diffs"] = diffs
         r.data["power_n"] = power(diffs)
         if r.verdict == "inconclusive":
-            r.notes += (" Power: paired seeds n = ((1.96 + 0.84) sd / |mean|)^2 per number of states: "
+            r.notes += (" Power: paired seeds n = ((z_0.975 + z_0.8) sd / |mean|)^2 per number of states: "
                         + ", ".join(f"{row['states']}: {'n/a' if n is None else f'{n:.1f}'}"
                                     for row, n in zip(d["rows"], r.data["power_n"])) + ".")
     return results

@@ -57,12 +57,16 @@ def run(quick: bool, rng_seed: int, executor=None, size: dict | None = None):
     return judge(X.cost_vs_states(quick, rng_seed, executor, size))
 
 
-def judge(d: dict, claim_id: str = ID, title: str = TITLE, setting_note: str = "", note: str = "") -> list:
+def judge(d: dict, claim_id: str = ID, title: str = TITLE, setting_note: str = "", note: str = "",
+          untested: dict | None = None) -> list:
     """The claim's results from ``X.cost_vs_states``'s output ``d`` (the rule of the module docstring), under the
     id ``claim_id`` and ``title``; ``setting_note`` and ``note`` are appended to the setting and the notes
-    (``regime-b-fig4`` reuses this rule in setting B)."""
+    (``regime-b-fig4`` reuses this rule in setting B).  ``untested`` (``{states: reason}``): numbers of states
+    of the claim that were not run (a design rule dropped them); each is an inconclusive part with a failed
+    check stating the reason, so the claim "at every number of states" cannot hold without them."""
     rows = d["rows"]
-    level = stats.simultaneous_level(0.95, len(rows))
+    untested = dict(untested or {})
+    level = stats.simultaneous_level(0.95, len(rows) + len(untested))
     fmt = stats._fmt
     s = d["setting"]
     results = []
@@ -101,6 +105,11 @@ def judge(d: dict, claim_id: str = ID, title: str = TITLE, setting_note: str = "
             parts.append(f"{r['states']} states: " + ("not measured" if dd is None else
                          f"E-RIDER {fmt(dd['er'])}, ZS + TT-v2 (N={dd['N']}) {fmt(dd['ts'])}, log ratio "
                          f"{fmt(dd['mean'])} [{fmt(dd['lo'])}, {fmt(dd['hi'])}]") + f" -> {j.verdict}")
+        for st, why in untested.items():
+            chk = stats.Hypothesis(f"{st} states run", "the design keeps this number of states", why, False)
+            checks_all.append(chk)
+            judgements.append(stats.judge(PREDICTION, stats.Difference(np.nan, -np.inf, np.inf), hyps, [chk]))
+            parts.append(f"{st} states: not run ({why}) -> inconclusive")
         judgement = stats.combine(judgements)
         verdicts = [j.verdict for j in judgements]
         if acc == "time":
@@ -123,7 +132,7 @@ def judge(d: dict, claim_id: str = ID, title: str = TITLE, setting_note: str = "
             measured=f"cost to loss {s['target']} ({acc}; geometric means over seeds): " + "; ".join(parts),
             bound="log cost(two-stage) - log cost(E-RIDER) > 0 at every number of states",
             ratio=None, slope=None,
-            notes=(acc_note + f" Intervals at {level:.4f} each (95 % family-wise over {len(rows)} numbers of "
+            notes=(acc_note + f" Intervals at {level:.4f} each (95 % family-wise over {len(rows) + len(untested)} numbers of "
                    f"states). Per number of states: {verdicts}. The paper's statement (E-RIDER needs fewer "
                    f"pulses than calibrate-then-train across numbers of states) is "
                    f"{'true' if judgement.verdict == 'holds' else 'not established'} in this accounting. "

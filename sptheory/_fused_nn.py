@@ -131,7 +131,7 @@ def _soft_bounds_params(dev):
     return cached
 
 
-def trains_rank1(dev, w, dW, rng, bl, c2c, update_management, probabilities, fire):
+def trains_rank1(dev, w, dW, rng, bl, c2c, update_management, probabilities, fire, lean=False):
     """The sample loop of ``pulses.apply_trains`` for a ``RankOneUpdate`` ``dW`` in compiled passes, bit for
     bit: ``(w_new, total counts)``, or ``None`` where the kernels do not apply (the caller runs NumPy).
 
@@ -140,6 +140,9 @@ def trains_rank1(dev, w, dW, rng, bl, c2c, update_management, probabilities, fir
     consumes the stream as the per-pulse calls of ``_fire`` do); the counts by :func:`train_hits`,
     :func:`train_counts`; the pulses by :func:`fire_soft_bounds` on a SoftBounds device with ``c2c > 0``,
     else by ``fire`` (``pulses._fire``, NumPy).  ``probabilities`` is ``pulses._train_probabilities``.
+
+    ``lean`` (the ``stream="lean"`` of ``pulses.apply_trains``): per sample ``counts.sum()`` normals in one
+    call, cell-major, as ``pulses._fire(..., lean=True)`` draws them, fired by :func:`fire_soft_bounds_lean`.
     """
     k = kernels()
     if k is None:
@@ -177,10 +180,14 @@ def trains_rank1(dev, w, dW, rng, bl, c2c, update_management, probabilities, fir
             col = rng.random(db.shape + (bl,)) < pd[..., None]
             k.train_hits(row, col, np.ascontiguousarray(xb), np.ascontiguousarray(db), direction, start, n)
         top = k.train_counts(n.reshape(-1), sign if sign is not None else no_sign, sign is not None, counts, up)
-        if compiled_fire:
+        if compiled_fire and lean:
+            fired = int(counts.sum()) if top else 0
+            xi = rng.standard_normal(fired) if fired else no_sign
+            k.fire_soft_bounds_lean(w.reshape(-1), counts, up, xi, float(c2c), *params)
+        elif compiled_fire:
             xi = rng.standard_normal(top * R * D) if top else no_sign
             k.fire_soft_bounds(w.reshape(-1), counts, up, xi, float(c2c), *params)
         else:
-            w = fire(dev, w, counts.reshape(R, D), up.reshape(R, D), rng, c2c)
+            w = fire(dev, w, counts.reshape(R, D), up.reshape(R, D), rng, c2c, lean)
         total += counts
     return w, total.reshape(R, D)

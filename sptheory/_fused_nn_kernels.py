@@ -167,3 +167,29 @@ def fire_soft_bounds(w, counts, up, xi, c2c, dw_min, a_up, tau_max, a_dn, tau_mi
             v = lower[j] if v < lower[j] else v
             v = upper[j] if v > upper[j] else v
         w[i] = v
+
+
+@_jit(_OUT1, _INI1, _t.Array(_BOOL, 1, "C", readonly=True), _IN1, _F64, _IN1, _IN1, _IN1, _IN1, _IN1, _IN1,
+      _IN1, _IN1)
+def fire_soft_bounds_lean(w, counts, up, xi, c2c, dw_min, a_up, tau_max, a_dn, tau_min, offset, lower,
+                          upper):  # pragma: no cover - compiled
+    """:func:`fire_soft_bounds` on the lean stream (``pulses._fire(..., lean=True)``): ``xi`` holds one
+    normal per pulse fired, cell-major, so cell ``i``'s pulses take ``xi[s_i], ..., xi[s_i + counts[i] - 1]``
+    with ``s_i`` the pulses of the cells before it.  The same operations per pulse, in the same order."""
+    m, P = w.shape[0], dw_min.shape[0]
+    pos = 0
+    for i in range(m):
+        j = i % P
+        v = w[i]
+        for _k in range(counts[i]):
+            x = v - offset[j]
+            if up[i]:
+                step = dw_min[j] * (a_up[j] * (1.0 - x / tau_max[j]))
+            else:
+                step = -dw_min[j] * (a_dn[j] * (1.0 + x / tau_min[j]))
+            step = step * (1.0 + c2c * xi[pos])
+            pos += 1
+            v = v + step
+            v = lower[j] if v < lower[j] else v
+            v = upper[j] if v > upper[j] else v
+        w[i] = v

@@ -179,9 +179,9 @@ def trains_rank1(dev, w, dW, rng, bl, c2c, update_management, probabilities, fir
             row = rng.random(xb.shape + (bl,)) < px[..., None]
             col = rng.random(db.shape + (bl,)) < pd[..., None]
             k.train_hits(row, col, np.ascontiguousarray(xb), np.ascontiguousarray(db), direction, start, n)
-        top = k.train_counts(n.reshape(-1), sign if sign is not None else no_sign, sign is not None, counts, up)
+        top, fired = k.train_counts(n.reshape(-1), sign if sign is not None else no_sign, sign is not None, counts,
+                                    up, total)
         if compiled_fire and lean:
-            fired = int(counts.sum()) if top else 0
             xi = rng.standard_normal(fired) if fired else no_sign
             k.fire_soft_bounds_lean(w.reshape(-1), counts, up, xi, float(c2c), *params)
         elif compiled_fire:
@@ -189,5 +189,4 @@ def trains_rank1(dev, w, dW, rng, bl, c2c, update_management, probabilities, fir
             k.fire_soft_bounds(w.reshape(-1), counts, up, xi, float(c2c), *params)
         else:
             w = fire(dev, w, counts.reshape(R, D), up.reshape(R, D), rng, c2c, lean)
-        total += counts
     return w, total.reshape(R, D)

@@ -114,6 +114,37 @@ def train_hits(row, col, x, d, direction, start, n):  # pragma: no cover - compi
     sign(d_ro) sign(x_ri)`` (integers, so exact in any order)."""
     R, n_in, bl = row.shape
     n_out = col.shape[1]
+    if bl <= 64:
+        # the slots of each line packed into the bits of one integer: the hits of a cell are the set bits of
+        # (column line & row line), counted one by one (few: most cells get no coincidence); a silent column
+        # line gives zeros for its whole row of cells.  The same integers as the slot loop below.
+        rows = np.zeros(n_in, dtype=np.uint64)
+        for r in range(R):
+            for i in range(n_in):
+                b = np.uint64(0)
+                for t in range(bl):
+                    if row[r, i, t]:
+                        b |= np.uint64(1) << np.uint64(t)
+                rows[i] = b
+            for o in range(n_out):
+                so = direction[r] * _sign(d[r, o])
+                base = start + o * n_in
+                c = np.uint64(0)
+                for t in range(bl):
+                    if col[r, o, t]:
+                        c |= np.uint64(1) << np.uint64(t)
+                if c == np.uint64(0):
+                    for i in range(n_in):
+                        n[r, base + i] = 0
+                    continue
+                for i in range(n_in):
+                    both = c & rows[i]
+                    h = 0
+                    while both != np.uint64(0):
+                        both &= both - np.uint64(1)
+                        h += 1
+                    n[r, base + i] = np.int64(h) * np.int64(so * _sign(x[r, i])) if h else 0
+        return
     for r in range(R):
         for o in range(n_out):
             so = direction[r] * _sign(d[r, o])
@@ -125,21 +156,25 @@ def train_hits(row, col, x, d, direction, start, n):  # pragma: no cover - compi
                 n[r, base + i] = h * np.int64(so * _sign(x[r, i]))
 
 
-@_jit(_INI1, _IN1, _BOOL, _OUTI1, _OUTB1)
-def train_counts(n, sign, has_sign, counts, up):  # pragma: no cover - compiled
+@_jit(_INI1, _IN1, _BOOL, _OUTI1, _OUTB1, _OUTI1)
+def train_counts(n, sign, has_sign, counts, up, total):  # pragma: no cover - compiled
     """``n * sign`` (``has_sign``; ``sign`` +-1 per cell, repeated over the leading axes), its absolute
-    value ``counts`` and ``up = n sign >= 0``; returns the largest count."""
+    value ``counts`` (also added to ``total``, the counts of the samples so far) and ``up = n sign >= 0``;
+    returns the largest count and the sum of the counts."""
     m, P = n.shape[0], sign.shape[0]
     top = 0
+    fired = 0
     for i in range(m):
         v = n[i]
         if has_sign:
             v = v * np.int64(sign[i % P])
         c = -v if v < 0 else v
         counts[i] = c
+        total[i] += c
+        fired += c
         up[i] = v >= 0
         top = c if c > top else top
-    return top
+    return top, fired
 
 
 @_jit(_OUT1, _INI1, _t.Array(_BOOL, 1, "C", readonly=True), _IN1, _F64, _IN1, _IN1, _IN1, _IN1, _IN1, _IN1,
@@ -179,6 +214,8 @@ def fire_soft_bounds_lean(w, counts, up, xi, c2c, dw_min, a_up, tau_max, a_dn, t
     m, P = w.shape[0], dw_min.shape[0]
     pos = 0
     for i in range(m):
+        if counts[i] == 0:  # most cells: no pulse, nothing to do
+            continue
         j = i % P
         v = w[i]
         for _k in range(counts[i]):

@@ -106,14 +106,20 @@ def _sign(v):  # pragma: no cover - compiled
     return 1.0 if v > 0.0 else (-1.0 if v < 0.0 else 0.0)
 
 
-@_jit(_BOOL3, _BOOL3, _IN2, _IN2, _IN1, _I64, _OUTI2)
-def train_hits(row, col, x, d, direction, start, n):  # pragma: no cover - compiled
-    """One sample's signed coincidence counts of one block (``pulses.apply_trains``): for replicate ``r``,
-    output line ``o`` and input line ``i``, ``n[r, start + o n_in + i] = hits sgn`` with ``hits`` the number
-    of slots ``t`` where both ``col[r, o, t]`` and ``row[r, i, t]`` fired and ``sgn = direction_r
-    sign(d_ro) sign(x_ri)`` (integers, so exact in any order)."""
+@_jit(_BOOL3, _BOOL3, _IN2, _IN2, _IN1, _I64, _IN1, _BOOL, _OUTI1, _OUTB1, _OUTI1)
+def train_hits(row, col, x, d, direction, start, sign, has_sign, counts, up, total):  # pragma: no cover - compiled
+    """One sample's pulse counts of one block (``pulses.apply_trains``): for replicate ``r``, output line
+    ``o`` and input line ``i`` the signed count ``n = hits sgn``, ``hits`` the number of slots ``t`` where both
+    ``col[r, o, t]`` and ``row[r, i, t]`` fired, ``sgn = direction_r sign(d_ro) sign(x_ri)``, times the
+    cell's ``sign`` (``has_sign``; +-1 per cell, repeated over the leading axes); cell ``flat = r D + start +
+    o n_in + i`` gets ``counts[flat] = |n|`` (also added to ``total``, the samples so far) and ``up[flat] =
+    n >= 0``.  Returns the block's largest count and the sum of its counts.  Integers, so exact in any
+    order."""
     R, n_in, bl = row.shape
     n_out = col.shape[1]
+    D, P = counts.shape[0] // R, sign.shape[0]
+    top = 0
+    fired = 0
     if bl <= 64:
         # the slots of each line packed into the bits of one integer: the hits of a cell are the set bits of
         # (column line & row line), counted one by one (few: most cells get no coincidence); a silent column
@@ -128,52 +134,53 @@ def train_hits(row, col, x, d, direction, start, n):  # pragma: no cover - compi
                 rows[i] = b
             for o in range(n_out):
                 so = direction[r] * _sign(d[r, o])
-                base = start + o * n_in
+                base = r * D + start + o * n_in
                 c = np.uint64(0)
                 for t in range(bl):
                     if col[r, o, t]:
                         c |= np.uint64(1) << np.uint64(t)
-                if c == np.uint64(0):
+                if c == np.uint64(0):  # a silent column line: no pulse on its row of cells
                     for i in range(n_in):
-                        n[r, base + i] = 0
+                        counts[base + i] = 0
+                        up[base + i] = True
                     continue
                 for i in range(n_in):
                     both = c & rows[i]
+                    if both == np.uint64(0):  # no coincidence (most cells)
+                        counts[base + i] = 0
+                        up[base + i] = True
+                        continue
                     h = 0
                     while both != np.uint64(0):
                         both &= both - np.uint64(1)
                         h += 1
-                    n[r, base + i] = np.int64(h) * np.int64(so * _sign(x[r, i])) if h else 0
-        return
+                    v = np.int64(h) * np.int64(so * _sign(x[r, i]))
+                    if has_sign:
+                        v = v * np.int64(sign[(base + i) % P])
+                    a = -v if v < 0 else v
+                    counts[base + i] = a
+                    total[base + i] += a
+                    up[base + i] = v >= 0
+                    fired += a
+                    top = a if a > top else top
+        return top, fired
     for r in range(R):
         for o in range(n_out):
             so = direction[r] * _sign(d[r, o])
-            base = start + o * n_in
+            base = r * D + start + o * n_in
             for i in range(n_in):
                 h = 0
                 for t in range(bl):
                     h += np.int64(col[r, o, t] and row[r, i, t])
-                n[r, base + i] = h * np.int64(so * _sign(x[r, i]))
-
-
-@_jit(_INI1, _IN1, _BOOL, _OUTI1, _OUTB1, _OUTI1)
-def train_counts(n, sign, has_sign, counts, up, total):  # pragma: no cover - compiled
-    """``n * sign`` (``has_sign``; ``sign`` +-1 per cell, repeated over the leading axes), its absolute
-    value ``counts`` (also added to ``total``, the counts of the samples so far) and ``up = n sign >= 0``;
-    returns the largest count and the sum of the counts."""
-    m, P = n.shape[0], sign.shape[0]
-    top = 0
-    fired = 0
-    for i in range(m):
-        v = n[i]
-        if has_sign:
-            v = v * np.int64(sign[i % P])
-        c = -v if v < 0 else v
-        counts[i] = c
-        total[i] += c
-        fired += c
-        up[i] = v >= 0
-        top = c if c > top else top
+                v = h * np.int64(so * _sign(x[r, i]))
+                if has_sign:
+                    v = v * np.int64(sign[(base + i) % P])
+                a = -v if v < 0 else v
+                counts[base + i] = a
+                total[base + i] += a
+                up[base + i] = v >= 0
+                fired += a
+                top = a if a > top else top
     return top, fired
 
 

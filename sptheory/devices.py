@@ -941,7 +941,7 @@ def cells_of(dev: Device, cells) -> Device | None:
         return None
     cells = np.asarray(cells, dtype=np.intp)
     cache = dev.__dict__.setdefault("_cells_cache", {})
-    key = cells.tobytes()
+    key = (cells.tobytes(), dev.write_noise)  # (with_write_noise copies share this cache)
     sub = cache.get(key)
     if sub is None:
         names = [p for p in inspect.signature(cls.__init__).parameters if p != "self"]

@@ -166,6 +166,31 @@ def test_lean_column_write_touches_only_the_column(mode):
     np.testing.assert_array_equal(full.hidden[:, other], hidden[:, other])
 
 
+@pytest.mark.parametrize("mode", ["model", pulses.Trains(bl=5)])
+@pytest.mark.parametrize("noisy", [False, True])
+def test_lean_column_write_clips_the_rest_as_the_full_stream(mode, noisy):
+    """Cells outside the device's bounds (initial weights can be) are clipped by the full stream's whole-array
+    request even where it asks for nothing; the lean write does the same without drawing, so the cells off
+    the written columns end alike in both streams (hidden weights exactly, read-out values up to rounding)."""
+    R, D = 2, 12
+    dev = devices.stack_devices([_soft((D,), write_noise=0.5 if noisy else 0.0)] * R)
+    g = gen(13)
+    hidden = g.uniform(-2.0, 2.0, (R, D))  # many cells beyond the bounds (about -0.9 and 1)
+    C = pulses.ReadOut(hidden + 0.01 * g.standard_normal((R, D)), hidden) if noisy else hidden
+    cells = np.array([1, 5, 9])
+    values = 0.05 * np.ones((R, cells.size))
+    lean, _ = write_columns(dev, C, cells, values, gen(14), mode, 0.2, stream="lean")
+    full, _ = write_columns(dev, C, cells, values, gen(14), mode, 0.2)
+    other = np.setdiff1d(np.arange(D), cells)
+    assert np.any(np.clip(hidden, dev.lower, dev.upper) != hidden)
+    np.testing.assert_array_equal(pulses.hidden_weights(lean)[:, other], pulses.hidden_weights(full)[:, other])
+    np.testing.assert_allclose(np.asarray(lean)[:, other], np.asarray(full)[:, other], rtol=0, atol=1e-15)
+    assert np.all((pulses.hidden_weights(lean) >= dev.lower) & (pulses.hidden_weights(lean) <= dev.upper))
+    if noisy:  # marked as clipped, so the next lean write skips the clip; it gives the same cells again
+        again, _ = write_columns(dev, lean, cells, values, gen(15), mode, 0.2, stream="lean")
+        np.testing.assert_array_equal(again.hidden[:, other], lean.hidden[:, other])
+
+
 def test_cells_of_devices():
     dev = _soft((3, 5))
     sub = devices.cells_of(dev, [4, 0])

@@ -314,9 +314,10 @@ def write_columns(dev_c, C, cells, values, rng, mode, c2c, stream="full"):
     that is zero off the read cells (zero requests fire no pulses and leave the
     cell unchanged in every pulse mode), so the update model draws for every cell.
     The lean stream (``stream="lean"``) updates only the read cells, on the device of
-    those cells (:func:`sptheory.devices.cells_of`), keeping the hidden weights and
-    read-out perturbation of a ``pulses.ReadOut`` everywhere else: the same
-    distribution of the new C, fewer draws."""
+    those cells (:func:`sptheory.devices.cells_of`); every other cell does what a zero
+    request does to it in the full stream, which draws nothing: its hidden weight is
+    clipped to the device's bounds (initial weights may lie outside them) and keeps its
+    read-out perturbation.  The same distribution of the new C, fewer draws."""
     if dev_c.shape == ():
         res = analog_update(dev_c, C[:, cells], values, rng, mode, c2c, stream)
         C = C.copy()
@@ -325,29 +326,38 @@ def write_columns(dev_c, C, cells, values, rng, mode, c2c, stream="full"):
     if stream == "lean":
         sub = cells_of(dev_c, cells)
         if sub is not None:
-            return _write_cells(sub, C, cells, values, rng, mode, c2c)
+            return _write_cells(dev_c, sub, C, cells, values, rng, mode, c2c)
     dC = np.zeros_like(C)
     dC[:, cells] = values
     res = analog_update(dev_c, C, dC, rng, mode, c2c, stream)
     return res.w, res.n_pulses.mean(axis=-1)
 
 
-def _write_cells(sub, C, cells, values, rng, mode, c2c):
+def _write_cells(dev_c, sub, C, cells, values, rng, mode, c2c):
     """:func:`write_columns` of the lean stream: the Analog Update of the cells ``cells`` of C alone, on
-    ``sub``, their device; the rest of C (hidden weights and read-out values) is kept."""
+    ``sub``, their device; every other cell is clipped to ``dev_c``'s bounds, as the full stream's
+    whole-array update clips it, and keeps its read-out perturbation (no draw)."""
     hidden = pulses.hidden_weights(C)
     noisy = isinstance(C, pulses.ReadOut) and C.hidden is not None and C.hidden.shape == C.shape
     read_out = C.view(np.ndarray) if noisy else hidden
-    w = pulses.ReadOut._wrap(read_out[:, cells], hidden[:, cells]) if noisy else hidden[:, cells]
-    res = analog_update(sub, w, values, rng, mode, c2c, "lean")
+    known = noisy and C._clipped_by is dev_c and not C.hidden.flags.writeable  # the mark of pulses._prepare
     new_hidden = hidden.copy()
+    if not known:
+        lower, upper = dev_c._bounds()
+        pulses._clip(new_hidden, lower, upper, out=new_hidden)
+        if noisy:
+            moved = new_hidden != hidden
+            if moved.any():  # a clipped cell keeps its perturbation, read - hidden
+                read_out = np.where(moved, (read_out - hidden) + new_hidden, read_out)
+    w = pulses.ReadOut._wrap(read_out[:, cells], new_hidden[:, cells]) if noisy else new_hidden[:, cells]
+    res = analog_update(sub, w, values, rng, mode, c2c, "lean")
     new_hidden[:, cells] = pulses.hidden_weights(res.w)
     fired = res.n_pulses.sum(axis=-1) / C.shape[-1]
     if not noisy and not isinstance(res.w, pulses.ReadOut):
         return new_hidden, fired
     new_read = read_out.copy()
     new_read[:, cells] = res.w.view(np.ndarray) if isinstance(res.w, np.ndarray) else res.w
-    return pulses.ReadOut._wrap(new_read, new_hidden), fired
+    return pulses.ReadOut._wrap(new_read, new_hidden, dev_c), fired  # every hidden weight within dev_c's bounds
 
 
 def granularity(dev, shape, cells):

@@ -349,7 +349,11 @@ def _write_cells(dev_c, sub, C, cells, values, rng, mode, c2c):
             moved = new_hidden != hidden
             if moved.any():  # a clipped cell keeps its perturbation, read - hidden
                 read_out = np.where(moved, (read_out - hidden) + new_hidden, read_out)
-    w = pulses.ReadOut._wrap(read_out[:, cells], new_hidden[:, cells]) if noisy else new_hidden[:, cells]
+    # C-ordered copies of the cells (``a[:, cells]`` need not be C-ordered; the pulse functions' write-noise
+    # bookkeeping and kernels want C order: pulses._finish redraws a perturbation through a C-order ravel)
+    hidden_cells = np.ascontiguousarray(new_hidden[:, cells])
+    w = pulses.ReadOut._wrap(np.ascontiguousarray(read_out[:, cells]), hidden_cells) if noisy else hidden_cells
+    values = np.ascontiguousarray(values, dtype=float)
     res = analog_update(sub, w, values, rng, mode, c2c, "lean")
     new_hidden[:, cells] = pulses.hidden_weights(res.w)
     fired = res.n_pulses.sum(axis=-1) / C.shape[-1]

@@ -30,11 +30,20 @@ Bound: a step cannot be cheaper than the random numbers it draws while the rando
 NumPy path's (bit-for-bit results), so the draws of one step -- the minibatch, the IO output noise of
 the three products (``rng.standard_normal``), and the update model's draws of each fully updated array
 (``pulses._model_draws``) -- are timed alone and printed as the floor of the compiled step.
+
+The lean stream (issue 17; ``stream="lean"`` of the algorithms, ``network.train_curves``): the same
+algorithm with ``stream="lean"``, compiled, from the same state in the same rounds; the bytes of its
+compiled and NumPy paths are compared as for the default stream.  Its numbers are not the default
+stream's (another stream, same distributions), so only its time and memory are compared.  Besides the
+update model of setting B (where only the transfer baselines' column writes change), the same table in
+the pulse-train mode (``pulses.Trains(bl=5)``, setting B's devices with c2c noise), where the default
+stream draws a cycle-to-cycle normal for every cell at every pulse index.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import resource
 import time
 import tracemalloc
@@ -50,6 +59,9 @@ ALGOS = ("digital SGD", "TT-v2", "AGAD", "E-RIDER (buffered)")
 SEEDS = tuple(range(8))
 WARM, ROUNDS, MEM_STEPS = 30, 5, 5
 FCN_SIZES = (784, 256, 128, 10)
+#: The pulse-train table: the analog algorithms, pulse trains of length 5 (the paper's, aihwkit's desired_bl).
+TRAINS_ALGOS = ("TT-v2", "AGAD", "E-RIDER (buffered)")
+TRAINS = pulses.Trains(bl=5)
 
 
 @contextlib.contextmanager
@@ -63,15 +75,15 @@ def numpy_path():
         _fused.kernels = saved
 
 
-def _digits_case(name):
-    setting = netx.CONVERGED["B"]
+def _digits_case(name, pulse_mode="model"):
+    setting = dataclasses.replace(netx.CONVERGED["B"], pulse_mode=pulse_mode)
     _, net = netx._problem(setting)
     algo, state, rng = netx._run(setting, name, netx.converged_hyperparameters("B", name), net, SEEDS)
     return net, algo, state, rng
 
 
-def _fcn_case(name):
-    setting = netx.CONVERGED["B"]
+def _fcn_case(name, pulse_mode="model"):
+    setting = dataclasses.replace(netx.CONVERGED["B"], pulse_mode=pulse_mode)
     g = np.random.default_rng(0)
     X, y = g.uniform(0.0, 1.0, size=(2000, FCN_SIZES[0])), g.integers(0, FCN_SIZES[-1], size=2000)
     net = nn.MLP(sizes=FCN_SIZES, activation="sigmoid", data=(X, y), batch=10, io=nn.PAPER_IO)
@@ -169,45 +181,69 @@ def _parts(algo, net, state, rng, n_iter):
     return grad, update
 
 
-def _measure(make, name, n_iter):
-    net, algo, state, rng = make(name)
-    state = _steps(algo, net, state, rng, WARM)
-    # check: both paths give the same bytes
+def _same_bits(algo, net, state, rng):
+    """The bytes of 3 steps from ``state`` through the kernels and through NumPy agree."""
     g = _copy_rng(rng)
     fast = _state_bytes(_steps(algo, net, state, g, 3), g)
     with numpy_path():
         g = _copy_rng(rng)
         slow = _state_bytes(_steps(algo, net, state, g, 3), g)
-    same = fast == slow
+    return fast == slow
+
+
+def _measure(make, name, n_iter, pulse_mode="model", parts=True):
+    net, algo, state, rng = make(name, pulse_mode)
+    state = _steps(algo, net, state, rng, WARM)
+    # the lean stream: the same algorithm with stream="lean" (digital SGD draws no pulse noise: no field)
+    lean = dataclasses.replace(algo, stream="lean") if hasattr(algo, "stream") else algo
+    # check: both paths give the same bytes, in each stream
+    same, same_lean = _same_bits(algo, net, state, rng), _same_bits(lean, net, state, rng)
 
     def run_fast():
         _steps(algo, net, state, _copy_rng(rng), n_iter)
+
+    def run_lean():
+        _steps(lean, net, state, _copy_rng(rng), n_iter)
 
     def run_numpy():
         with numpy_path():
             _steps(algo, net, state, _copy_rng(rng), n_iter)
 
     run_fast()  # compiled kernels loaded
-    times = {"numpy": [], "compiled": [], "draws": [], "grad": [], "update": []}
-    draws, model_calls = _draws(net, algo, state, rng, n_iter)
-    grad, update = _parts(algo, net, state, rng, n_iter)
+    run_lean()
+    times = {"numpy": [], "compiled": [], "lean": [], "draws": [], "grad": [], "update": []}
+    fns = [("numpy", run_numpy), ("compiled", run_fast), ("lean", run_lean)]
+    if parts:
+        draws, model_calls = _draws(net, algo, state, rng, n_iter)
+        grad, update = _parts(algo, net, state, rng, n_iter)
+        fns += [("draws", draws), ("grad", grad), ("update", update)]
+    else:
+        model_calls = float("nan")
+        for key in ("draws", "grad", "update"):
+            times[key] = [float("nan")]
     for _ in range(ROUNDS):
-        for key, fn in (("numpy", run_numpy), ("compiled", run_fast), ("draws", draws), ("grad", grad),
-                        ("update", update)):
+        for key, fn in fns:
             t0 = time.perf_counter()
             fn()
             times[key].append(time.perf_counter() - t0)
     mem = {}
-    for key, ctx in (("numpy", numpy_path), ("compiled", contextlib.nullcontext)):
+    for key, ctx, a in (("numpy", numpy_path, algo), ("compiled", contextlib.nullcontext, algo),
+                        ("lean", contextlib.nullcontext, lean)):
         with ctx():
             g = _copy_rng(rng)
             tracemalloc.start()
-            _steps(algo, net, state, g, MEM_STEPS)
+            _steps(a, net, state, g, MEM_STEPS)
             mem[key] = tracemalloc.get_traced_memory()[1]
             tracemalloc.stop()
     summ = {k: _util.summarize(v) for k, v in times.items()}
     return dict(algorithm=name, cells=net.D, replicates=int(np.shape(algo.forward_weights(state))[0]), n_iter=n_iter,
-                same_bits=bool(same),
+                pulse_mode=repr(pulse_mode), same_bits=bool(same), same_bits_lean=bool(same_lean),
+                lean_step_s=summ["lean"]["best_s"] / n_iter,
+                speedup_lean=summ["numpy"]["best_s"] / summ["lean"]["best_s"],
+                speedup_lean_median=summ["numpy"]["median_s"] / summ["lean"]["median_s"],
+                lean_vs_compiled=summ["compiled"]["best_s"] / summ["lean"]["best_s"],
+                lean_vs_compiled_median=summ["compiled"]["median_s"] / summ["lean"]["median_s"],
+                peak_lean_bytes=mem["lean"],
                 numpy_step_s=summ["numpy"]["best_s"] / n_iter, compiled_step_s=summ["compiled"]["best_s"] / n_iter,
                 draws_step_s=summ["draws"]["best_s"] / n_iter, model_draw_calls_per_step=model_calls,
                 grad_step_s=summ["grad"]["best_s"] / n_iter, update_step_s=summ["update"]["best_s"] / n_iter,
@@ -218,6 +254,7 @@ def _measure(make, name, n_iter):
 
 def bench_network(quick: bool = False, memory: bool = True) -> dict:
     n_digits, n_fcn = (5, 2) if quick else (200, 20)
+    n_digits_trains, n_fcn_trains = (3, 1) if quick else (100, 10)
     if _fused.kernels() is None:
         print("\nnetwork: the compiled kernels are off (numba missing or SPTHEORY_NO_NUMBA=1); nothing to compare")
         return {"benchmark": "network", "name": "network", "quick": bool(quick), "side": None, "results": [],
@@ -226,6 +263,8 @@ def bench_network(quick: bool = False, memory: bool = True) -> dict:
                             "detail": "numba missing or SPTHEORY_NO_NUMBA=1"}]}
     rows_d = [_measure(_digits_case, a, n_digits) for a in ALGOS]
     rows_f = [_measure(_fcn_case, a, n_fcn) for a in ALGOS]
+    rows_dt = [_measure(_digits_case, a, n_digits_trains, TRAINS, parts=False) for a in TRAINS_ALGOS]
+    rows_ft = [_measure(_fcn_case, a, n_fcn_trains, TRAINS, parts=False) for a in TRAINS_ALGOS]
     maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     header = ["algorithm", "NumPy ms/step", "compiled ms/step", "speed-up [median]", "draws floor ms/step (model calls)",
               "compiled: grad / update model / rest ms", "peak MB NumPy / compiled", "same bits"]
@@ -248,6 +287,30 @@ def bench_network(quick: bool = False, memory: bool = True) -> dict:
     sgd = next(r for r in rows_f if r["algorithm"] == "digital SGD")
     print("FCN analog step / digital SGD step (compiled): " + ", ".join(
         f"{r['algorithm']} {r['compiled_step_s'] / sgd['compiled_step_s']:.2f}" for r in rows_f if r is not sgd))
+    header_lean = ["algorithm", "NumPy ms/step", "compiled ms/step", "compiled lean ms/step",
+                   "NumPy / lean [median]", "compiled / lean [median]", "peak MB NumPy / compiled / lean",
+                   "same bits (full, lean)"]
+
+    def table_lean(rows):
+        _util.print_table(header_lean, [
+            [r["algorithm"], f"{1e3 * r['numpy_step_s']:.3f}", f"{1e3 * r['compiled_step_s']:.3f}",
+             f"{1e3 * r['lean_step_s']:.3f}", f"{r['speedup_lean']:.1f}x [{r['speedup_lean_median']:.1f}x]",
+             f"{r['lean_vs_compiled']:.2f}x [{r['lean_vs_compiled_median']:.2f}x]",
+             f"{r['peak_numpy_bytes'] / 1e6:.2f} / {r['peak_compiled_bytes'] / 1e6:.2f} / {r['peak_lean_bytes'] / 1e6:.2f}",
+             ("yes" if r["same_bits"] else "NO") + ", " + ("yes" if r["same_bits_lean"] else "NO")] for r in rows])
+
+    print("\nthe lean stream (stream='lean'), update model, same rounds as above: digits")
+    table_lean(rows_d)
+    print("FCN")
+    table_lean(rows_f)
+    print(f"\npulse trains BL 5 (setting B devices, c2c), digits, {len(SEEDS)} stacked seeds; {n_digits_trains} steps "
+          f"x {ROUNDS} interleaved rounds, best")
+    table_lean(rows_dt)
+    print(f"pulse trains BL 5, FCN, 1 seed; {n_fcn_trains} steps x {ROUNDS} rounds, best")
+    table_lean(rows_ft)
+    print("FCN analog step (compiled, lean) / digital SGD step (compiled): " + ", ".join(
+        f"{r['algorithm']} model {r['lean_step_s'] / sgd['compiled_step_s']:.2f}" for r in rows_f if r is not sgd)
+        + "; " + ", ".join(f"{r['algorithm']} trains {r['lean_step_s'] / sgd['compiled_step_s']:.2f}" for r in rows_ft))
     print(f"max resident set size of this process: {maxrss / 1e6:.0f} MB")
     acceptance = [{"what": f"digits {r['algorithm']}: NumPy / compiled time per step", "value": r["speedup"],
                    "median_ratio": r["speedup_median"], "threshold": 10.0, "passed": bool(r["speedup"] >= 10.0)}
@@ -256,15 +319,21 @@ def bench_network(quick: bool = False, memory: bool = True) -> dict:
                     "value": r["compiled_step_s"] / sgd["compiled_step_s"], "threshold": 5.0,
                     "passed": bool(r["compiled_step_s"] <= 5.0 * sgd["compiled_step_s"]), "informational": True}
                    for r in rows_f if r is not sgd]
-    checks = [{"name": f"{w} {r['algorithm']}: compiled path == NumPy path bit for bit (3 steps)",
-               "passed": r["same_bits"], "detail": "state bytes and next draws"}
-              for w, rows in (("digits", rows_d), ("FCN", rows_f)) for r in rows]
+    acceptance += [{"what": f"digits {r['algorithm']} ({m}): NumPy / compiled lean-stream time per step",
+                    "value": r["speedup_lean"], "median_ratio": r["speedup_lean_median"], "threshold": 10.0,
+                    "passed": bool(r["speedup_lean"] >= 10.0), "informational": True}
+                   for m, rows in (("model", rows_d), ("trains BL5", rows_dt)) for r in rows if r["algorithm"] != "digital SGD"]
+    checks = [{"name": f"{w} {r['algorithm']}: compiled path == NumPy path bit for bit (3 steps, {s} stream)",
+               "passed": r[key], "detail": "state bytes and next draws"}
+              for w, rows in (("digits", rows_d), ("FCN", rows_f), ("digits trains", rows_dt), ("FCN trains", rows_ft))
+              for r in rows for s, key in (("default", "same_bits"), ("lean", "same_bits_lean"))]
     return {"benchmark": "network", "name": "network", "quick": bool(quick), "side": None,
             "workload": dict(digits=dict(sizes=(64, 32, 10), batch=10, seeds=SEEDS, setting="B", io="PAPER_IO",
                                          n_iter=n_digits),
                              fcn=dict(sizes=FCN_SIZES, batch=10, seeds=(0,), io="PAPER_IO", n_iter=n_fcn),
                              warm=WARM, rounds=ROUNDS),
-            "results": {"digits": rows_d, "fcn": rows_f}, "maxrss_bytes": maxrss, "acceptance": acceptance,
+            "results": {"digits": rows_d, "fcn": rows_f, "digits_trains": rows_dt, "fcn_trains": rows_ft},
+            "maxrss_bytes": maxrss, "acceptance": acceptance,
             "acceptance_applies": not quick, "checks": checks}
 
 

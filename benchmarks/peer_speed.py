@@ -12,7 +12,10 @@ Workloads, one network (1 seed) per run, one thread on both sides:
   HfO2-like fast array (reference offsets mean 0.2, std 0.3), the fine SoftBounds slow array, the paper's
   IO (``nn.PAPER_IO``) forward and backward, aihwkit pulse trains ``desired_bl = 5``;
 * sptheory in two update realisations, both with its compiled kernels (the default): pulse trains as
-  aihwkit fires them (``pulses.Trains(bl=5)``) and the update model (``pulse_mode="model"``).
+  aihwkit fires them (``pulses.Trains(bl=5)``) and the update model (``pulse_mode="model"``); the pulse
+  trains once in the default random stream and once in the lean one (``stream="lean"``: cycle-to-cycle
+  normals only for the pulses fired, column writes only on the written columns; same distributions,
+  another stream, issue 17).
 
 A step is one minibatch: aihwkit ``zero_grad``, forward, cross-entropy, backward, ``AnalogSGD.step``;
 sptheory ``algo.step``.  The three sides run ``n`` steps each, round by round (``ROUNDS`` rounds,
@@ -53,7 +56,7 @@ def _data(sizes):
     return g.uniform(0.0, 1.0, size=(2000, sizes[0])), g.integers(0, sizes[-1], size=2000)
 
 
-def _sptheory_side(name, sizes, X, y, mode):
+def _sptheory_side(name, sizes, X, y, mode, stream="full"):
     from sptheory import algorithms, devices, nn
 
     net = nn.MLP(sizes, "sigmoid", data=(X, y), batch=peer_network.BATCH, io=nn.PAPER_IO)
@@ -61,7 +64,8 @@ def _sptheory_side(name, sizes, X, y, mode):
     tr = peer_network.translate(dict(peer_network.AIHWKIT_SETTINGS[name]), sgd_lr=peer_network.SGD_LR,
                                 batch=peer_network.BATCH, dw_fast=peer_network.DW_FAST, dw_slow=peer_network.DW_SLOW,
                                 in_sizes=[n + 1 for n in sizes[:-1]], read_noise=peer_network.OUT_NOISE)
-    algo = getattr(algorithms, tr["constructor"])(nd.fast, nd.slow, **tr["kwargs"], pulse_mode=mode, c2c=nd.c2c)
+    algo = getattr(algorithms, tr["constructor"])(nd.fast, nd.slow, **tr["kwargs"], pulse_mode=mode, c2c=nd.c2c,
+                                                  stream=stream)
     rng = np.random.Generator(np.random.PCG64(0))
     state = algo.init(net.init_weights(rng, replicates=1))
     box = [state]
@@ -109,6 +113,7 @@ def measure(sizes, name, n):
 
     sides = {"aihwkit": _aihwkit_side(name, sizes, X, y),
              "sptheory trains BL5": _sptheory_side(name, sizes, X, y, pulses.Trains(bl=5)),
+             "sptheory trains BL5 lean": _sptheory_side(name, sizes, X, y, pulses.Trains(bl=5), "lean"),
              "sptheory model": _sptheory_side(name, sizes, X, y, "model")}
     for run in sides.values():
         run(WARM)
@@ -140,16 +145,18 @@ def main(argv=None) -> int:
             print(f"{rows[-1]['network']:>16} {name:7}: " + ", ".join(
                 f"{k} {1e3 * v['best_s']:.2f} [{1e3 * v['median_s']:.2f}] ms" for k, v in r.items())
                 + f"; aihwkit / sptheory trains {a / r['sptheory trains BL5']['best_s']:.2f}x, "
+                  f"/ trains lean {a / r['sptheory trains BL5 lean']['best_s']:.2f}x, "
                   f"/ model {a / r['sptheory model']['best_s']:.2f}x", flush=True)
     print("\nper training step, 1 seed, one thread; best of "
           f"{ROUNDS} interleaved rounds [median]; ratio > 1: sptheory faster")
-    _util.print_table(["network", "algorithm", "aihwkit ms", "sptheory trains BL5 ms", "sptheory model ms",
-                       "aihwkit/trains", "aihwkit/model"],
+    sides = ("sptheory trains BL5", "sptheory trains BL5 lean", "sptheory model")
+    _util.print_table(["network", "algorithm", "aihwkit ms", "sptheory trains BL5 ms", "trains BL5 lean ms",
+                       "sptheory model ms", "aihwkit/trains", "aihwkit/trains lean", "aihwkit/model"],
                       [[r["network"], r["algorithm"]] + [f"{1e3 * r['times'][k]['best_s']:.2f} "
                                                          f"[{1e3 * r['times'][k]['median_s']:.2f}]"
-                                                         for k in ("aihwkit", "sptheory trains BL5", "sptheory model")]
+                                                         for k in ("aihwkit",) + sides]
                        + [f"{r['times']['aihwkit']['best_s'] / r['times'][k]['best_s']:.2f}x"
-                          for k in ("sptheory trains BL5", "sptheory model")] for r in rows])
+                          for k in sides] for r in rows])
     path = _util.write_json(args.out, NAME, {"benchmark": NAME, "machine": info, "cell": CELL, "rounds": ROUNDS,
                                              "warm": WARM, "quick": bool(args.quick), "results": rows})
     print(f"wrote {path}")

@@ -131,15 +131,17 @@ def _soft_bounds_params(dev):
     return cached
 
 
-def trains_rank1(dev, w, dW, rng, bl, c2c, update_management, probabilities, fire):
+def trains_rank1(dev, w, dW, rng, bl, c2c, update_management, probabilities, fire, lean=False):
     """The sample loop of ``pulses.apply_trains`` for a ``RankOneUpdate`` ``dW`` in compiled passes, bit for
     bit: ``(w_new, total counts)``, or ``None`` where the kernels do not apply (the caller runs NumPy).
 
     Per sample the same draws in the same order (per block: the row trains, then the column trains, by
     ``rng.random``; then ``max(counts)`` arrays of cycle-to-cycle normals, drawn here in one call, which
-    consumes the stream as the per-pulse calls of ``_fire`` do); the counts by :func:`train_hits`,
-    :func:`train_counts`; the pulses by :func:`fire_soft_bounds` on a SoftBounds device with ``c2c > 0``,
+    consumes the stream as the per-pulse calls of ``_fire`` do); the counts by :func:`train_hits`; the pulses by :func:`fire_soft_bounds` on a SoftBounds device with ``c2c > 0``,
     else by ``fire`` (``pulses._fire``, NumPy).  ``probabilities`` is ``pulses._train_probabilities``.
+
+    ``lean`` (the ``stream="lean"`` of ``pulses.apply_trains``): per sample ``counts.sum()`` normals in one
+    call, cell-major, as ``pulses._fire(..., lean=True)`` draws them, fired by :func:`fire_soft_bounds_lean`.
     """
     k = kernels()
     if k is None:
@@ -165,22 +167,25 @@ def trains_rank1(dev, w, dW, rng, bl, c2c, update_management, probabilities, fir
     direction = np.ascontiguousarray(np.sign(dW.scale).reshape(R))
     w = np.array(w, dtype=float, order="C")  # ours to update in place
     total = np.zeros(R * D, dtype=np.int64)
-    n = np.empty((R, D), dtype=np.int64)
     counts, up = np.empty(R * D, dtype=np.int64), np.empty(R * D, dtype=np.bool_)
     blocks = dW.blocks()
     no_sign = np.ones(1)
     for b in range(dW.batch):
+        top = fired = 0
         for (x, d), (start, _stop) in zip(dW.factors, blocks):
             xb, db = x[:, b], d[:, b]
             px, pd = probabilities(xb, db, scale, update_management)
             row = rng.random(xb.shape + (bl,)) < px[..., None]
             col = rng.random(db.shape + (bl,)) < pd[..., None]
-            k.train_hits(row, col, np.ascontiguousarray(xb), np.ascontiguousarray(db), direction, start, n)
-        top = k.train_counts(n.reshape(-1), sign if sign is not None else no_sign, sign is not None, counts, up)
-        if compiled_fire:
+            block = k.train_hits(row, col, np.ascontiguousarray(xb), np.ascontiguousarray(db), direction, start,
+                                 sign if sign is not None else no_sign, sign is not None, counts, up, total)
+            top, fired = max(top, block[0]), fired + block[1]
+        if compiled_fire and lean:
+            xi = rng.standard_normal(fired) if fired else no_sign
+            k.fire_soft_bounds_lean(w.reshape(-1), counts, up, xi, float(c2c), *params)
+        elif compiled_fire:
             xi = rng.standard_normal(top * R * D) if top else no_sign
             k.fire_soft_bounds(w.reshape(-1), counts, up, xi, float(c2c), *params)
         else:
-            w = fire(dev, w, counts.reshape(R, D), up.reshape(R, D), rng, c2c)
-        total += counts
+            w = fire(dev, w, counts.reshape(R, D), up.reshape(R, D), rng, c2c, lean)
     return w, total.reshape(R, D)

@@ -106,40 +106,82 @@ def _sign(v):  # pragma: no cover - compiled
     return 1.0 if v > 0.0 else (-1.0 if v < 0.0 else 0.0)
 
 
-@_jit(_BOOL3, _BOOL3, _IN2, _IN2, _IN1, _I64, _OUTI2)
-def train_hits(row, col, x, d, direction, start, n):  # pragma: no cover - compiled
-    """One sample's signed coincidence counts of one block (``pulses.apply_trains``): for replicate ``r``,
-    output line ``o`` and input line ``i``, ``n[r, start + o n_in + i] = hits sgn`` with ``hits`` the number
-    of slots ``t`` where both ``col[r, o, t]`` and ``row[r, i, t]`` fired and ``sgn = direction_r
-    sign(d_ro) sign(x_ri)`` (integers, so exact in any order)."""
+@_jit(_BOOL3, _BOOL3, _IN2, _IN2, _IN1, _I64, _IN1, _BOOL, _OUTI1, _OUTB1, _OUTI1)
+def train_hits(row, col, x, d, direction, start, sign, has_sign, counts, up, total):  # pragma: no cover - compiled
+    """One sample's pulse counts of one block (``pulses.apply_trains``): for replicate ``r``, output line
+    ``o`` and input line ``i`` the signed count ``n = hits sgn``, ``hits`` the number of slots ``t`` where both
+    ``col[r, o, t]`` and ``row[r, i, t]`` fired, ``sgn = direction_r sign(d_ro) sign(x_ri)``, times the
+    cell's ``sign`` (``has_sign``; +-1 per cell, repeated over the leading axes); cell ``flat = r D + start +
+    o n_in + i`` gets ``counts[flat] = |n|`` (also added to ``total``, the samples so far) and ``up[flat] =
+    n >= 0``.  Returns the block's largest count and the sum of its counts.  Integers, so exact in any
+    order."""
     R, n_in, bl = row.shape
     n_out = col.shape[1]
+    D, P = counts.shape[0] // R, sign.shape[0]
+    top = 0
+    fired = 0
+    if bl <= 64:
+        # the slots of each line packed into the bits of one integer: the hits of a cell are the set bits of
+        # (column line & row line), counted one by one (few: most cells get no coincidence); a silent column
+        # line gives zeros for its whole row of cells.  The same integers as the slot loop below.
+        rows = np.zeros(n_in, dtype=np.uint64)
+        for r in range(R):
+            for i in range(n_in):
+                b = np.uint64(0)
+                for t in range(bl):
+                    if row[r, i, t]:
+                        b |= np.uint64(1) << np.uint64(t)
+                rows[i] = b
+            for o in range(n_out):
+                so = direction[r] * _sign(d[r, o])
+                base = r * D + start + o * n_in
+                c = np.uint64(0)
+                for t in range(bl):
+                    if col[r, o, t]:
+                        c |= np.uint64(1) << np.uint64(t)
+                if c == np.uint64(0):  # a silent column line: no pulse on its row of cells
+                    for i in range(n_in):
+                        counts[base + i] = 0
+                        up[base + i] = True
+                    continue
+                for i in range(n_in):
+                    both = c & rows[i]
+                    if both == np.uint64(0):  # no coincidence (most cells)
+                        counts[base + i] = 0
+                        up[base + i] = True
+                        continue
+                    h = 0
+                    while both != np.uint64(0):
+                        both &= both - np.uint64(1)
+                        h += 1
+                    v = np.int64(h) * np.int64(so * _sign(x[r, i]))
+                    if has_sign:
+                        v = v * np.int64(sign[(base + i) % P])
+                    a = -v if v < 0 else v
+                    counts[base + i] = a
+                    total[base + i] += a
+                    up[base + i] = v >= 0
+                    fired += a
+                    top = a if a > top else top
+        return top, fired
     for r in range(R):
         for o in range(n_out):
             so = direction[r] * _sign(d[r, o])
-            base = start + o * n_in
+            base = r * D + start + o * n_in
             for i in range(n_in):
                 h = 0
                 for t in range(bl):
                     h += np.int64(col[r, o, t] and row[r, i, t])
-                n[r, base + i] = h * np.int64(so * _sign(x[r, i]))
-
-
-@_jit(_INI1, _IN1, _BOOL, _OUTI1, _OUTB1)
-def train_counts(n, sign, has_sign, counts, up):  # pragma: no cover - compiled
-    """``n * sign`` (``has_sign``; ``sign`` +-1 per cell, repeated over the leading axes), its absolute
-    value ``counts`` and ``up = n sign >= 0``; returns the largest count."""
-    m, P = n.shape[0], sign.shape[0]
-    top = 0
-    for i in range(m):
-        v = n[i]
-        if has_sign:
-            v = v * np.int64(sign[i % P])
-        c = -v if v < 0 else v
-        counts[i] = c
-        up[i] = v >= 0
-        top = c if c > top else top
-    return top
+                v = h * np.int64(so * _sign(x[r, i]))
+                if has_sign:
+                    v = v * np.int64(sign[(base + i) % P])
+                a = -v if v < 0 else v
+                counts[base + i] = a
+                total[base + i] += a
+                up[base + i] = v >= 0
+                fired += a
+                top = a if a > top else top
+    return top, fired
 
 
 @_jit(_OUT1, _INI1, _t.Array(_BOOL, 1, "C", readonly=True), _IN1, _F64, _IN1, _IN1, _IN1, _IN1, _IN1, _IN1,
@@ -163,6 +205,34 @@ def fire_soft_bounds(w, counts, up, xi, c2c, dw_min, a_up, tau_max, a_dn, tau_mi
             else:
                 step = -dw_min[j] * (a_dn[j] * (1.0 + x / tau_min[j]))
             step = step * (1.0 + c2c * xi[k * m + i])
+            v = v + step
+            v = lower[j] if v < lower[j] else v
+            v = upper[j] if v > upper[j] else v
+        w[i] = v
+
+
+@_jit(_OUT1, _INI1, _t.Array(_BOOL, 1, "C", readonly=True), _IN1, _F64, _IN1, _IN1, _IN1, _IN1, _IN1, _IN1,
+      _IN1, _IN1)
+def fire_soft_bounds_lean(w, counts, up, xi, c2c, dw_min, a_up, tau_max, a_dn, tau_min, offset, lower,
+                          upper):  # pragma: no cover - compiled
+    """:func:`fire_soft_bounds` on the lean stream (``pulses._fire(..., lean=True)``): ``xi`` holds one
+    normal per pulse fired, cell-major, so cell ``i``'s pulses take ``xi[s_i], ..., xi[s_i + counts[i] - 1]``
+    with ``s_i`` the pulses of the cells before it.  The same operations per pulse, in the same order."""
+    m, P = w.shape[0], dw_min.shape[0]
+    pos = 0
+    for i in range(m):
+        if counts[i] == 0:  # most cells: no pulse, nothing to do
+            continue
+        j = i % P
+        v = w[i]
+        for _k in range(counts[i]):
+            x = v - offset[j]
+            if up[i]:
+                step = dw_min[j] * (a_up[j] * (1.0 - x / tau_max[j]))
+            else:
+                step = -dw_min[j] * (a_dn[j] * (1.0 + x / tau_min[j]))
+            step = step * (1.0 + c2c * xi[pos])
+            pos += 1
             v = v + step
             v = lower[j] if v < lower[j] else v
             v = upper[j] if v > upper[j] else v

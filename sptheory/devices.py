@@ -920,6 +920,40 @@ def preset(name: str, shape=None, rng=None) -> SoftBounds:
 
 # ----- write noise, per-cell reference offsets, devices for every layer of a network ----------
 
+#: Most cell subsets :func:`cells_of` keeps per device (a network's column sets: 64 on the digits MLP; the
+#: FCN's 784/256/128 columns give 12,544 sets, which are then rebuilt rather than all kept).
+_CELLS_CACHE = 256
+
+
+def cells_of(dev: Device, cells) -> Device | None:
+    """The device of the cells ``cells`` (integer indices along the last axis of ``dev.shape``): the same
+    family with every parameter broadcast to ``dev.shape`` and indexed ``[..., cells]``, the same write
+    noise.  ``dev`` itself where its parameters do not vary along that axis (shape ``()`` or last axis of
+    length 1).  ``None`` for a family it cannot rebuild (only SoftBounds, Power, Exponential and Tanh, as
+    :func:`stack_devices`).  Used by the lean column writes (``algorithms.tiki_taka.write_columns`` with
+    ``stream="lean"``); the subsets are cached on ``dev`` (at most ``_CELLS_CACHE`` of them)."""
+    import inspect
+
+    if not dev.shape or dev.shape[-1] == 1:
+        return dev
+    cls = type(dev)
+    if cls not in (SoftBounds, Power, Exponential, Tanh):
+        return None
+    cells = np.asarray(cells, dtype=np.intp)
+    cache = dev.__dict__.setdefault("_cells_cache", {})
+    key = (cells.tobytes(), dev.write_noise)  # (with_write_noise copies share this cache)
+    sub = cache.get(key)
+    if sub is None:
+        names = [p for p in inspect.signature(cls.__init__).parameters if p != "self"]
+        sub = cls(**{name: np.broadcast_to(getattr(dev, name), dev.shape)[..., cells] for name in names})
+        if dev.write_noise > 0.0:
+            sub = with_write_noise(sub, dev.write_noise)
+        if len(cache) >= _CELLS_CACHE:
+            cache.clear()
+        cache[key] = sub
+    return sub
+
+
 def with_write_noise(dev: Device, write_noise) -> Device:
     """A copy of ``dev`` whose cells have aihwkit-style write noise.
 

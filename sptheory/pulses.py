@@ -29,7 +29,7 @@ from .devices import Device
 __all__ = [
     "PulseResult", "stochastic_round", "apply_exact", "apply_model", "model_noise_variance",
     "ReadOut", "hidden_weights", "apply_counts", "Trains", "RankOneUpdate", "apply_trains", "train_count_moments",
-    "MAX_EXACT_PULSES", "MAX_EXACT_WORK", "MAX_BL", "AdditiveC2C", "train_lengths",
+    "MAX_EXACT_PULSES", "MAX_EXACT_WORK", "MAX_BL", "AdditiveC2C", "train_lengths", "STREAMS", "check_stream",
 ]
 
 #: Largest pulse count per cell and call of the exact mode (:func:`apply_exact`, :func:`apply_counts`):
@@ -46,6 +46,19 @@ MAX_EXACT_PULSES = 2 ** 53
 MAX_EXACT_WORK = 10 ** 9
 #: Longest pulse train of :class:`Trains` / :func:`apply_trains` (aihwkit's default is 31, the paper's 5).
 MAX_BL = 1000
+#: The random streams of the pulse functions (their ``stream`` argument, the algorithms' ``stream`` field):
+#: ``"full"`` (the default, the stream every stored number was made with) draws a cycle-to-cycle normal
+#: for every cell at every pulse index of a call, and the transfer baselines' column writes on a per-cell
+#: device ask the whole array; ``"lean"`` draws only for the pulses fired and writes only the written
+#: columns (``algorithms.tiki_taka.write_columns``).  Same distributions, another stream (issue 17).
+STREAMS = ("full", "lean")
+
+
+def check_stream(stream) -> str:
+    """``stream`` if it is one of :data:`STREAMS`, else a ValueError naming ``stream`` and the value."""
+    if not isinstance(stream, str) or stream not in STREAMS:
+        raise ValueError(f"stream must be one of {STREAMS}, got {stream!r}")
+    return stream
 
 
 class PulseResult(NamedTuple):
@@ -137,7 +150,7 @@ def stochastic_round(x, rng) -> np.ndarray:
     return (base + (rng.random(x.shape) < (x - base))).astype(np.int64)
 
 
-def apply_exact(dev: Device, w, dW, rng, c2c: float = 0.0) -> PulseResult:
+def apply_exact(dev: Device, w, dW, rng, c2c: float = 0.0, stream: str = "full") -> PulseResult:
     """Pulse-exact Analog Update of ``w`` by the requested increment ``dW``.
 
     Fires ``n = stochastic_round(|dW|/dw_min)`` pulses of sign ``sign(dW)``
@@ -150,15 +163,19 @@ def apply_exact(dev: Device, w, dW, rng, c2c: float = 0.0) -> PulseResult:
     ``x = dw_min a/tau > 1`` the first pulse overshoots and is clipped to the
     bound, where the cell then stays.  Otherwise pulses are applied in a loop
     over the pulse index, vectorised over cells.
+
+    ``stream``: ``"full"`` (the default) or ``"lean"``, which draws the cycle-to-cycle normals only for
+    the pulses fired (:data:`STREAMS`, :func:`_fire`).
     """
     c2c = _check_c2c(c2c)
+    lean = check_stream(stream) == "lean"
     rng = np.random.default_rng(rng)
     w, noise = _split(w)
     w, dW = _prepare(dev, w, dW)
     request = np.abs(dW) / dev.dw_min
     _check_exact_work(dev, w, request, c2c, "apply_exact")
     n = stochastic_round(request, rng)
-    return _finish(dev, _fire(dev, w, n, dW >= 0, rng, c2c), n, noise, rng)
+    return _finish(dev, _fire(dev, w, n, dW >= 0, rng, c2c, lean), n, noise, rng)
 
 
 def _check_exact_work(dev: Device, w, counts, c2c: float, where: str) -> None:
@@ -178,8 +195,17 @@ def _check_exact_work(dev: Device, w, counts, c2c: float, where: str) -> None:
                              f"pulses.apply_model) or a smaller rate")
 
 
-def _fire(dev: Device, w, n, up, rng, c2c: float) -> np.ndarray:
-    """``n`` pulses per cell (``n >= 0`` integers), up where ``up``, on weights already clipped."""
+def _fire(dev: Device, w, n, up, rng, c2c: float, lean: bool = False) -> np.ndarray:
+    """``n`` pulses per cell (``n >= 0`` integers), up where ``up``, on weights already clipped.
+
+    Cycle-to-cycle normals (``c2c > 0``, or any :class:`AdditiveC2C` level above 0): the full stream
+    (``lean=False``, the default) draws one normal for EVERY cell at every pulse index ``k < max(n)``
+    (``rng.standard_normal(w.shape)`` per index), used by the cells with ``k < n`` and thrown away
+    elsewhere.  The lean stream (``lean=True``, ``stream="lean"`` of the pulse functions) draws only the
+    normals that are used: ``n.sum()`` of them in one call, cell after cell in C order, cell ``i``'s
+    ``n_i`` pulses taking consecutive ones.  Each pulse's normal is still a fresh ``N(0, 1)``
+    independent of everything else, so every distribution is the same; the stream (and so every value)
+    differs."""
     lower, upper = dev.lower, dev.upper
     if dev.is_affine and c2c == 0.0:
         x_up, _, x_dn, _ = dev.pulse_steps()
@@ -194,14 +220,19 @@ def _fire(dev: Device, w, n, up, rng, c2c: float) -> np.ndarray:
     if additive:  # the noise's scale: the step at the device's centre, per direction (AdditiveC2C)
         zero = np.zeros(np.shape(w))
         centre = np.where(up, dev.dw_min * dev._qp(zero), -dev.dw_min * dev._qm(zero)) * float(c2c)
+    noisy = additive or bool(c2c)
+    if lean and noisy:  # the lean stream: one normal per pulse fired, cell-major (docstring)
+        counts = np.broadcast_to(n, w.shape).astype(np.int64).ravel()  # (apply_counts passes floats)
+        first = np.cumsum(counts) - counts  # each cell's first normal
+        drawn = rng.standard_normal(int(first.size and (first[-1] + counts[-1])))
+        first = first.reshape(w.shape)
     for k in range(int(n.max(initial=0))):
         active = k < n
         x = w - dev.offset
         step = np.where(up, dev.dw_min * dev._qp(x), -dev.dw_min * dev._qm(x))
-        if additive:
-            step = step + centre * rng.standard_normal(w.shape)
-        elif c2c:
-            step = step * (1.0 + c2c * rng.standard_normal(w.shape))
+        if noisy:
+            xi = drawn[np.where(active, first + k, 0)] if lean else rng.standard_normal(w.shape)
+            step = step + centre * xi if additive else step * (1.0 + c2c * xi)
         w = np.clip(np.where(active, w + step, w), lower, upper)
     return w
 
@@ -568,10 +599,11 @@ def _finish(dev: Device, w, n, perturbation, rng, write: bool = True, clipped: b
     return PulseResult(w, n)
 
 
-def apply_counts(dev: Device, w, n, rng=None, c2c: float = 0.0) -> PulseResult:
+def apply_counts(dev: Device, w, n, rng=None, c2c: float = 0.0, stream: str = "full") -> PulseResult:
     """Fire exactly ``|n|`` pulses of sign ``sign(n)`` per cell (integer array ``n``),
-    sequentially as in :func:`apply_exact` (same fast path, clipping and c2c noise)."""
+    sequentially as in :func:`apply_exact` (same fast path, clipping, c2c noise and ``stream``)."""
     c2c = _check_c2c(c2c)
+    lean = check_stream(stream) == "lean"
     rng = np.random.default_rng(rng)
     n = np.asarray(n)
     if not np.issubdtype(n.dtype, np.integer):
@@ -580,7 +612,7 @@ def apply_counts(dev: Device, w, n, rng=None, c2c: float = 0.0) -> PulseResult:
     w, n = _prepare(dev, w, n)
     counts = np.abs(n)
     _check_exact_work(dev, w, counts, c2c, "apply_counts")
-    return _finish(dev, _fire(dev, w, counts, n >= 0, rng, c2c), counts, noise, rng)
+    return _finish(dev, _fire(dev, w, counts, n >= 0, rng, c2c, lean), counts, noise, rng)
 
 
 # ----- rank-1 stochastic pulse trains ---------------------------------------------------
@@ -902,7 +934,7 @@ def _uniform_dw_min(dev: Device) -> float:
 
 
 def apply_trains(dev: Device, w, dW, rng, bl: int = 31, c2c: float = 0.0, update_management: bool = True,
-                 bl_management: bool = False, clip_d_first: bool = False) -> PulseResult:
+                 bl_management: bool = False, clip_d_first: bool = False, stream: str = "full") -> PulseResult:
     """Realise ``dW`` as stochastic pulse trains of length ``bl`` (aihwkit's stochastic update).
 
     * ``dW`` a :class:`RankOneUpdate`: for each sample ``b`` in order, each
@@ -930,8 +962,13 @@ def apply_trains(dev: Device, w, dW, rng, bl: int = 31, c2c: float = 0.0, update
     fixed BL).  With ``bl_management`` each sample and layer fires trains of
     its own length ``BL`` (:func:`train_lengths`) with ``k = |scale| /
     (dw_min BL)``, drawn as ``bl`` slots of which those past ``BL`` never fire.
+
+    ``stream``: ``"full"`` (the default) draws, per sample, a cycle-to-cycle normal for every cell at
+    every pulse index up to the sample's largest count; ``"lean"`` draws one per pulse fired
+    (:data:`STREAMS`, :func:`_fire`).  The trains themselves (per line, not per cell) are drawn alike.
     """
     c2c = _check_c2c(c2c)
+    lean = check_stream(stream) == "lean"
     bl = _check_bl(bl)
     rng = np.random.default_rng(rng)
     w, noise = _split(w)
@@ -939,7 +976,7 @@ def apply_trains(dev: Device, w, dW, rng, bl: int = 31, c2c: float = 0.0, update
         w, dW = _prepare(dev, w, dW)
         p = np.minimum(np.abs(dW) / (dev.dw_min * bl), 1.0)
         n = rng.binomial(bl, np.broadcast_to(p, w.shape))
-        return _finish(dev, _fire(dev, w, n, dW >= 0, rng, c2c), n, noise, rng)
+        return _finish(dev, _fire(dev, w, n, dW >= 0, rng, c2c, lean), n, noise, rng)
     dw = _uniform_dw_min(dev)
     R, D = dW.shape
     w = _prepare(dev, w, np.zeros((R, D)))[0]
@@ -948,7 +985,7 @@ def apply_trains(dev: Device, w, dW, rng, bl: int = 31, c2c: float = 0.0, update
     # the compiled loop is the fixed-length one: aihwkit's BL management and clip_d_first run in NumPy below
     plain = not bl_management and not clip_d_first
     fast = _fused_nn.trains_rank1(dev, w, dW, rng, bl, c2c, update_management, _train_probabilities,
-                                  _fire) if plain else None
+                                  _fire, lean) if plain else None
     if fast is not None:  # the same sample loop in compiled passes, bit for bit (sptheory._fused_nn)
         return _finish(dev, fast[0], fast[1], noise, rng)
     k = np.abs(dW.scale) / (dw * bl)
@@ -980,6 +1017,6 @@ def apply_trains(dev: Device, w, dW, rng, bl: int = 31, c2c: float = 0.0, update
         if dW.sign is not None:
             n = n * dW.sign.astype(np.int64)
         counts = np.abs(n)
-        w = _fire(dev, w, counts, n >= 0, rng, c2c)
+        w = _fire(dev, w, counts, n >= 0, rng, c2c, lean)
         total += counts
     return _finish(dev, w, total, noise, rng)

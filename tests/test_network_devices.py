@@ -205,9 +205,9 @@ def test_every_pulse_carries_its_arrays_noise(name, monkeypatch):
     slow array for ``c2c_slow`` (recorded at the call)."""
     calls = []
 
-    def spy(dev, w, dW, rng, mode, c2c=0.0):
+    def spy(dev, w, dW, rng, mode, c2c=0.0, stream="full"):
         calls.append((dev, c2c))
-        return real(dev, w, dW, rng, mode, c2c)
+        return real(dev, w, dW, rng, mode, c2c, stream)
 
     real = base.analog_update
     for mod in _ALGO_MODULES:

@@ -97,6 +97,7 @@ class AGAD(TwoArrayNoise):
     read_adc: tuple | None = None
     gamma: float = 0.0
     auto_granularity: float | None = None
+    stream: str = "full"
 
     def __post_init__(self):
         check_common(self)
@@ -141,7 +142,8 @@ class AGAD(TwoArrayNoise):
     def step(self, state: TransferState, objective, rng) -> TransferState:
         layout = layout_for(self, state, objective)
         g = objective.grad(self.forward_weights(state), rng)
-        res_a = analog_update(self.dev_a, state.A, (-self.alpha * state.chop) * g, rng, self.pulse_mode, self.c2c_fast)
+        res_a = analog_update(self.dev_a, state.A, (-self.alpha * state.chop) * g, rng, self.pulse_mode, self.c2c_fast,
+                              self.stream)
         A, C, H, chop, M, Pref = res_a.w, state.C, state.H, state.chop, state.M, state.Pref
         pulses_w, reads, t = state.pulses_w, state.reads, state.transfers
         if (state.cycles + 1) % self.transfer_every == 0:
@@ -159,7 +161,8 @@ class AGAD(TwoArrayNoise):
             if self.warmup and self.period > 0:  # period 0: no chopper at all (ERiderPaper with p = 0)
                 n = np.where(layout.passes(t) > self.period, n, 0.0)
             if np.any(n != 0.0):
-                C, fired = write_columns(self.dev_c, C, cells, n * dw, rng, self.pulse_mode, self.c2c_slow)
+                C, fired = write_columns(self.dev_c, C, cells, n * dw, rng, self.pulse_mode, self.c2c_slow,
+                                         self.stream)
                 pulses_w = pulses_w + fired
             chop, Pref = self._after_read(chop, Pref, c, m, cells, layout, t, rng)
             reads = reads + cells.size / layout.D

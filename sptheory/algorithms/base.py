@@ -14,7 +14,7 @@ import numpy as np
 from .. import _validate, pulses
 from ..devices import Device
 
-__all__ = ["PULSE_MODES", "analog_update", "Trace", "run"]
+__all__ = ["PULSE_MODES", "analog_update", "check_stream", "Trace", "run"]
 
 #: ``exact``: pulse-exact (stochastic rounding, pulse by pulse);
 #: ``model``: update model with matched discretization noise;
@@ -86,19 +86,28 @@ class TwoArrayNoise:
         return c2c_slow(self.c2c)
 
 
-def analog_update(dev: Device, w, dW, rng, mode: str, c2c: float = 0.0) -> pulses.PulseResult:
+def check_stream(stream) -> str:
+    """The algorithms' ``stream`` field: ``"full"`` (default) or ``"lean"`` (:data:`sptheory.pulses.STREAMS`);
+    anything else is a ValueError naming ``stream`` and the value."""
+    return pulses.check_stream(stream)
+
+
+def analog_update(dev: Device, w, dW, rng, mode: str, c2c: float = 0.0, stream: str = "full") -> pulses.PulseResult:
     """Ask ``dev`` for the signed increment ``dW`` (eq. (2)) in the chosen pulse mode.
 
     ``dW`` may be a :class:`sptheory.pulses.RankOneUpdate` (what ``nn.MLP.grad``
     returns, times the algorithm's step size and signs): the ``trains`` mode
     realises it as rank-1 pulse trains, the other modes use its dense value.
+    ``stream`` (``"full"`` or ``"lean"``, :data:`sptheory.pulses.STREAMS`) goes to the pulse-exact modes
+    (``exact``, ``trains``); the update model draws per requested cell in either stream.
     """
     if isinstance(mode, pulses.Trains) or mode == "trains":
         trains = mode if isinstance(mode, pulses.Trains) else _DEFAULT_TRAINS
         return pulses.apply_trains(dev, w, dW, rng, bl=trains.bl, c2c=c2c, update_management=trains.update_management,
-                                   bl_management=trains.bl_management, clip_d_first=trains.clip_d_first)
+                                   bl_management=trains.bl_management, clip_d_first=trains.clip_d_first,
+                                   stream=stream)
     if mode == "exact":
-        return pulses.apply_exact(dev, w, dW, rng, c2c=c2c)
+        return pulses.apply_exact(dev, w, dW, rng, c2c=c2c, stream=stream)
     if mode == "model":
         return pulses.apply_model(dev, w, dW, rng, c2c=c2c)
     return pulses.apply_model(dev, w, dW, rng, noise=False)

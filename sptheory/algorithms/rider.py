@@ -61,7 +61,8 @@ import numpy as np
 
 from .. import calibration
 from ..devices import Device
-from .base import TwoArrayNoise, analog_update, check_c2c, check_mode, check_rate, dist_to_optimum, sq_norm
+from .base import (TwoArrayNoise, analog_update, check_c2c, check_mode, check_rate, check_stream, dist_to_optimum,
+                   sq_norm)
 from .tiki_taka import ColumnLayout, buffer_pulses, check_buffer, check_int, granularity, layout_for, write_columns
 
 #: The buffered transfer's options and their defaults; ``transfer="direct"`` accepts only these values.
@@ -175,6 +176,7 @@ class Rider(TwoArrayNoise):
     max_pulses: int | None = 1
     layer_shapes: tuple | None = None
     reprogram: str = "flip"
+    stream: str = "full"
 
     def __post_init__(self):
         _check_dev("dev_p", self.dev_p)
@@ -186,6 +188,7 @@ class Rider(TwoArrayNoise):
         check_rate("p", self.p, upper=1.0, allow_zero=True)
         object.__setattr__(self, "c2c", check_c2c(self.c2c))
         check_mode(self.pulse_mode)
+        check_stream(self.stream)
         if self.reference not in ("digital", "analog"):
             raise ValueError(f"reference must be 'digital' or 'analog', got {self.reference!r}")
         if self.transfer not in ("direct", "buffered"):
@@ -221,13 +224,14 @@ class Rider(TwoArrayNoise):
         # not its values); the ReadOut itself goes back to the pulse functions, which keep its hidden weights
         Wv, Pv = np.asarray(W), np.asarray(P)
         g = objective.grad(Wv + (self.gamma * c) * (Pv - Q), rng)
-        res_p = analog_update(self.dev_p, P, (-self.alpha * c) * g, rng, self.pulse_mode, self.c2c_fast)
+        res_p = analog_update(self.dev_p, P, (-self.alpha * c) * g, rng, self.pulse_mode, self.c2c_fast, self.stream)
         P1 = res_p.w
         P1v = np.asarray(P1)
         ref = Qt if self.reference == "analog" else Q
         H, t, layout = state.H, state.transfers, state.layout
         if self.transfer == "direct":
-            res_w = analog_update(self.dev_w, W, (self.beta * c) * (P1v - ref), rng, self.pulse_mode, self.c2c_slow)
+            res_w = analog_update(self.dev_w, W, (self.beta * c) * (P1v - ref), rng, self.pulse_mode, self.c2c_slow,
+                                  self.stream)
             W1, fired_w = res_w.w, _cell_mean(res_w.n_pulses)
         else:
             W1, fired_w, H, t, layout = self._buffered(state, objective, W, P1v, ref, c, rng)
@@ -270,7 +274,7 @@ class Rider(TwoArrayNoise):
         H = H.copy()
         H[:, cells] = h
         if np.any(n != 0.0):
-            W, fired = write_columns(self.dev_w, W, cells, n * dw, rng, self.pulse_mode, self.c2c_slow)
+            W, fired = write_columns(self.dev_w, W, cells, n * dw, rng, self.pulse_mode, self.c2c_slow, self.stream)
         return W, fired, H, t + 1, layout
 
     def forward_weights(self, state: TrainState) -> np.ndarray:

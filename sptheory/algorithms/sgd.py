@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..devices import Device
-from .base import _c2c_number, analog_update, check_mode, check_rate, dist_to_optimum, sq_norm
+from .base import _c2c_number, analog_update, check_mode, check_rate, check_stream, dist_to_optimum, sq_norm
 from .rider import TrainState
 
 __all__ = ["DigitalSGD", "AnalogSGD"]
@@ -74,6 +74,7 @@ class AnalogSGD:
     alpha: float
     pulse_mode: str = "exact"
     c2c: float = 0.0
+    stream: str = "full"
 
     def __post_init__(self):
         if not isinstance(self.dev, Device):
@@ -81,12 +82,14 @@ class AnalogSGD:
         check_rate("alpha", self.alpha)
         object.__setattr__(self, "c2c", _c2c_number(self.c2c, pair_ok=False))
         check_mode(self.pulse_mode)
+        check_stream(self.stream)
 
     def init(self, W0, replicates=None):
         return _single_state(W0, replicates)
 
     def step(self, state, objective, rng):
-        res = analog_update(self.dev, state.W, -self.alpha * objective.grad(state.W, rng), rng, self.pulse_mode, self.c2c)
+        res = analog_update(self.dev, state.W, -self.alpha * objective.grad(state.W, rng), rng, self.pulse_mode, self.c2c,
+                            self.stream)
         return state._replace(W=res.w, pulses_w=state.pulses_w + res.n_pulses.mean(axis=-1), cycles=state.cycles + 1)
 
     def forward_weights(self, state):

@@ -57,9 +57,9 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .. import _validate
-from ..devices import Device
-from .base import TwoArrayNoise, analog_update, check_c2c, check_mode, check_rate, sq_norm
+from .. import _validate, pulses
+from ..devices import Device, cells_of
+from .base import TwoArrayNoise, analog_update, check_c2c, check_mode, check_rate, check_stream, sq_norm
 
 __all__ = [
     "ColumnLayout", "column_layout", "TransferState", "TikiTaka", "BufferedTransfer",
@@ -305,23 +305,63 @@ def buffer_pulses(h, theta, max_pulses, momentum, forget_buffer):
     return n, h
 
 
-def write_columns(dev_c, C, cells, values, rng, mode, c2c):
+def write_columns(dev_c, C, cells, values, rng, mode, c2c, stream="full"):
     """Analog Update of C requesting ``values`` on the read cells and nothing elsewhere.
 
     Returns ``(C_new, pulses per cell averaged over all D cells)``.  A device with
-    scalar parameters is updated on the read cells only; a per-cell device gets a
-    whole-array request that is zero off the read cells (zero requests fire no
-    pulses and leave the cell unchanged in every pulse mode), because its
-    parameters cannot be sliced here."""
+    scalar parameters is updated on the read cells only.  In the full stream
+    (``stream="full"``, the default) a per-cell device gets a whole-array request
+    that is zero off the read cells (zero requests fire no pulses and leave the
+    cell unchanged in every pulse mode), so the update model draws for every cell.
+    The lean stream (``stream="lean"``) updates only the read cells, on the device of
+    those cells (:func:`sptheory.devices.cells_of`); every other cell does what a zero
+    request does to it in the full stream, which draws nothing: its hidden weight is
+    clipped to the device's bounds (initial weights may lie outside them) and keeps its
+    read-out perturbation.  The same distribution of the new C, fewer draws."""
     if dev_c.shape == ():
-        res = analog_update(dev_c, C[:, cells], values, rng, mode, c2c)
+        res = analog_update(dev_c, C[:, cells], values, rng, mode, c2c, stream)
         C = C.copy()
         C[:, cells] = res.w
         return C, res.n_pulses.sum(axis=-1) / C.shape[-1]
+    if stream == "lean":
+        sub = cells_of(dev_c, cells)
+        if sub is not None:
+            return _write_cells(dev_c, sub, C, cells, values, rng, mode, c2c)
     dC = np.zeros_like(C)
     dC[:, cells] = values
-    res = analog_update(dev_c, C, dC, rng, mode, c2c)
+    res = analog_update(dev_c, C, dC, rng, mode, c2c, stream)
     return res.w, res.n_pulses.mean(axis=-1)
+
+
+def _write_cells(dev_c, sub, C, cells, values, rng, mode, c2c):
+    """:func:`write_columns` of the lean stream: the Analog Update of the cells ``cells`` of C alone, on
+    ``sub``, their device; every other cell is clipped to ``dev_c``'s bounds, as the full stream's
+    whole-array update clips it, and keeps its read-out perturbation (no draw)."""
+    hidden = pulses.hidden_weights(C)
+    noisy = isinstance(C, pulses.ReadOut) and C.hidden is not None and C.hidden.shape == C.shape
+    read_out = C.view(np.ndarray) if noisy else hidden
+    known = noisy and C._clipped_by is dev_c and not C.hidden.flags.writeable  # the mark of pulses._prepare
+    new_hidden = hidden.copy()
+    if not known:
+        lower, upper = dev_c._bounds()
+        pulses._clip(new_hidden, lower, upper, out=new_hidden)
+        if noisy:
+            moved = new_hidden != hidden
+            if moved.any():  # a clipped cell keeps its perturbation, read - hidden
+                read_out = np.where(moved, (read_out - hidden) + new_hidden, read_out)
+    # C-ordered copies of the cells (``a[:, cells]`` need not be C-ordered; the pulse functions' write-noise
+    # bookkeeping and kernels want C order: pulses._finish redraws a perturbation through a C-order ravel)
+    hidden_cells = np.ascontiguousarray(new_hidden[:, cells])
+    w = pulses.ReadOut._wrap(np.ascontiguousarray(read_out[:, cells]), hidden_cells) if noisy else hidden_cells
+    values = np.ascontiguousarray(values, dtype=float)
+    res = analog_update(sub, w, values, rng, mode, c2c, "lean")
+    new_hidden[:, cells] = pulses.hidden_weights(res.w)
+    fired = res.n_pulses.sum(axis=-1) / C.shape[-1]
+    if not noisy and not isinstance(res.w, pulses.ReadOut):
+        return new_hidden, fired
+    new_read = read_out.copy()
+    new_read[:, cells] = res.w.view(np.ndarray) if isinstance(res.w, np.ndarray) else res.w
+    return pulses.ReadOut._wrap(new_read, new_hidden, dev_c), fired  # every hidden weight within dev_c's bounds
 
 
 def granularity(dev, shape, cells):
@@ -376,6 +416,7 @@ def check_common(algo):
     check_rate("read_noise", algo.read_noise, allow_zero=True)
     object.__setattr__(algo, "c2c", check_c2c(algo.c2c))
     check_mode(algo.pulse_mode)
+    check_stream(algo.stream)
     if algo.layer_shapes is not None:
         object.__setattr__(algo, "layer_shapes", _check_shapes(algo.layer_shapes))
 
@@ -420,6 +461,7 @@ class TikiTaka(TwoArrayNoise):
     layer_shapes: tuple | None = None
     pulse_mode: str = "exact"
     c2c: float | tuple = 0.0
+    stream: str = "full"
 
     def __post_init__(self):
         check_common(self)
@@ -437,14 +479,15 @@ class TikiTaka(TwoArrayNoise):
     def step(self, state: TransferState, objective, rng) -> TransferState:
         layout = layout_for(self, state, objective)
         g = objective.grad(self.forward_weights(state), rng)
-        res_a = analog_update(self.dev_a, state.A, -self.alpha * g, rng, self.pulse_mode, self.c2c_fast)
+        res_a = analog_update(self.dev_a, state.A, -self.alpha * g, rng, self.pulse_mode, self.c2c_fast, self.stream)
         A, C = res_a.w, state.C
         pulses_w, reads, t = state.pulses_w, state.reads, state.transfers
         if (state.cycles + 1) % self.transfer_every == 0:
             cells = layout.cells(t)
             ref = broadcast_reference(self.reference, A.shape)
             v = read(A, cells, ref, self.read_noise, rng)
-            C, fired = write_columns(self.dev_c, C, cells, self.transfer_lr * v, rng, self.pulse_mode, self.c2c_slow)
+            C, fired = write_columns(self.dev_c, C, cells, self.transfer_lr * v, rng, self.pulse_mode, self.c2c_slow,
+                                     self.stream)
             pulses_w = pulses_w + fired
             reads = reads + cells.size / layout.D
             t += 1
@@ -503,6 +546,7 @@ class BufferedTransfer(TwoArrayNoise):
     pulse_mode: str = "exact"
     c2c: float | tuple = 0.0
     read_adc: tuple | None = None
+    stream: str = "full"
 
     def __post_init__(self):
         check_common(self)
@@ -532,7 +576,7 @@ class BufferedTransfer(TwoArrayNoise):
         layout = layout_for(self, state, objective)
         g = objective.grad(self.forward_weights(state), rng)
         scale = -self.alpha if state.chop is None else -self.alpha * state.chop
-        res_a = analog_update(self.dev_a, state.A, scale * g, rng, self.pulse_mode, self.c2c_fast)
+        res_a = analog_update(self.dev_a, state.A, scale * g, rng, self.pulse_mode, self.c2c_fast, self.stream)
         A, C, H, chop = res_a.w, state.C, state.H, state.chop
         pulses_w, reads, t = state.pulses_w, state.reads, state.transfers
         if (state.cycles + 1) % self.transfer_every == 0:
@@ -546,7 +590,8 @@ class BufferedTransfer(TwoArrayNoise):
             H = H.copy()
             H[:, cells] = h
             if np.any(n != 0.0):
-                C, fired = write_columns(self.dev_c, C, cells, n * dw, rng, self.pulse_mode, self.c2c_slow)
+                C, fired = write_columns(self.dev_c, C, cells, n * dw, rng, self.pulse_mode, self.c2c_slow,
+                                         self.stream)
                 pulses_w = pulses_w + fired
             if chop is not None and self.in_chop_prob > 0.0:
                 flip = chopper_flips(self, layout, t, rng, A.shape[0])

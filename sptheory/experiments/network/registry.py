@@ -4,7 +4,7 @@ the network devices.  Part of :mod:`sptheory.experiments.network`."""
 
 from __future__ import annotations
 
-from ... import algorithms, devices
+from ... import algorithms, devices, pulses
 
 
 ALGORITHMS = ("digital SGD", "analog SGD", "residual learning", "two-stage", "RIDER", "E-RIDER",
@@ -34,7 +34,7 @@ FIXED = {
 PAPER_ALGORITHMS = ("E-RIDER (paper)", "RIDER (paper, P-Q0)", "RIDER (paper, P-Qk)")
 
 
-def make_algorithm(name: str, hp: dict, nd: devices.NetworkDevices, pulse_mode="model"):
+def make_algorithm(name: str, hp: dict, nd: devices.NetworkDevices, pulse_mode="model", stream="full"):
     """The algorithm object ``name`` with hyperparameters ``hp`` on the network devices ``nd``
     (fast array: P of RIDER, A of Tiki-Taka/AGAD; slow array: W, C; single-array methods use the slow one).
     Two-array methods get ``c2c=nd.c2c`` (the pair ``(c2c_fast, c2c_slow)``), analog SGD ``nd.c2c_slow``.
@@ -42,11 +42,16 @@ def make_algorithm(name: str, hp: dict, nd: devices.NetworkDevices, pulse_mode="
     ``hp`` (over :data:`FIXED`) holds the constructor's positional rates by name (``alpha``, ``beta``,
     ``eta``, ``gamma``, ``transfer_lr`` as the algorithm takes them); every other key is passed on as a
     keyword argument, so a searched axis is never dropped: a key the constructor does not take is a
-    ValueError naming it."""
+    ValueError naming it.
+
+    ``stream``: the random stream of the analog algorithms' pulses, ``"full"`` (the default: the stream of
+    every stored result) or ``"lean"`` (draws only for the pulses fired and the columns written;
+    :data:`sptheory.pulses.STREAMS`); digital SGD draws no pulse noise, so it ignores it."""
     if name not in ALGORITHMS + PAPER_ALGORITHMS:
         raise ValueError(f"algorithm must be one of {ALGORITHMS + PAPER_ALGORITHMS}, got {name!r}")
+    pulses.check_stream(stream)
     hp = dict(FIXED.get(name, {}), **hp)
-    kw = dict(pulse_mode=pulse_mode, c2c=nd.c2c)
+    kw = dict(pulse_mode=pulse_mode, c2c=nd.c2c, stream=stream)
     f, s = nd.fast, nd.slow
     base = name.replace(" (buffered)", "")
     positional = _POSITIONAL[base]

@@ -33,7 +33,7 @@ def _devices(setting, net, seed):
                                    slow=setting.slow_device)
 
 
-def _run(setting, name, hp, net, seeds):
+def _run(setting, name, hp, net, seeds, stream="full"):
     """Algorithm and start state of one simulation whose replicates are ``seeds``: replicate r has the
     devices of ``network_devices(..., seed=seeds[r])`` (stacked, ``devices.stack_devices``) and the initial
     weights drawn from ``PCG64(seeds[r])``; the training stream is ``PCG64(seeds)``."""
@@ -46,7 +46,7 @@ def _run(setting, name, hp, net, seeds):
                          offsets=np.stack([d.offsets for d in nds]))
     if not setting.write_noise:
         nd = nd._replace(c2c_fast=0.0, c2c_slow=0.0)
-    algo = make_algorithm(name, hp, nd, setting.pulse_mode)
+    algo = make_algorithm(name, hp, nd, setting.pulse_mode, stream)
     if len(seeds) == 1:  # one seed: one stream, the initial weights first
         rng = np.random.Generator(np.random.PCG64(seeds[0]))
         W0 = net.init_weights(rng, replicates=1)
@@ -94,7 +94,8 @@ class Curves(NamedTuple):
         late = (first < 0) & np.isnan(np.asarray(self.test, float))
         return np.where(late, c.shape[-1] - 1, first)
 
-def train_curves(setting: NetworkSetting, algorithm: str, hyperparameters: dict, seeds, progress=False) -> Curves:
+def train_curves(setting: NetworkSetting, algorithm: str, hyperparameters: dict, seeds, progress=False,
+                 stream="full") -> Curves:
     """Train ``algorithm`` with ``hyperparameters`` for ``setting.epochs`` epochs, one replicate per seed, all
     seeds in ONE simulation (replicate r: the devices and initial weights of ``seeds[r]``; the minibatches
     and pulse noise from one stream seeded by all of ``seeds``, so a seed's run depends on the set of seeds
@@ -106,13 +107,18 @@ def train_curves(setting: NetworkSetting, algorithm: str, hyperparameters: dict,
     validation accuracy, mean over the seeds), or a callable ``progress(epoch, val)`` called after every
     epoch with the validation accuracies ``(seeds,)`` (``epoch`` 1 .. ``setting.epochs``).  It only reports:
     the results do not depend on it.  A replicate whose weights diverge (NaN/inf) reads NaN from then on
-    (:attr:`Curves.diverged`)."""
-    from ... import _validate
+    (:attr:`Curves.diverged`).
 
+    ``stream``: ``"full"`` (the default, the stream of every stored result) or ``"lean"`` (the pulses' random
+    numbers drawn only for the pulses fired and the columns written: the same distributions, another
+    stream, faster in the pulse-train mode; :func:`make_algorithm`, :data:`sptheory.pulses.STREAMS`)."""
+    from ... import _validate, pulses
+
+    pulses.check_stream(stream)
     seeds = list(_validate.seeds("seeds", seeds))
     report = _progress(progress, f"{algorithm} [{setting.name}]", setting.epochs)
     splits, net = _problem(setting)
-    algo, state, rng = _run(setting, algorithm, hyperparameters, net, seeds)
+    algo, state, rng = _run(setting, algorithm, hyperparameters, net, seeds, stream)
     ev = _eval_rng(seeds)
     curve = [_accuracy(net, algo, state, *splits.val, ev)]
     try:

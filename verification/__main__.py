@@ -213,6 +213,7 @@ def main(argv: list[str] | None = None) -> int:
 
     out = Path(args.out)
     started = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+    context = run_context(argv)  # the code that runs: the commit and tree at the start
     t0 = time.perf_counter()
     results = []
     with contextlib.ExitStack() as stack:
@@ -242,7 +243,7 @@ def main(argv: list[str] | None = None) -> int:
         "started": started,
         "finished": finished,
         "seconds": time.perf_counter() - t0,
-        **run_context(argv),
+        **context,
         "python": platform.python_version(),
         "numpy": np.__version__,
         "platform": platform.platform(),
@@ -251,6 +252,9 @@ def main(argv: list[str] | None = None) -> int:
         "skipped_long": skipped,
         "skipped_long_stages": stage_skipped,
     }
+    head = _git("rev-parse", "HEAD")
+    if head != context["commit"]:  # commits made while it ran: recorded, the run stays labelled by its start
+        meta["commit_at_end"] = head
     write_json(results, meta, out / "verification.json")
     previous = load_previous(PREVIOUS) if not args.quick and PREVIOUS.exists() else None
     write_report(results, meta, out / "report.md", previous=previous)

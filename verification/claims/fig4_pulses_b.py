@@ -40,7 +40,9 @@ the regime's length, and only a target near chance was reachable.  Design 2 trai
 
 Cost (measured before the design was fixed, quiet machine, one core): about 0.07 s per epoch for E-RIDER
 (paper) and 0.3 s for the six stacked two-stage budgets, so ~70 s per (state, seed) at 183 epochs: ~19 CPU-minutes
-for the pilot's 16 runs and ~38 for the claim's 64 (the claim: ~20 min of wall time on 2 workers).
+for the pilot's 16 runs and ~38 for the claim's 64 (the claim: ~20 min of wall time on 2 workers).  Measured
+afterwards: pilot 656 s wall (910 s CPU), claim 2743 s wall (3781 s CPU) with a helper's benchmarks sharing the
+machine (docs/NETWORK_REGIME.md §5c).
 
 ``quick`` (not run by ``--quick``, which skips ``--long`` claims; for tests): 2 seeds, 1 epoch, the kept states,
 the target of the committed pilot.
@@ -179,11 +181,14 @@ def load_pilot(path=PILOT_PATH) -> dict:
 def run(quick: bool, rng_seed: int, executor=None, size: dict | None = None, pilot_record: dict | None = None):
     z = dict(sizes(quick), **(size or {}))
     rule = target_rule(load_pilot() if pilot_record is None else pilot_record)
-    if not rule["kept"]:
-        raise RuntimeError(f"regime-b-fig4: the pilot keeps no number of states ({rule['dropped']})")
     z["states"] = tuple(rule["kept"])
-    d = X.cost_vs_states(quick, rng_seed, executor, z, setting=regime.SETTING, hp=hyperparameters(),
-                         erider=ERIDER, target=rule["target"])
+    if rule["kept"]:
+        d = X.cost_vs_states(quick, rng_seed, executor, z, setting=regime.SETTING, hp=hyperparameters(),
+                             erider=ERIDER, target=rule["target"])
+    else:  # nothing to run: every number of states is an inconclusive part (design 2)
+        d = dict(setting=dict(X._describe(regime.SETTING), hp=hyperparameters(), erider=ERIDER, target=None,
+                              BL=X.FIG4_BL, window=X.FIG4_WINDOW, n_factors=list(X.FIG4_N_FACTORS)),
+                 sizes=z, seeds=[], rows=[])
     d["target_rule"] = _jsonable(rule)
     results = F.judge(d, ID, TITLE,
                       setting_note=(f"; setting B (hfo2 on both arrays, paper IO + bound management ITERATIVE), "

@@ -587,7 +587,7 @@ def _finish(dev: Device, w, n, perturbation, rng, write: bool = True, clipped: b
         elif perturbation.shape == w.shape and perturbation.flags.c_contiguous and perturbation.flags.writeable:
             e = perturbation  # _split's fresh difference array: ours to overwrite
         else:
-            e = np.array(np.broadcast_to(perturbation, w.shape))
+            e = np.array(np.broadcast_to(perturbation, w.shape), order="C")  # C order: the ravel below must be a view
         if idx.size:
             dw = dev.dw_min
             scale = level * (dw if dw.ndim == 0 else np.broadcast_to(dw, w.shape).ravel()[idx])

@@ -275,3 +275,22 @@ def test_training_lean_same_bits(monkeypatch, algorithm, mode):
 
     fused, plain = both_paths(monkeypatch, run)
     assert fused == plain
+
+
+def test_write_noise_redraw_whatever_the_perturbation_order():
+    """pulses._finish redraws the perturbation of pulsed cells also when it is handed a perturbation that is not
+    C-ordered (a column slice or a transposed array): the same values as with its C-ordered copy."""
+    dev = devices.with_write_noise(devices.SoftBounds(dw_min=0.05), 1.0)
+    w = np.linspace(-0.5, 0.5, 12).reshape(3, 4)
+    n = np.array([[1, 0, 2, 0], [0, 3, 0, 1], [1, 1, 0, 0]])
+    pert_f = np.asfortranarray(0.01 * np.arange(12.0).reshape(3, 4))
+    pert_f.flags.writeable = False
+    assert not pert_f.flags.c_contiguous
+    pert_c = np.ascontiguousarray(pert_f)
+    pert_c.flags.writeable = False
+    a = pulses._finish(dev, w.copy(), n, pert_f, np.random.default_rng(5))
+    b = pulses._finish(dev, w.copy(), n, pert_c, np.random.default_rng(5))
+    assert np.array_equal(np.asarray(a.w), np.asarray(b.w))
+    # the pulsed cells got a new perturbation (scale 0.05), the others kept theirs (up to rounding of (e + w) - w)
+    moved = ~np.isclose(np.asarray(a.w) - w, pert_c, rtol=0.0, atol=1e-12)
+    assert np.array_equal(moved, n > 0)

@@ -106,6 +106,21 @@ def _sign(v):  # pragma: no cover - compiled
     return 1.0 if v > 0.0 else (-1.0 if v < 0.0 else 0.0)
 
 
+@numba.njit(inline="always")
+def _store_count(h, sgn, sign, has_sign, flat, counts, up, total):  # pragma: no cover - compiled
+    """Cell ``flat`` of :func:`train_hits`: the signed count ``n = h sgn`` (times ``sign`` of the cell with
+    ``has_sign``) stored as ``counts[flat] = |n|`` (added to ``total``) and ``up[flat] = n >= 0``; returns
+    ``|n|``."""
+    v = np.int64(h) * np.int64(sgn)
+    if has_sign:
+        v = v * np.int64(sign[flat % sign.shape[0]])
+    a = -v if v < 0 else v
+    counts[flat] = a
+    total[flat] += a
+    up[flat] = v >= 0
+    return a
+
+
 @_jit(_BOOL3, _BOOL3, _IN2, _IN2, _IN1, _I64, _IN1, _BOOL, _OUTI1, _OUTB1, _OUTI1)
 def train_hits(row, col, x, d, direction, start, sign, has_sign, counts, up, total):  # pragma: no cover - compiled
     """One sample's pulse counts of one block (``pulses.apply_trains``): for replicate ``r``, output line
@@ -117,7 +132,7 @@ def train_hits(row, col, x, d, direction, start, sign, has_sign, counts, up, tot
     order."""
     R, n_in, bl = row.shape
     n_out = col.shape[1]
-    D, P = counts.shape[0] // R, sign.shape[0]
+    D = counts.shape[0] // R
     top = 0
     fired = 0
     if bl <= 64:
@@ -154,13 +169,7 @@ def train_hits(row, col, x, d, direction, start, sign, has_sign, counts, up, tot
                     while both != np.uint64(0):
                         both &= both - np.uint64(1)
                         h += 1
-                    v = np.int64(h) * np.int64(so * _sign(x[r, i]))
-                    if has_sign:
-                        v = v * np.int64(sign[(base + i) % P])
-                    a = -v if v < 0 else v
-                    counts[base + i] = a
-                    total[base + i] += a
-                    up[base + i] = v >= 0
+                    a = _store_count(h, so * _sign(x[r, i]), sign, has_sign, base + i, counts, up, total)
                     fired += a
                     top = a if a > top else top
         return top, fired
@@ -172,13 +181,7 @@ def train_hits(row, col, x, d, direction, start, sign, has_sign, counts, up, tot
                 h = 0
                 for t in range(bl):
                     h += np.int64(col[r, o, t] and row[r, i, t])
-                v = h * np.int64(so * _sign(x[r, i]))
-                if has_sign:
-                    v = v * np.int64(sign[(base + i) % P])
-                a = -v if v < 0 else v
-                counts[base + i] = a
-                total[base + i] += a
-                up[base + i] = v >= 0
+                a = _store_count(h, so * _sign(x[r, i]), sign, has_sign, base + i, counts, up, total)
                 fired += a
                 top = a if a > top else top
     return top, fired

@@ -55,3 +55,21 @@ def record_kernel(monkeypatch, module, name):
 
     monkeypatch.setattr(module, name, spy)
     return taken
+
+
+def rank1_trains_case(signed: bool):
+    """A rank-1 pulse-train case shared by the trains tests (test_fused_nn.py, test_lean_stream.py): a SoftBounds
+    device with write noise, a RankOneUpdate of 3 replicates over two layers (counts up to BL 5), with or without
+    per-cell signs, and start weights; returns ``(dev, dW, w0)``."""
+    from sptheory import devices
+
+    dev = devices.with_write_noise(devices.SoftBounds(a_up=1.2, a_dn=0.8, tau_max=1.0, tau_min=0.9, dw_min=0.05,
+                                                      offset=0.1), 0.4)
+    g = gen(11)
+    shapes = ((6, 9), (4, 7))
+    factors = [(g.standard_normal((3, 4, i)), g.standard_normal((3, 4, o))) for o, i in shapes]
+    D = sum(o * i for o, i in shapes)
+    sign = np.where(g.random(D) < 0.5, -1.0, 1.0) if signed else None
+    dW = pulses.RankOneUpdate(factors, scale=np.array([[0.3], [-0.2], [0.05]]), sign=sign)
+    w0 = g.uniform(-0.5, 0.5, size=(3, D))
+    return dev, dW, w0

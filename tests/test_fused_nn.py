@@ -18,7 +18,7 @@ import pytest
 
 from sptheory import _fused, _fused_nn, data, nn, pulses
 from sptheory.experiments import network as netx
-from fused_helpers import as_bytes, both_paths, gen, record_kernel, requires_kernels
+from fused_helpers import as_bytes, both_paths, gen, rank1_trains_case, record_kernel, requires_kernels
 
 numba = pytest.importorskip("numba")
 pytestmark = requires_kernels
@@ -193,25 +193,17 @@ def test_pulse_trains_same_bits(monkeypatch, io_calls, trains_calls, algorithm, 
 
 @pytest.mark.parametrize("c2c", [0.0, 0.3])
 @pytest.mark.parametrize("signed", [False, True])
-def test_apply_trains_rank1_same_bits(monkeypatch, trains_calls, c2c, signed):
+@pytest.mark.parametrize("bl", [5, 80])
+def test_apply_trains_rank1_same_bits(monkeypatch, trains_calls, c2c, signed, bl):
     """``pulses.apply_trains`` on a RankOneUpdate of 3 replicates, large requests (counts up to BL), with
-    and without per-cell signs; without c2c the NumPy closed form fires the pulses of the compiled counts."""
-    from sptheory import devices
-
-    dev = devices.with_write_noise(devices.SoftBounds(a_up=1.2, a_dn=0.8, tau_max=1.0, tau_min=0.9, dw_min=0.05,
-                                                      offset=0.1), 0.4)
-    g = gen(11)
-    shapes = ((6, 9), (4, 7))
-    factors = [(g.standard_normal((3, 4, i)), g.standard_normal((3, 4, o))) for o, i in shapes]
-    D = sum(o * i for o, i in shapes)
-    sign = np.where(g.random(D) < 0.5, -1.0, 1.0) if signed else None
-    dW = pulses.RankOneUpdate(factors, scale=np.array([[0.3], [-0.2], [0.05]]), sign=sign)
-    w0 = g.uniform(-0.5, 0.5, size=(3, D))
+    and without per-cell signs; without c2c the NumPy closed form fires the pulses of the compiled counts.
+    BL 5 takes the kernel's bit-packed slots, BL 80 (> 64) its slot loop."""
+    dev, dW, w0 = rank1_trains_case(signed)
 
     def run():
         rng = gen(12)
-        first = pulses.apply_trains(dev, w0, dW, rng, bl=5, c2c=c2c)
-        second = pulses.apply_trains(dev, first.w, -dW, rng, bl=5, c2c=c2c, update_management=False)
+        first = pulses.apply_trains(dev, w0, dW, rng, bl=bl, c2c=c2c)
+        second = pulses.apply_trains(dev, first.w, -dW, rng, bl=bl, c2c=c2c, update_management=False)
         return as_bytes(first.w, first.n_pulses, second.w, second.n_pulses, rng.random(2))
 
     fused, plain = both_paths(monkeypatch, run)

@@ -14,7 +14,7 @@ from sptheory import algorithms, devices, pulses
 from sptheory.algorithms.tiki_taka import write_columns
 from sptheory.experiments import network as netx
 
-from fused_helpers import as_bytes, both_paths, gen, record_kernel, requires_kernels
+from fused_helpers import as_bytes, both_paths, gen, rank1_trains_case, record_kernel, requires_kernels
 
 
 def _soft(shape=(), write_noise=0.0):
@@ -232,15 +232,7 @@ def trains_calls(monkeypatch):
 @pytest.mark.parametrize("c2c", [0.3, pulses.AdditiveC2C(0.3)])
 @pytest.mark.parametrize("signed", [False, True])
 def test_apply_trains_rank1_lean_same_bits(monkeypatch, trains_calls, c2c, signed):
-    dev = devices.with_write_noise(devices.SoftBounds(a_up=1.2, a_dn=0.8, tau_max=1.0, tau_min=0.9, dw_min=0.05,
-                                                      offset=0.1), 0.4)
-    g = gen(11)
-    shapes = ((6, 9), (4, 7))
-    factors = [(g.standard_normal((3, 4, i)), g.standard_normal((3, 4, o))) for o, i in shapes]
-    D = sum(o * i for o, i in shapes)
-    sign = np.where(g.random(D) < 0.5, -1.0, 1.0) if signed else None
-    dW = pulses.RankOneUpdate(factors, scale=np.array([[0.3], [-0.2], [0.05]]), sign=sign)
-    w0 = g.uniform(-0.5, 0.5, size=(3, D))
+    dev, dW, w0 = rank1_trains_case(signed)
 
     def run():
         rng = gen(12)

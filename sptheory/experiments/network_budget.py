@@ -32,7 +32,8 @@ from . import network
 from . import training as T
 
 __all__ = ["CALIBRATED", "BASE", "HP", "FIG5_ALGORITHM", "device_spec", "make_devices", "problem", "simulate", "final_loss",
-           "costs", "choose_n", "zs_budget", "cost_vs_states", "chopper_sweep", "zs_budget_sizes", "cost_sizes", "chopper_sizes"]
+           "costs", "choose_n", "zs_budget", "cost_vs_states", "fig4_budgets", "cost_setting", "chopper_sweep",
+           "zs_budget_sizes", "cost_sizes", "chopper_sizes"]
 
 #: calibrate-then-train methods (stacked over calibration budgets)
 CALIBRATED = ("two-stage", "zs-tt-v2")
@@ -244,7 +245,7 @@ def cost_vs_states(quick: bool, rng_seed: int, executor=None, size: dict | None 
     jobs, index = [], []
     for st in z["states"]:
         dw = 2.0 / st
-        n_zs = tuple(max(1, int(round(c / dw))) for c in FIG4_N_FACTORS)
+        n_zs = fig4_budgets(st)
         for s in seeds:
             for m in ("E-RIDER", "zs-tt-v2"):
                 jobs.append((setting, erider if m == "E-RIDER" else m, HP_[m], s, n_zs if m == "zs-tt-v2" else (),
@@ -264,9 +265,21 @@ def cost_vs_states(quick: bool, rng_seed: int, executor=None, size: dict | None 
                           test=np.array([sm["test"] for sm in sms]))
         row["k"] = by["E-RIDER"][0]["k"]
         rows.append(row)
-    return dict(setting=dict(_describe(setting), hp={m: HP_[m] for m in ("E-RIDER", "zs-tt-v2")}, erider=erider,
-                             target=target, BL=FIG4_BL, window=FIG4_WINDOW, n_factors=list(FIG4_N_FACTORS)),
-                sizes=z, seeds=seeds, rows=rows)
+    return dict(setting=cost_setting(setting, HP_, erider, target), sizes=z, seeds=seeds, rows=rows)
+
+
+def fig4_budgets(states: int) -> tuple:
+    """Fig. 4's calibration budgets at ``states`` states (dw_min = 2 / states): N = c / dw_min, c in
+    :data:`FIG4_N_FACTORS`, rounded, at least 1."""
+    dw = 2.0 / states
+    return tuple(max(1, int(round(c / dw))) for c in FIG4_N_FACTORS)
+
+
+def cost_setting(setting: network.NetworkSetting, hp: dict, erider: str, target) -> dict:
+    """The ``setting`` record of :func:`cost_vs_states`'s output: the setting described, the two rows'
+    hyperparameters, the algorithm run as ``"E-RIDER"``, the target and the accounting constants."""
+    return dict(_describe(setting), hp={m: hp[m] for m in ("E-RIDER", "zs-tt-v2")}, erider=erider, target=target,
+                BL=FIG4_BL, window=FIG4_WINDOW, n_factors=list(FIG4_N_FACTORS))
 
 
 def choose_n(cost) -> int | None:

@@ -95,8 +95,10 @@ def judge(d: dict, claim_id: str = ID, title: str = TITLE, setting_note: str = "
                 j = stats.judge(PREDICTION, stats.Difference(np.nan, -np.inf, np.inf), hyps, checks)
                 diffs.append(None)
             else:
-                ci = stats.mean_ci(np.log(ts) - np.log(er), level=level)
-                diffs.append(dict(mean=ci.mean, lo=ci.lo, hi=ci.hi, ratio=float(np.exp(ci.mean)),
+                dlog = np.log(ts) - np.log(er)
+                ci = stats.mean_ci(dlog, level=level)
+                diffs.append(dict(mean=ci.mean, lo=ci.lo, hi=ci.hi, sd=float(np.std(dlog, ddof=1)),
+                                  ratio=float(np.exp(ci.mean)),
                                   er=float(np.exp(np.log(er).mean())), ts=float(np.exp(np.log(ts).mean())),
                                   N=int(r["n_zs"][b])))
                 j = stats.judge(PREDICTION, stats.Difference(ci.mean, ci.lo, ci.hi), hyps, checks)

@@ -111,16 +111,11 @@ def power(diffs) -> list:
 
 # ----- the pilot and the target rule (design 2) -----
 
-def _n_zs(states: int) -> tuple:
-    dw = 2.0 / states
-    return tuple(max(1, int(round(c / dw))) for c in X.FIG4_N_FACTORS)
-
-
 def _pilot_job(states: int, method: str, seed: int, epochs: float, record_every: int) -> dict:
     hp = hyperparameters()
     t0 = time.process_time()
     key = "E-RIDER" if method == ERIDER else "zs-tt-v2"
-    s = X.simulate(regime.SETTING, method, hp[key], seed, n_zs=_n_zs(states) if key == "zs-tt-v2" else (),
+    s = X.simulate(regime.SETTING, method, hp[key], seed, n_zs=X.fig4_budgets(states) if key == "zs-tt-v2" else (),
                    dw_min=2.0 / states, epochs=epochs, record_every=record_every)
     f = s["f_gap"][:, :, 0]
     stride = max(1, len(s["k"]) // 60)
@@ -186,9 +181,7 @@ def run(quick: bool, rng_seed: int, executor=None, size: dict | None = None, pil
         d = X.cost_vs_states(quick, rng_seed, executor, z, setting=regime.SETTING, hp=hyperparameters(),
                              erider=ERIDER, target=rule["target"])
     else:  # nothing to run: every number of states is an inconclusive part (design 2)
-        d = dict(setting=dict(X._describe(regime.SETTING), hp=hyperparameters(), erider=ERIDER, target=None,
-                              BL=X.FIG4_BL, window=X.FIG4_WINDOW, n_factors=list(X.FIG4_N_FACTORS)),
-                 sizes=z, seeds=[], rows=[])
+        d = dict(setting=X.cost_setting(regime.SETTING, hyperparameters(), ERIDER, None), sizes=z, seeds=[], rows=[])
     d["target_rule"] = _jsonable(rule)
     results = F.judge(d, ID, TITLE,
                       setting_note=(f"; setting B (hfo2 on both arrays, paper IO + bound management ITERATIVE), "
@@ -198,18 +191,7 @@ def run(quick: bool, rng_seed: int, executor=None, size: dict | None = None, pil
                             + ", ".join(f"{st}: {v:.3f}" for st, v in rule["levels"].items()) + ")."),
                       untested=rule["dropped"])
     for r in results:
-        acc = r.data["accounting"]
-        sds = []
-        for row in d["rows"]:
-            er = np.asarray(row["E-RIDER"][acc], float)[:, 0]
-            b = row[f"best_{acc}"]
-            if b is None or not np.all(np.isfinite(er)):
-                sds.append(np.nan)
-            else:
-                ts = np.asarray(row["zs-tt-v2"][acc], float)[:, b]
-                sds.append(float(np.std(np.log(ts) - np.log(er), ddof=1)))
-        diffs = [None if dd is None else dict(dd, sd=sd) for dd, sd in zip(r.data["diffs"], sds)]
-        r.data["diffs"] = diffs
+        diffs = r.data["diffs"]  # each with the sd of the paired log-ratio (fig4_pulses.judge)
         r.data["power_n"] = power(diffs)
         if r.verdict == "inconclusive":
             r.notes += (" Power: paired seeds n = ((z_0.975 + z_0.8) sd / |mean|)^2 per number of states: "

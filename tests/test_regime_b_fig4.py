@@ -112,6 +112,8 @@ def test_claim_tiny(tmp_path):
         # 0.3 epochs cannot reach 0.5, and 1000 states was not run: inconclusive, with failed checks
         assert r.verdict == "inconclusive" and not all(c.met for c in r.checks)
         assert any(c.name == "1000 states run" and not c.met for c in r.checks)
+        # TT-v2's search is bracketed only under the ladder rule (verification/data/regime_search_B.json)
+        assert r.data["verdict_original_rule"] == "inconclusive" and "original bracket rule" in r.notes
     M.plot(rs[0], tmp_path / "p.png")
     assert (tmp_path / "p.png").stat().st_size > 0
     # a pilot that keeps nothing: no training, every number of states an inconclusive part

@@ -190,7 +190,14 @@ def run(quick: bool, rng_seed: int, executor=None, size: dict | None = None, pil
                             f"pilot level over the kept states (pilot levels: "
                             + ", ".join(f"{st}: {v:.3f}" for st, v in rule["levels"].items()) + ")."),
                       untested=rule["dropped"])
+    # the other bracket rule's verdict (the searches' hyperparameters are the ladder rule's; docs/HISTORY.md)
+    rec = regime.load_record()
+    unbracketed = [m for m in (ERIDER, "TT-v2") if not regime.state(m, rec, rule="original")["bracketed"]]
     for r in results:
+        r.data["verdict_original_rule"] = "inconclusive" if unbracketed else r.verdict
+        if unbracketed:
+            r.notes += (f" Under the original bracket rule (no ladder) the search of {', '.join(unbracketed)} is not "
+                        f"bracketed, so the claim reads inconclusive there (ladder rule: {r.verdict}).")
         diffs = r.data["diffs"]  # each with the sd of the paired log-ratio (fig4_pulses.judge)
         r.data["power_n"] = power(diffs)
         if r.verdict == "inconclusive":
